@@ -1,0 +1,37 @@
+// Status names and formatting.
+#include "common/status.h"
+
+namespace crilet {
+
+const char* CodeName(Code code) {
+  switch (code) {
+    case Code::kOk: return "OK";
+    case Code::kCancelled: return "Cancelled";
+    case Code::kUnknown: return "Unknown";
+    case Code::kInvalidArgument: return "InvalidArgument";
+    case Code::kDeadlineExceeded: return "DeadlineExceeded";
+    case Code::kNotFound: return "NotFound";
+    case Code::kAlreadyExists: return "AlreadyExists";
+    case Code::kPermissionDenied: return "PermissionDenied";
+    case Code::kResourceExhausted: return "ResourceExhausted";
+    case Code::kFailedPrecondition: return "FailedPrecondition";
+    case Code::kAborted: return "Aborted";
+    case Code::kOutOfRange: return "OutOfRange";
+    case Code::kUnimplemented: return "Unimplemented";
+    case Code::kInternal: return "Internal";
+    case Code::kUnavailable: return "Unavailable";
+  }
+  return "Unknown";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  return std::string(CodeName(code_)) + ": " + message_;
+}
+
+Status Status::Wrap(const std::string& context) const {
+  if (ok()) return *this;
+  return Status(code_, context + ": " + message_);
+}
+
+}  // namespace crilet

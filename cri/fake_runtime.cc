@@ -1,0 +1,366 @@
+// FakeRuntime: maps of sandboxes, containers and images behaving like containerd's CRI for unit tests.
+#include "cri/fake_runtime.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace crilet::cri {
+
+FakeRuntime::FakeRuntime(const Clock* clock) : clock_(clock) {}
+
+void FakeRuntime::InjectError(const std::string& call, Status status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  injected_.emplace(call, std::move(status));
+}
+
+void FakeRuntime::SetDown(bool down) {
+  std::lock_guard<std::mutex> lock(mu_);
+  down_ = down;
+}
+
+void FakeRuntime::AddImage(const std::string& image) {
+  std::lock_guard<std::mutex> lock(mu_);
+  images_.insert(image);
+}
+
+void FakeRuntime::SetPullable(const std::string& image, bool pullable) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pullable) {
+    pullable_.insert(image);
+  } else {
+    pullable_.erase(image);
+  }
+}
+
+void FakeRuntime::ExitContainer(const std::string& id, int32_t exit_code, const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return;
+  auto& st = it->second.status;
+  st.state = ContainerState::kExited;
+  st.exit_code = exit_code;
+  st.finished_at = ToUnixNanos(clock_->Now());
+  st.reason = !reason.empty() ? reason : (exit_code == 0 ? "Completed" : "Error");
+}
+
+void FakeRuntime::KillSandbox(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sandboxes_.find(id);
+  if (it != sandboxes_.end()) it->second.status.state = SandboxState::kNotReady;
+}
+
+std::vector<std::string> FakeRuntime::Calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return calls_;
+}
+
+void FakeRuntime::ClearCalls() {
+  std::lock_guard<std::mutex> lock(mu_);
+  calls_.clear();
+}
+
+size_t FakeRuntime::CountCalls(const std::string& prefix) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::count_if(calls_.begin(), calls_.end(), [&](const std::string& c) { return c.rfind(prefix, 0) == 0; });
+}
+
+std::vector<Sandbox> FakeRuntime::Sandboxes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Sandbox> out;
+  for (const auto& [id, s] : sandboxes_) {
+    out.push_back(Sandbox{id, s.status.metadata, s.status.state, s.status.created_at, s.status.labels, s.status.annotations});
+  }
+  return out;
+}
+
+std::vector<cri::ContainerStatus> FakeRuntime::Containers() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<cri::ContainerStatus> out;
+  for (const auto& [id, c] : containers_) out.push_back(c.status);
+  return out;
+}
+
+std::string FakeRuntime::ContainerIdByName(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string best;
+  int64_t best_created = -1;
+  for (const auto& [id, c] : containers_) {
+    if (c.status.name == name && c.status.created_at >= best_created) {
+      best = id;
+      best_created = c.status.created_at;
+    }
+  }
+  return best;
+}
+
+const ContainerConfig* FakeRuntime::LastConfig(const std::string& container_name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = last_config_.find(container_name);
+  return it == last_config_.end() ? nullptr : &it->second;
+}
+
+const SandboxConfig* FakeRuntime::LastSandboxConfig() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return have_sandbox_config_ ? &last_sandbox_config_ : nullptr;
+}
+
+Status FakeRuntime::Enter(const std::string& call, const std::string& arg) {
+  calls_.push_back(arg.empty() ? call : call + " " + arg);
+  if (down_) return Status::Unavailable(call + ": connection refused (fake runtime is down)");
+  auto it = injected_.find(call);
+  if (it != injected_.end()) {
+    Status s = it->second;
+    injected_.erase(it);
+    return s;
+  }
+  return Status::Ok();
+}
+
+bool FakeRuntime::Matches(const Labels& have, const Labels& selector) {
+  for (const auto& [k, v] : selector) {
+    auto it = have.find(k);
+    if (it == have.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+Status FakeRuntime::Version(VersionInfo* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("Version", ""); !s.ok()) return s;
+  if (out) *out = VersionInfo{"0.1.0", "fake", "0.0.1", "v1"};
+  return Status::Ok();
+}
+
+Status FakeRuntime::RunPodSandbox(const SandboxConfig& config, std::string* sandbox_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("RunPodSandbox", config.metadata.name); !s.ok()) return s;
+  char id[32];
+  std::snprintf(id, sizeof id, "sandbox-%04d", next_id_++);
+  FakeSandbox sb;
+  sb.config = config;
+  sb.status.id = id;
+  sb.status.metadata = config.metadata;
+  sb.status.state = SandboxState::kReady;
+  sb.status.created_at = ToUnixNanos(clock_->Now());
+  sb.status.ip = config.namespaces.network == NamespaceMode::kNode ? "" : next_ip_;
+  sb.status.namespaces = config.namespaces;
+  sb.status.labels = config.labels;
+  sb.status.annotations = config.annotations;
+  sandboxes_[id] = sb;
+  last_sandbox_config_ = config;
+  have_sandbox_config_ = true;
+  *sandbox_id = id;
+  return Status::Ok();
+}
+
+Status FakeRuntime::StopPodSandbox(const std::string& sandbox_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("StopPodSandbox", sandbox_id); !s.ok()) return s;
+  auto it = sandboxes_.find(sandbox_id);
+  if (it == sandboxes_.end()) return Status::NotFound("StopPodSandbox " + sandbox_id + ": not found");
+  it->second.status.state = SandboxState::kNotReady;
+  // Like containerd: stopping a sandbox kills its containers.
+  for (auto& [id, c] : containers_) {
+    if (c.sandbox_id == sandbox_id && c.status.state == ContainerState::kRunning) {
+      c.status.state = ContainerState::kExited;
+      c.status.exit_code = 137;
+      c.status.reason = "Error";
+      c.status.finished_at = ToUnixNanos(clock_->Now());
+    }
+  }
+  return Status::Ok();
+}
+
+Status FakeRuntime::RemovePodSandbox(const std::string& sandbox_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("RemovePodSandbox", sandbox_id); !s.ok()) return s;
+  // containerd's RemovePodSandbox is idempotent and removes the sandbox's containers.
+  sandboxes_.erase(sandbox_id);
+  for (auto it = containers_.begin(); it != containers_.end();) {
+    it = it->second.sandbox_id == sandbox_id ? containers_.erase(it) : std::next(it);
+  }
+  return Status::Ok();
+}
+
+Status FakeRuntime::PodSandboxStatus(const std::string& sandbox_id, SandboxStatus* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("PodSandboxStatus", sandbox_id); !s.ok()) return s;
+  auto it = sandboxes_.find(sandbox_id);
+  if (it == sandboxes_.end()) return Status::NotFound("PodSandboxStatus " + sandbox_id + ": not found");
+  *out = it->second.status;
+  return Status::Ok();
+}
+
+Status FakeRuntime::ListPodSandbox(const SandboxFilter& filter, std::vector<Sandbox>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ListPodSandbox", ""); !s.ok()) return s;
+  out->clear();
+  for (const auto& [id, sb] : sandboxes_) {
+    if (!filter.id.empty() && filter.id != id) continue;
+    if (filter.state && *filter.state != sb.status.state) continue;
+    if (!Matches(sb.status.labels, filter.label_selector)) continue;
+    out->push_back(Sandbox{id, sb.status.metadata, sb.status.state, sb.status.created_at, sb.status.labels,
+                           sb.status.annotations});
+  }
+  return Status::Ok();
+}
+
+Status FakeRuntime::CreateContainer(const std::string& sandbox_id, const ContainerConfig& config,
+                                    const SandboxConfig& /*sandbox_config*/, std::string* container_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("CreateContainer", config.name); !s.ok()) return s;
+  auto sb = sandboxes_.find(sandbox_id);
+  if (sb == sandboxes_.end()) return Status::NotFound("CreateContainer " + config.name + ": sandbox " + sandbox_id + " not found");
+  if (images_.count(config.image) == 0) {
+    return Status::NotFound("CreateContainer " + config.name + ": image \"" + config.image + "\" not found");
+  }
+  char id[32];
+  std::snprintf(id, sizeof id, "container-%04d", next_id_++);
+  FakeContainer c;
+  c.config = config;
+  c.sandbox_id = sandbox_id;
+  c.status.id = id;
+  c.status.name = config.name;
+  c.status.attempt = config.attempt;
+  c.status.state = ContainerState::kCreated;
+  c.status.created_at = ToUnixNanos(clock_->Now());
+  c.status.image = config.image;
+  c.status.image_ref = "sha256:" + config.image;
+  c.status.labels = config.labels;
+  c.status.annotations = config.annotations;
+  c.status.mounts = config.mounts;
+  c.status.log_path = sb->second.config.log_directory + "/" + config.log_path;
+  containers_[id] = c;
+  last_config_[config.name] = config;
+  *container_id = id;
+  return Status::Ok();
+}
+
+Status FakeRuntime::StartContainer(const std::string& container_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = containers_.find(container_id);
+  if (Status s = Enter("StartContainer", it == containers_.end() ? container_id : it->second.status.name); !s.ok()) {
+    return s;
+  }
+  if (it == containers_.end()) return Status::NotFound("StartContainer " + container_id + ": not found");
+  if (it->second.status.state != ContainerState::kCreated) {
+    return Status::FailedPrecondition("StartContainer " + container_id + ": container is not in created state");
+  }
+  it->second.status.state = ContainerState::kRunning;
+  it->second.status.started_at = ToUnixNanos(clock_->Now());
+  it->second.status.pid = 1000 + next_id_++;
+  return Status::Ok();
+}
+
+Status FakeRuntime::StopContainer(const std::string& container_id, int64_t /*timeout_seconds*/) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = containers_.find(container_id);
+  if (Status s = Enter("StopContainer", it == containers_.end() ? container_id : it->second.status.name); !s.ok()) {
+    return s;
+  }
+  if (it == containers_.end()) return Status::NotFound("StopContainer " + container_id + ": not found");
+  auto& st = it->second.status;
+  if (st.state == ContainerState::kRunning) {
+    st.state = ContainerState::kExited;
+    st.exit_code = 143;  // SIGTERM honoured
+    st.reason = "Error";
+    st.finished_at = ToUnixNanos(clock_->Now());
+  } else if (st.state == ContainerState::kCreated) {
+    st.state = ContainerState::kExited;
+  }
+  return Status::Ok();
+}
+
+Status FakeRuntime::RemoveContainer(const std::string& container_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = containers_.find(container_id);
+  if (Status s = Enter("RemoveContainer", it == containers_.end() ? container_id : it->second.status.name); !s.ok()) {
+    return s;
+  }
+  if (it != containers_.end()) containers_.erase(it);
+  return Status::Ok();
+}
+
+Status FakeRuntime::ListContainers(const ContainerFilter& filter, std::vector<Container>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ListContainers", ""); !s.ok()) return s;
+  out->clear();
+  for (const auto& [id, c] : containers_) {
+    if (!filter.id.empty() && filter.id != id) continue;
+    if (filter.state && *filter.state != c.status.state) continue;
+    if (!filter.sandbox_id.empty() && filter.sandbox_id != c.sandbox_id) continue;
+    if (!Matches(c.status.labels, filter.label_selector)) continue;
+    out->push_back(Container{id, c.sandbox_id, c.status.name, c.status.attempt, c.status.image, c.status.image_ref,
+                             c.status.state, c.status.created_at, c.status.labels, c.status.annotations});
+  }
+  return Status::Ok();
+}
+
+Status FakeRuntime::ContainerStatus(const std::string& container_id, bool /*verbose*/, cri::ContainerStatus* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ContainerStatus", container_id); !s.ok()) return s;
+  auto it = containers_.find(container_id);
+  if (it == containers_.end()) return Status::NotFound("ContainerStatus " + container_id + ": not found");
+  *out = it->second.status;
+  return Status::Ok();
+}
+
+Status FakeRuntime::ReopenContainerLog(const std::string& container_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ReopenContainerLog", container_id); !s.ok()) return s;
+  auto it = containers_.find(container_id);
+  if (it == containers_.end()) return Status::NotFound("ReopenContainerLog " + container_id + ": not found");
+  if (it->second.status.state != ContainerState::kRunning) {
+    return Status::FailedPrecondition("ReopenContainerLog " + container_id + ": container is not running");
+  }
+  return Status::Ok();
+}
+
+Status FakeRuntime::ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
+                             std::chrono::seconds /*timeout*/, ExecResult* out) {
+  std::function<ExecResult(const std::string&, const std::vector<std::string>&)> handler;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (Status s = Enter("ExecSync", container_id); !s.ok()) return s;
+    auto it = containers_.find(container_id);
+    if (it == containers_.end() || it->second.status.state != ContainerState::kRunning) {
+      return Status(Code::kUnknown, "ExecSync " + container_id + ": container is not running");
+    }
+    handler = exec_handler;
+  }
+  // Run the handler unlocked: tests may block in it to simulate a slow command.
+  *out = handler ? handler(container_id, cmd) : ExecResult{};
+  return Status::Ok();
+}
+
+Status FakeRuntime::ListImages(std::vector<Image>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ListImages", ""); !s.ok()) return s;
+  out->clear();
+  for (const auto& i : images_) out->push_back(Image{"sha256:" + i, {i}, {}, 1000, std::nullopt, ""});
+  return Status::Ok();
+}
+
+Status FakeRuntime::ImageStatus(const std::string& image, std::optional<Image>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ImageStatus", image); !s.ok()) return s;
+  if (images_.count(image)) {
+    *out = Image{"sha256:" + image, {image}, {}, 1000, std::nullopt, ""};
+  } else {
+    out->reset();
+  }
+  return Status::Ok();
+}
+
+Status FakeRuntime::PullImage(const std::string& image, const SandboxConfig* /*sandbox_config*/, std::string* image_ref) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("PullImage", image); !s.ok()) return s;
+  if (pullable_.count(image) == 0 && images_.count(image) == 0) {
+    return Status::NotFound("PullImage " + image + ": failed to resolve reference \"" + image + "\": not found");
+  }
+  images_.insert(image);
+  if (image_ref) *image_ref = "sha256:" + image;
+  return Status::Ok();
+}
+
+}  // namespace crilet::cri

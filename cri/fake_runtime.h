@@ -1,0 +1,98 @@
+/// FakeRuntime: an in-memory cri::Runtime for unit tests; records calls, injects errors, simulates exits.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "cri/runtime.h"
+
+namespace crilet::cri {
+
+class FakeRuntime : public Runtime {
+ public:
+  // *clock must outlive the fake; it stamps created/started/finished times.
+  explicit FakeRuntime(const Clock* clock);
+
+  // --- test controls ---
+  // The next call named `call` ("StartContainer", "PullImage"...) fails with `status`, once per injection.
+  void InjectError(const std::string& call, Status status);
+  // Every call fails with Unavailable while down, as if containerd were stopped.
+  void SetDown(bool down);
+  void AddImage(const std::string& image);
+  void SetPullable(const std::string& image, bool pullable);
+  // The container's process ends: state EXITED with this exit code and reason (containerd's words).
+  void ExitContainer(const std::string& id, int32_t exit_code, const std::string& reason = "");
+  // The sandbox dies outside crilet (its pause process killed): state NOTREADY.
+  void KillSandbox(const std::string& id);
+  void SetSandboxIp(const std::string& ip) { next_ip_ = ip; }
+  // Handler for ExecSync; default: exit 0, no output.
+  std::function<ExecResult(const std::string& id, const std::vector<std::string>& cmd)> exec_handler;
+
+  // Calls so far, as "Name" or "Name arg" (container name for CreateContainer, image for pulls).
+  std::vector<std::string> Calls() const;
+  void ClearCalls();
+  size_t CountCalls(const std::string& prefix) const;
+  std::vector<Sandbox> Sandboxes() const;
+  std::vector<cri::ContainerStatus> Containers() const;
+  std::string ContainerIdByName(const std::string& name) const;  // newest with that name, "" if none
+  const ContainerConfig* LastConfig(const std::string& container_name) const;
+  const SandboxConfig* LastSandboxConfig() const;
+
+  // --- cri::Runtime ---
+  Status Version(VersionInfo* out) override;
+  Status RunPodSandbox(const SandboxConfig& config, std::string* sandbox_id) override;
+  Status StopPodSandbox(const std::string& sandbox_id) override;
+  Status RemovePodSandbox(const std::string& sandbox_id) override;
+  Status PodSandboxStatus(const std::string& sandbox_id, SandboxStatus* out) override;
+  Status ListPodSandbox(const SandboxFilter& filter, std::vector<Sandbox>* out) override;
+  Status CreateContainer(const std::string& sandbox_id, const ContainerConfig& config,
+                         const SandboxConfig& sandbox_config, std::string* container_id) override;
+  Status StartContainer(const std::string& container_id) override;
+  Status StopContainer(const std::string& container_id, int64_t timeout_seconds) override;
+  Status RemoveContainer(const std::string& container_id) override;
+  Status ListContainers(const ContainerFilter& filter, std::vector<Container>* out) override;
+  Status ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) override;
+  Status ReopenContainerLog(const std::string& container_id) override;
+  Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
+                  std::chrono::seconds timeout, ExecResult* out) override;
+  Status ListImages(std::vector<Image>* out) override;
+  Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
+  Status PullImage(const std::string& image, const SandboxConfig* sandbox_config, std::string* image_ref) override;
+
+ private:
+  struct FakeSandbox {
+    SandboxConfig config;
+    SandboxStatus status;
+  };
+  struct FakeContainer {
+    ContainerConfig config;
+    cri::ContainerStatus status;
+    std::string sandbox_id;
+  };
+
+  // Records the call and returns the injected or "down" error, if any. Caller holds mu_.
+  Status Enter(const std::string& call, const std::string& arg);
+  static bool Matches(const Labels& have, const Labels& selector);
+
+  const Clock* clock_;
+  mutable std::mutex mu_;  // guards everything below
+  std::vector<std::string> calls_;
+  std::multimap<std::string, Status> injected_;
+  bool down_ = false;
+  int next_id_ = 1;
+  std::string next_ip_ = "10.88.0.2";
+  std::map<std::string, FakeSandbox> sandboxes_;
+  std::map<std::string, FakeContainer> containers_;
+  std::set<std::string> images_;
+  std::set<std::string> pullable_;
+  std::map<std::string, ContainerConfig> last_config_;
+  SandboxConfig last_sandbox_config_;
+  bool have_sandbox_config_ = false;
+};
+
+}  // namespace crilet::cri

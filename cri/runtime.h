@@ -1,0 +1,50 @@
+/// cri::Runtime: the container runtime as crilet sees it, one method per CRI call; real and fake implementations.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "cri/types.h"
+
+namespace crilet::cri {
+
+// Every method is safe to call from several threads at once. Failures come back as a Status whose
+// message names the call and the object ("StopContainer 3f2a...: rpc error: ..."), and whose code is the
+// gRPC code, so callers can tell NotFound (already gone) from Unavailable (runtime down).
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+
+  // RuntimeService
+  virtual Status Version(VersionInfo* out) = 0;
+  virtual Status RunPodSandbox(const SandboxConfig& config, std::string* sandbox_id) = 0;
+  virtual Status StopPodSandbox(const std::string& sandbox_id) = 0;
+  virtual Status RemovePodSandbox(const std::string& sandbox_id) = 0;
+  virtual Status PodSandboxStatus(const std::string& sandbox_id, SandboxStatus* out) = 0;
+  virtual Status ListPodSandbox(const SandboxFilter& filter, std::vector<Sandbox>* out) = 0;
+  virtual Status CreateContainer(const std::string& sandbox_id, const ContainerConfig& config,
+                                 const SandboxConfig& sandbox_config, std::string* container_id) = 0;
+  virtual Status StartContainer(const std::string& container_id) = 0;
+  // timeout: seconds between the stop signal and SIGKILL.
+  virtual Status StopContainer(const std::string& container_id, int64_t timeout_seconds) = 0;
+  virtual Status RemoveContainer(const std::string& container_id) = 0;
+  virtual Status ListContainers(const ContainerFilter& filter, std::vector<Container>* out) = 0;
+  // verbose=true also fills ContainerStatus::pid (from the runtime's info map).
+  virtual Status ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) = 0;
+  virtual Status ReopenContainerLog(const std::string& container_id) = 0;
+  // timeout 0 = none. A command that runs past its timeout yields DeadlineExceeded.
+  virtual Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
+                          std::chrono::seconds timeout, ExecResult* out) = 0;
+
+  // ImageService
+  virtual Status ListImages(std::vector<Image>* out) = 0;
+  // *out is nullopt when the image is not present (not an error, as in CRI).
+  virtual Status ImageStatus(const std::string& image, std::optional<Image>* out) = 0;
+  virtual Status PullImage(const std::string& image, const SandboxConfig* sandbox_config,
+                           std::string* image_ref) = 0;
+};
+
+}  // namespace crilet::cri

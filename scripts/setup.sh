@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs every Debian package crilet needs to build, test, demo and benchmark; safe to re-run.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake g++ make pkg-config
+  libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev grpc-proto
+  libyaml-cpp-dev libspdlog-dev libcurl4-openssl-dev catch2
+  nlohmann-json3-dev libcli11-dev
+  # runtime and lab
+  containerd runc containernetworking-plugins busybox-static iproute2 iptables
+  # test tools
+  curl jq procps util-linux etcd-server python3
+)
+if [[ "${CRILET_SETUP_EXTRA:-}" == *bench* ]]; then
+  packages+=(podman skopeo)
+fi
+if [[ "${CRILET_SETUP_EXTRA:-}" == *fuzz* ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: missing packages: ${missing[*]}; run as root (or: sudo $0)" >&2
+  exit 1
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# containerd's postinst would start the system service; crilet's lab runs its own private containerd,
+# so keep package installs from starting daemons.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  created_policy=1
+fi
+trap '[[ $created_policy == 1 ]] && rm -f "$policy"' EXIT
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done"
