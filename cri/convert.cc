@@ -70,6 +70,7 @@ void ToProto(const ContainerConfig& in, v1::ContainerConfig* out) {
   out->mutable_metadata()->set_name(in.name);
   out->mutable_metadata()->set_attempt(in.attempt);
   out->mutable_image()->set_image(in.image);
+  out->mutable_image()->set_user_specified_image(in.user_specified_image);
   for (const auto& s : in.command) out->add_command(s);
   for (const auto& s : in.args) out->add_args(s);
   out->set_working_dir(in.working_dir);

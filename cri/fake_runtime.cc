@@ -211,7 +211,9 @@ Status FakeRuntime::CreateContainer(const std::string& sandbox_id, const Contain
   if (Status s = Enter("CreateContainer", config.name); !s.ok()) return s;
   auto sb = sandboxes_.find(sandbox_id);
   if (sb == sandboxes_.end()) return Status::NotFound("CreateContainer " + config.name + ": sandbox " + sandbox_id + " not found");
-  if (images_.count(config.image) == 0) {
+  // Like containerd, accept an image by name or by ID (fake IDs are "sha256:<name>").
+  std::string image_name = config.image.rfind("sha256:", 0) == 0 ? config.image.substr(7) : config.image;
+  if (images_.count(image_name) == 0) {
     return Status::NotFound("CreateContainer " + config.name + ": image \"" + config.image + "\" not found");
   }
   char id[32];
@@ -224,8 +226,8 @@ Status FakeRuntime::CreateContainer(const std::string& sandbox_id, const Contain
   c.status.attempt = config.attempt;
   c.status.state = ContainerState::kCreated;
   c.status.created_at = ToUnixNanos(clock_->Now());
-  c.status.image = config.image;
-  c.status.image_ref = "sha256:" + config.image;
+  c.status.image = config.user_specified_image.empty() ? image_name : config.user_specified_image;
+  c.status.image_ref = "sha256:" + image_name;
   c.status.labels = config.labels;
   c.status.annotations = config.annotations;
   c.status.mounts = config.mounts;

@@ -138,7 +138,8 @@ struct ContainerSecurity {
 struct ContainerConfig {
   std::string name;
   uint32_t attempt = 0;
-  std::string image;
+  std::string image;                 // what to run: kubelet passes the resolved image ID here
+  std::string user_specified_image;  // the image as the manifest wrote it
   std::vector<std::string> command;
   std::vector<std::string> args;
   std::string working_dir;

@@ -1,0 +1,80 @@
+/// Agent: crilet's coordinator: desired pods in, one PodWorker per pod, relist of CRI state, orphan cleanup.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/events.h"
+#include "agent/hooks.h"
+#include "agent/options.h"
+#include "agent/pod_worker.h"
+#include "agent/runtime_state.h"
+#include "agent/services.h"
+#include "agent/status_store.h"
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "cri/runtime.h"
+#include "manifests/pod.h"
+#include "probes/prober.h"
+
+namespace crilet::agent {
+
+// Lifetime: construct, Start(), feed SetDesiredPods() from the manifest sources, Stop() (pods keep
+// running). Every pointer given to the constructor must outlive the Agent.
+class Agent {
+ public:
+  Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Metrics* metrics, HttpHookClient http_hooks);
+  ~Agent();
+
+  // Late-bound so the prober can be built with the agent's event recorder; call before Start().
+  void SetProber(probes::Prober* prober) { services_.prober = prober; }
+  EventRecorder* events() { return &events_; }
+  StatusStore* statuses() { return &store_; }
+
+  void Start();
+  void Stop();
+
+  // The complete desired set (all sources). Pods are matched by UID: new ones start, missing ones are
+  // terminated, changed ones are updated. A new UID whose name an old pod still holds waits for it.
+  void SetDesiredPods(std::vector<manifests::Pod> pods);
+  // A pod's probe results changed: sync it soon.
+  void PodChanged(const std::string& uid);
+
+  // False while the last relist failed; *why says why.
+  bool RuntimeHealthy(std::string* why) const;
+
+ private:
+  void RelistLoop();
+  void Relist();
+  void StartWorkerLocked(const manifests::Pod& pod);
+  void OnWorkerDone(const std::string& uid);
+  void CleanupOrphan(const std::string& uid, const std::vector<cri::Sandbox>& sandboxes,
+                     const std::vector<cri::Container>& containers);
+
+  EventRecorder events_;
+  StatusStore store_;
+  RuntimeStateReader reader_;
+  HookRunner hooks_;
+  Services services_;
+
+  mutable std::mutex mu_;  // guards everything below
+  std::condition_variable cv_;
+  bool started_ = false;
+  bool stopping_ = false;
+  bool have_desired_ = false;  // orphans are only removed once the sources delivered a first set
+  std::map<std::string, manifests::Pod> desired_;                // by UID
+  std::map<std::string, std::unique_ptr<PodWorker>> workers_;    // by UID, live or terminating
+  std::vector<std::unique_ptr<PodWorker>> finished_;             // joined on the relist thread
+  std::map<std::string, std::string> fingerprints_;              // runtime state per UID at the last relist
+  std::map<std::string, std::unique_ptr<PodWorker>> orphans_;    // cleanups in flight
+  std::string runtime_error_;
+  std::thread relist_thread_;
+};
+
+}  // namespace crilet::agent

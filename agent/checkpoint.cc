@@ -1,0 +1,50 @@
+// Reading and atomically writing the per-pod checkpoint file.
+#include "agent/checkpoint.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace crilet::agent {
+
+Status SaveCheckpoint(const std::string& path, const PodCheckpoint& c) {
+  nlohmann::json j;
+  if (c.start_time) j["startTime"] = ToUnixNanos(*c.start_time);
+  nlohmann::json b = nlohmann::json::object();
+  for (const auto& [key, e] : c.crash_backoff) {
+    b[key] = {{"backoffNanos", e.backoff.count()}, {"lastUpdate", ToUnixNanos(e.last_update)}};
+  }
+  j["crashBackoff"] = b;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump();
+    if (!out) return Status::Internal("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::Internal("cannot rename " + tmp + " to " + path);
+  return Status::Ok();
+}
+
+Status LoadCheckpoint(const std::string& path, PodCheckpoint* c) {
+  std::ifstream in(path);
+  if (!in) return Status::Ok();
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument(path + ": not a valid checkpoint");
+  if (j.contains("startTime") && j["startTime"].is_number_integer()) {
+    c->start_time = FromUnixNanos(j["startTime"].get<int64_t>());
+  }
+  if (j.contains("crashBackoff") && j["crashBackoff"].is_object()) {
+    for (const auto& [key, v] : j["crashBackoff"].items()) {
+      if (!v.is_object() || !v.contains("backoffNanos") || !v.contains("lastUpdate")) continue;
+      if (!v["backoffNanos"].is_number_integer() || !v["lastUpdate"].is_number_integer()) continue;
+      c->crash_backoff[key] = Backoff::Entry{Duration(v["backoffNanos"].get<int64_t>()),
+                                             FromUnixNanos(v["lastUpdate"].get<int64_t>())};
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace crilet::agent

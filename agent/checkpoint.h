@@ -1,0 +1,25 @@
+/// PodCheckpoint: the per-pod state crilet must remember across its own restarts (start time, crash backoff).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "agent/backoff.h"
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace crilet::agent {
+
+// Kept as JSON in <root-dir>/pods/<uid>/checkpoint.json, so that after a SIGKILL and restart the pod's
+// startTime (and activeDeadlineSeconds) and its CrashLoopBackOff delays carry on where they were.
+struct PodCheckpoint {
+  std::optional<TimePoint> start_time;
+  std::map<std::string, Backoff::Entry> crash_backoff;
+};
+
+Status SaveCheckpoint(const std::string& path, const PodCheckpoint& c);
+// A missing file is not an error (a new pod); a corrupt one is reported and ignored by the caller.
+Status LoadCheckpoint(const std::string& path, PodCheckpoint* c);
+
+}  // namespace crilet::agent

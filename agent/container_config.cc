@@ -1,0 +1,294 @@
+// Container spec + context -> CRI ContainerConfig, following kubelet's generateContainerConfig.
+#include "agent/container_config.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "agent/expansion.h"
+#include "agent/labels.h"
+#include "agent/sandbox_config.h"
+
+namespace crilet::agent {
+namespace {
+
+using manifests::Container;
+using manifests::Pod;
+
+// Kubelet passes these to the runtime for every unprivileged container (securitycontext/util.go).
+const std::vector<std::string> kDefaultMaskedPaths = {
+    "/proc/asound",       "/proc/acpi",        "/proc/kcore",       "/proc/keys",
+    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+    "/proc/scsi",         "/sys/firmware",     "/sys/devices/virtual/powercap",
+};
+const std::vector<std::string> kDefaultReadonlyPaths = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+// metadata.labels['key'] -> key
+bool SubscriptKey(const std::string& path, const std::string& prefix, std::string* key) {
+  if (path.rfind(prefix + "['", 0) != 0 || path.size() < prefix.size() + 4 || path.substr(path.size() - 2) != "']") {
+    return false;
+  }
+  *key = path.substr(prefix.size() + 2, path.size() - prefix.size() - 4);
+  return true;
+}
+
+Status FieldRefValue(const Pod& pod, const ContainerContext& ctx, const std::string& path, std::string* out) {
+  std::string key;
+  if (path == "metadata.name") *out = pod.metadata.name;
+  else if (path == "metadata.namespace") *out = pod.metadata.namespace_;
+  else if (path == "metadata.uid") *out = pod.metadata.uid;
+  else if (path == "spec.nodeName") *out = pod.spec.node_name;
+  else if (path == "spec.serviceAccountName") *out = pod.spec.service_account_name;
+  else if (path == "status.hostIP" || path == "status.hostIPs") *out = ctx.host_ip;
+  else if (path == "status.podIP") *out = ctx.pod_ip;
+  else if (path == "status.podIPs") {
+    out->clear();
+    for (const auto& ip : ctx.pod_ips) *out += (out->empty() ? "" : ",") + ip;
+    if (ctx.pod_ips.empty()) *out = ctx.pod_ip;
+  } else if (SubscriptKey(path, "metadata.labels", &key)) {
+    auto it = pod.metadata.labels.find(key);
+    *out = it == pod.metadata.labels.end() ? "" : it->second;
+  } else if (SubscriptKey(path, "metadata.annotations", &key)) {
+    auto it = pod.metadata.annotations.find(key);
+    *out = it == pod.metadata.annotations.end() ? "" : it->second;
+  } else {
+    return Status::InvalidArgument("unsupported fieldRef " + path);
+  }
+  return Status::Ok();
+}
+
+const manifests::Quantity* FindQuantity(const std::map<std::string, manifests::Quantity>& m, const std::string& k) {
+  auto it = m.find(k);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+Status ResourceFieldValue(const Pod& pod, const Container& self, const ContainerContext& ctx,
+                          const manifests::ResourceFieldSelector& sel, std::string* out) {
+  const Container* c = &self;
+  if (!sel.container_name.empty()) {
+    c = nullptr;
+    for (const auto& k : pod.spec.containers) if (k.name == sel.container_name) c = &k;
+    for (const auto& k : pod.spec.init_containers) if (k.name == sel.container_name) c = &k;
+    if (!c) return Status::InvalidArgument("resourceFieldRef: no container named " + sel.container_name);
+  }
+  auto dot = sel.resource.find('.');
+  if (dot == std::string::npos) return Status::InvalidArgument("unsupported resourceFieldRef " + sel.resource);
+  std::string kind = sel.resource.substr(0, dot);
+  std::string name = sel.resource.substr(dot + 1);
+  const auto& table = kind == "limits" ? c->resources.limits : c->resources.requests;
+  const manifests::Quantity* q = FindQuantity(table, name);
+  if (kind == "requests" && !q) q = FindQuantity(c->resources.limits, name);  // requests default to limits
+  int64_t milli = 0;
+  if (q) {
+    milli = q->milli;
+  } else if (kind == "limits" && name == "cpu") {
+    milli = ctx.node_cpu_milli;  // an unset limit reads as the node's allocatable
+  } else if (kind == "limits" && name == "memory") {
+    milli = ctx.node_memory_bytes * 1000;
+  }
+  if (name == "cpu") {
+    int64_t div = sel.divisor && sel.divisor->milli > 0 ? sel.divisor->milli : 1000;
+    *out = std::to_string(static_cast<int64_t>(std::ceil(static_cast<double>(milli) / div)));
+  } else {
+    double value = std::ceil(static_cast<double>(milli) / 1000);
+    double div = sel.divisor && sel.divisor->milli > 0 ? std::ceil(sel.divisor->milli / 1000.0) : 1;
+    *out = std::to_string(static_cast<int64_t>(std::ceil(value / div)));
+  }
+  return Status::Ok();
+}
+
+int64_t MilliCpuToShares(int64_t milli) {
+  if (milli == 0) return 2;
+  int64_t shares = milli * 1024 / 1000;
+  return std::clamp<int64_t>(shares, 2, 262144);
+}
+
+cri::SeccompProfile ToSeccomp(const manifests::SeccompProfile& p) {
+  cri::SeccompProfile out;
+  if (p.type == "RuntimeDefault") out.type = cri::SeccompProfile::Type::kRuntimeDefault;
+  if (p.type == "Localhost") {
+    out.type = cri::SeccompProfile::Type::kLocalhost;
+    out.localhost_ref = p.localhost_profile;
+  }
+  return out;
+}
+
+cri::MountPropagation ToPropagation(const std::string& p) {
+  if (p == "HostToContainer") return cri::MountPropagation::kHostToContainer;
+  if (p == "Bidirectional") return cri::MountPropagation::kBidirectional;
+  return cri::MountPropagation::kPrivate;
+}
+
+}  // namespace
+
+std::string ContainerLogPath(const std::string& name, int32_t restart_count) {
+  return name + "/" + std::to_string(restart_count) + ".log";
+}
+
+Status MakeEnvironment(const Pod& pod, const Container& c, const ContainerContext& ctx,
+                       std::vector<std::pair<std::string, std::string>>* env) {
+  env->clear();
+  std::map<std::string, std::string> defined;
+  auto lookup = [&](const std::string& name) -> std::optional<std::string> {
+    auto it = defined.find(name);
+    if (it == defined.end()) return std::nullopt;
+    return it->second;
+  };
+  for (const auto& e : c.env) {
+    std::string value;
+    if (e.field_ref) {
+      if (Status s = FieldRefValue(pod, ctx, e.field_ref->field_path, &value); !s.ok()) {
+        return s.Wrap("env " + e.name);
+      }
+    } else if (e.resource_field_ref) {
+      if (Status s = ResourceFieldValue(pod, c, ctx, *e.resource_field_ref, &value); !s.ok()) {
+        return s.Wrap("env " + e.name);
+      }
+    } else if (e.value) {
+      value = Expand(*e.value, lookup);
+    }
+    defined[e.name] = value;
+    // A later definition of the same name replaces the earlier one in place, as kubelet does.
+    auto same = std::find_if(env->begin(), env->end(), [&](const auto& kv) { return kv.first == e.name; });
+    if (same != env->end()) {
+      same->second = value;
+    } else {
+      env->emplace_back(e.name, value);
+    }
+  }
+  return Status::Ok();
+}
+
+std::string PodQosClass(const Pod& pod) {
+  bool any = false;
+  bool guaranteed = true;
+  auto visit = [&](const Container& c) {
+    const auto& req = c.resources.requests;
+    const auto& lim = c.resources.limits;
+    for (const char* r : {"cpu", "memory"}) {
+      const manifests::Quantity* q = FindQuantity(req, r);
+      const manifests::Quantity* l = FindQuantity(lim, r);
+      if ((q && q->milli > 0) || (l && l->milli > 0)) any = true;
+      if (!l) guaranteed = false;
+      if (q && l && q->milli != l->milli) guaranteed = false;
+    }
+  };
+  for (const auto& c : pod.spec.init_containers) visit(c);
+  for (const auto& c : pod.spec.containers) visit(c);
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+cri::LinuxResources MakeResources(const Pod& pod, const Container& c, int64_t node_memory_bytes) {
+  cri::LinuxResources r;
+  const manifests::Quantity* cpu_req = FindQuantity(c.resources.requests, "cpu");
+  const manifests::Quantity* cpu_lim = FindQuantity(c.resources.limits, "cpu");
+  const manifests::Quantity* mem_req = FindQuantity(c.resources.requests, "memory");
+  const manifests::Quantity* mem_lim = FindQuantity(c.resources.limits, "memory");
+  if (!cpu_req) cpu_req = cpu_lim;  // API defaulting: requests default to limits
+  if (!mem_req) mem_req = mem_lim;
+  r.cpu_shares = MilliCpuToShares(cpu_req ? cpu_req->milli : 0);
+  if (cpu_lim && cpu_lim->milli > 0) {
+    r.cpu_period = 100000;
+    r.cpu_quota = std::max<int64_t>(cpu_lim->milli * r.cpu_period / 1000, 1000);
+  }
+  if (mem_lim) r.memory_limit_in_bytes = mem_lim->Value();
+  std::string qos = PodQosClass(pod);
+  if (qos == "Guaranteed") {
+    r.oom_score_adj = -997;
+  } else if (qos == "BestEffort") {
+    r.oom_score_adj = 1000;
+  } else {
+    int64_t request = mem_req ? mem_req->Value() : 0;
+    int64_t adj = node_memory_bytes > 0 ? 1000 - (1000 * request) / node_memory_bytes : 1000;
+    if (adj < 3) adj = 3;      // stay above guaranteed pods
+    if (adj == 1000) adj = 999;  // and below best-effort ones
+    r.oom_score_adj = adj;
+  }
+  return r;
+}
+
+Status BuildContainerConfig(const Pod& pod, const Container& c, const ContainerContext& ctx, cri::ContainerConfig* out) {
+  cri::ContainerConfig& cfg = *out;
+  cfg = cri::ContainerConfig{};
+  cfg.name = c.name;
+  cfg.attempt = static_cast<uint32_t>(ctx.restart_count);
+  cfg.image = c.image;
+  if (Status s = MakeEnvironment(pod, c, ctx, &cfg.envs); !s.ok()) return s;
+  std::map<std::string, std::string> env_map(cfg.envs.begin(), cfg.envs.end());
+  auto lookup = [&](const std::string& name) -> std::optional<std::string> {
+    auto it = env_map.find(name);
+    if (it == env_map.end()) return std::nullopt;
+    return it->second;
+  };
+  for (const auto& s : c.command) cfg.command.push_back(Expand(s, lookup));
+  for (const auto& s : c.args) cfg.args.push_back(Expand(s, lookup));
+  cfg.working_dir = c.working_dir;
+
+  bool mounts_etc_hosts = false;
+  for (const auto& m : c.volume_mounts) {
+    auto it = ctx.volume_paths.find(m.name);
+    if (it == ctx.volume_paths.end()) {
+      return Status::InvalidArgument("volumeMount " + m.name + ": volume is not prepared");
+    }
+    std::string host = it->second;
+    if (!m.sub_path.empty()) host += "/" + m.sub_path;
+    if (m.mount_path == "/etc/hosts") mounts_etc_hosts = true;
+    cfg.mounts.push_back(cri::Mount{m.mount_path, host, m.read_only, ToPropagation(m.mount_propagation)});
+  }
+  if (!ctx.etc_hosts_path.empty() && !mounts_etc_hosts) {
+    cfg.mounts.push_back(cri::Mount{"/etc/hosts", ctx.etc_hosts_path, false, cri::MountPropagation::kPrivate});
+  }
+  if (!ctx.termination_message_path.empty() && !c.termination_message_path.empty()) {
+    cfg.mounts.push_back(cri::Mount{c.termination_message_path, ctx.termination_message_path, false,
+                                    cri::MountPropagation::kPrivate});
+  }
+
+  cfg.labels = ContainerLabels(pod, c);
+  cfg.annotations = ContainerAnnotations(pod, c, ctx.restart_count);
+  cfg.log_path = ContainerLogPath(c.name, ctx.restart_count);
+  cfg.stdin = c.stdin;
+  cfg.stdin_once = c.stdin_once;
+  cfg.tty = c.tty;
+  cfg.resources = MakeResources(pod, c, ctx.node_memory_bytes);
+
+  cri::ContainerSecurity& sec = cfg.security;
+  sec.namespaces = PodNamespaces(pod);
+  const auto& psc = pod.spec.security_context;
+  const auto& csc = c.security_context;
+  if (psc) {
+    sec.run_as_user = psc->run_as_user;
+    sec.run_as_group = psc->run_as_group;
+    sec.supplemental_groups = psc->supplemental_groups;
+    if (psc->fs_group) sec.supplemental_groups.push_back(*psc->fs_group);
+    if (psc->seccomp_profile) sec.seccomp = ToSeccomp(*psc->seccomp_profile);
+  }
+  if (csc) {
+    if (csc->run_as_user) sec.run_as_user = csc->run_as_user;
+    if (csc->run_as_group) sec.run_as_group = csc->run_as_group;
+    if (csc->seccomp_profile) sec.seccomp = ToSeccomp(*csc->seccomp_profile);
+    sec.privileged = csc->privileged.value_or(false);
+    sec.readonly_rootfs = csc->read_only_root_filesystem.value_or(false);
+    if (csc->capabilities) {
+      sec.add_capabilities = csc->capabilities->add;
+      sec.drop_capabilities = csc->capabilities->drop;
+    }
+    // Only an explicit allowPrivilegeEscalation: false sets no_new_privs (kubelet's AddNoNewPrivileges).
+    sec.no_new_privs = csc->allow_privilege_escalation.has_value() && !*csc->allow_privilege_escalation;
+  }
+  bool run_as_non_root = (csc && csc->run_as_non_root.value_or(false)) || (psc && psc->run_as_non_root.value_or(false));
+  if (run_as_non_root && sec.run_as_user && *sec.run_as_user == 0) {
+    return Status::InvalidArgument("container's runAsUser breaks non-root policy (runAsNonRoot and runAsUser 0)");
+  }
+  if (!sec.privileged) {
+    bool unmasked = csc && csc->proc_mount && *csc->proc_mount == "Unmasked";
+    if (!unmasked) {
+      sec.masked_paths = kDefaultMaskedPaths;
+      sec.readonly_paths = kDefaultReadonlyPaths;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace crilet::agent

@@ -1,0 +1,31 @@
+/// AgentOptions: the node-level settings the agent works with (from flags and the KubeletConfiguration file).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace crilet::agent {
+
+struct AgentOptions {
+  std::string node_name;                      // lowercase; static pods are named <name>-<node_name>
+  std::string node_ip;                        // hostIP, and podIP of hostNetwork pods
+  std::string root_dir = "/var/lib/crilet";   // pods/<uid>/volumes, etc-hosts, checkpoints
+  std::string pod_logs_dir = "/var/log/pods";
+  std::string resolv_conf = "/etc/resolv.conf";  // the host's, for dnsPolicy Default and hostNetwork pods
+  std::vector<std::string> cluster_dns;       // KubeletConfiguration clusterDNS
+  std::string cluster_domain;                 // KubeletConfiguration clusterDomain
+  std::string cgroup_parent;                  // CRI cgroup_parent of sandboxes; "" lets the runtime choose
+  std::chrono::nanoseconds relist_period = std::chrono::seconds(1);
+  std::chrono::nanoseconds crash_backoff_initial = std::chrono::seconds(10);
+  std::chrono::nanoseconds crash_backoff_max = std::chrono::seconds(300);
+  std::chrono::nanoseconds image_backoff_initial = std::chrono::seconds(10);
+  std::chrono::nanoseconds image_backoff_max = std::chrono::seconds(300);
+  std::chrono::nanoseconds housekeeping_period = std::chrono::seconds(2);
+  std::chrono::nanoseconds gc_period = std::chrono::minutes(1);
+  int64_t node_memory_bytes = 0;              // for oom_score_adj of burstable pods; 0 = read /proc/meminfo
+  std::string runtime_endpoint;               // for messages ("cannot reach container runtime at ...")
+};
+
+}  // namespace crilet::agent

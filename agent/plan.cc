@@ -1,0 +1,340 @@
+// ComputePodActions: kubelet's computePodActions and computeInitContainerActions (sidecars on) for one pod.
+#include "agent/plan.h"
+
+#include <algorithm>
+
+#include "agent/labels.h"
+#include "common/duration.h"
+
+namespace crilet::agent {
+namespace {
+
+using cri::ContainerState;
+using manifests::Container;
+using manifests::Pod;
+
+bool ShouldRestartOnFailure(const Pod& pod) { return pod.spec.restart_policy != "Never"; }
+
+bool IsInitContainerFailed(const ObservedContainer& s) {
+  if (s.reason.find("OOMKilled") != std::string::npos) return true;
+  if (s.state == ContainerState::kExited && s.exit_code != 0) return true;
+  return s.state == ContainerState::kUnknown;
+}
+
+std::optional<probes::Result> ProbeResult(const PlanInput& in, const std::string& id, probes::ProbeType type) {
+  if (!in.probes) return std::nullopt;
+  auto it = in.probes->find(id);
+  if (it == in.probes->end()) return std::nullopt;
+  switch (type) {
+    case probes::ProbeType::kLiveness: return it->second.liveness;
+    case probes::ProbeType::kReadiness: return it->second.readiness;
+    case probes::ProbeType::kStartup: return it->second.startup;
+  }
+  return std::nullopt;
+}
+
+bool ContainerChanged(const Container& c, const ObservedContainer& s) { return ContainerHash(c) != s.hash; }
+
+// kubecontainer.ShouldContainerBeRestarted for a regular container.
+bool ShouldContainerBeRestarted(const Pod& pod, const ObservedContainer* s) {
+  if (!s) return true;
+  if (s->state == ContainerState::kRunning) return false;
+  if (s->state == ContainerState::kUnknown || s->state == ContainerState::kCreated) return true;
+  if (pod.spec.restart_policy == "Never") return false;
+  if (pod.spec.restart_policy == "OnFailure" && s->exit_code == 0) return false;
+  return true;
+}
+
+bool ContainerSucceeded(const ObservedContainer* s) {
+  return s && s->state == ContainerState::kExited && s->exit_code == 0;
+}
+
+// Kubelet's PodSandboxChanged: (create?, attempt, sandbox id).
+void SandboxChanged(const Pod& pod, const ObservedPod& obs, bool* create, uint32_t* attempt, std::string* id) {
+  *create = false;
+  *attempt = 0;
+  id->clear();
+  if (obs.sandboxes.empty()) {
+    *create = true;
+    return;
+  }
+  const ObservedSandbox& newest = obs.sandboxes.front();
+  int ready = 0;
+  for (const auto& s : obs.sandboxes) ready += s.state == cri::SandboxState::kReady;
+  *id = newest.id;
+  *attempt = newest.attempt;
+  if (ready > 1 || newest.state != cri::SandboxState::kReady) {
+    *create = true;
+    *attempt = newest.attempt + 1;
+    return;
+  }
+  if (newest.host_network != pod.spec.host_network) {
+    *create = true;
+    *attempt = newest.attempt + 1;
+    id->clear();
+    return;
+  }
+  if (!pod.spec.host_network && newest.ip.empty()) {
+    *create = true;
+    *attempt = newest.attempt + 1;
+  }
+}
+
+bool HasAnyRegularContainerCreated(const Pod& pod, const ObservedPod& obs) {
+  for (const auto& c : pod.spec.containers) {
+    const ObservedContainer* s = obs.Latest(c.name);
+    if (s && (s->state == ContainerState::kCreated || s->state == ContainerState::kRunning ||
+              s->state == ContainerState::kExited)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void AddKill(PodActions* a, const ObservedContainer& s, ContainerRef ref, KillReason reason, std::string message) {
+  a->containers_to_kill.push_back(ContainerToKill{s.id, ref, reason, std::move(message)});
+}
+
+// computeInitContainerActions: fills init starts/kills; returns whether the pod has initialized.
+bool ComputeInitContainerActions(const PlanInput& in, PodActions* a, std::vector<int>* init_starts) {
+  const Pod& pod = *in.pod;
+  const ObservedPod& obs = *in.observed;
+  const auto& inits = pod.spec.init_containers;
+  if (inits.empty()) return true;
+
+  // A regular container that was created or is running proves all init containers ran before, even if
+  // the runtime no longer holds them. (Exited ones do not: they may be from a previous sandbox.)
+  bool pod_has_initialized = false;
+  for (const auto& c : pod.spec.containers) {
+    const ObservedContainer* s = obs.Latest(c.name);
+    if (s && (s->state == ContainerState::kCreated || s->state == ContainerState::kRunning)) {
+      pod_has_initialized = true;
+      break;
+    }
+  }
+  bool previously_initialized = pod_has_initialized;
+  const bool restart_on_failure = ShouldRestartOnFailure(pod);
+
+  // Walk backwards: the last init container that ran tells how far initialization got.
+  for (int i = static_cast<int>(inits.size()) - 1; i >= 0; --i) {
+    const Container& c = inits[i];
+    const bool sidecar = manifests::IsSidecar(c);
+    const ContainerRef ref{true, i};
+    const ObservedContainer* s = obs.Latest(c.name);
+    if (!s) {
+      if (previously_initialized && sidecar) init_starts->push_back(i);
+      continue;
+    }
+    if (previously_initialized && !sidecar) continue;
+
+    switch (s->state) {
+      case ContainerState::kCreated:
+        // Created but never started: the start must have failed; try again.
+        init_starts->push_back(i);
+        break;
+      case ContainerState::kRunning: {
+        if (!sidecar) break;  // a regular init container: wait for it to finish
+        if (c.startup_probe) {
+          auto startup = ProbeResult(in, s->id, probes::ProbeType::kStartup);
+          if (!startup) break;  // not probed yet: wait
+          if (*startup != probes::Result::kSuccess) {
+            if (*startup == probes::Result::kFailure) {
+              AddKill(a, *s, ref, KillReason::kStartupProbe, "Init container " + c.name + " failed startup probe");
+              init_starts->push_back(i);
+            }
+            break;
+          }
+        }
+        if (i == static_cast<int>(inits.size()) - 1) {
+          pod_has_initialized = true;
+        } else if (!previously_initialized) {
+          init_starts->push_back(i + 1);
+        }
+        if (ContainerChanged(c, *s)) {
+          AddKill(a, *s, ref, KillReason::kDefinitionChanged, "Init container " + c.name + " definition changed");
+          init_starts->push_back(i);
+          break;
+        }
+        if (c.liveness_probe) {
+          auto liveness = ProbeResult(in, s->id, probes::ProbeType::kLiveness);
+          if (liveness && *liveness == probes::Result::kFailure) {
+            AddKill(a, *s, ref, KillReason::kLivenessProbe, "Init container " + c.name + " failed liveness probe");
+            init_starts->push_back(i);
+          }
+        }
+        break;
+      }
+      case ContainerState::kExited:
+        if (sidecar) {
+          init_starts->push_back(i);
+        } else if (IsInitContainerFailed(*s)) {
+          if (!restart_on_failure) {
+            a->kill_pod = true;
+            init_starts->clear();
+            return false;
+          }
+          init_starts->push_back(i);
+        } else if (i == static_cast<int>(inits.size()) - 1) {
+          pod_has_initialized = true;
+        } else {
+          init_starts->push_back(i + 1);
+        }
+        break;
+      default:  // unknown
+        if (sidecar) {
+          AddKill(a, *s, ref, KillReason::kUnknownState,
+                  "Init container is in \"CONTAINER_UNKNOWN\" state, try killing it before restart");
+          init_starts->push_back(i);
+        } else {
+          if (!restart_on_failure) {
+            a->kill_pod = true;
+            init_starts->clear();
+            return false;
+          }
+          init_starts->push_back(i);
+          AddKill(a, *s, ref, KillReason::kUnknownState,
+                  "Init container is in \"CONTAINER_UNKNOWN\" state, try killing it before restart");
+        }
+        break;
+    }
+    if (!previously_initialized) previously_initialized = true;
+  }
+  if (!previously_initialized) init_starts->push_back(0);
+  std::reverse(init_starts->begin(), init_starts->end());
+  return pod_has_initialized;
+}
+
+// Moves starts whose container is in crash backoff into backoff_waits (kubelet's doBackOff).
+void ApplyBackoff(const PlanInput& in, const std::vector<int>& indices, bool init, std::vector<ContainerStart>* starts,
+                  std::vector<BackoffWait>* waits) {
+  const Pod& pod = *in.pod;
+  for (int idx : indices) {
+    const Container& c = init ? pod.spec.init_containers[idx] : pod.spec.containers[idx];
+    ContainerStart start{ContainerRef{init, idx}, std::nullopt};
+    if (const ObservedContainer* exited = in.observed->LatestExited(c.name)) {
+      TimePoint finished = FromUnixNanos(exited->finished_at);
+      start.last_exit = finished;
+      std::string key = CrashBackoffKey(pod, c);
+      if (in.crash_backoff && in.crash_backoff->IsInBackOffSince(key, finished, in.now)) {
+        waits->push_back(BackoffWait{start.ref, in.crash_backoff->BackOffUntil(key, finished),
+                                     "back-off " + FormatDuration(in.crash_backoff->Get(key)) +
+                                         " restarting failed container=" + c.name + " pod=" + pod.FullName() + "(" +
+                                         pod.metadata.uid + ")"});
+        continue;
+      }
+    }
+    starts->push_back(start);
+  }
+}
+
+}  // namespace
+
+std::string CrashBackoffKey(const Pod& pod, const Container& c) {
+  return pod.metadata.name + "_" + pod.metadata.namespace_ + "_" + pod.metadata.uid + "_" + c.name + "_" +
+         FormatHash(ContainerHash(c));
+}
+
+const Container& SpecContainer(const Pod& pod, ContainerRef ref) {
+  return ref.init ? pod.spec.init_containers[ref.index] : pod.spec.containers[ref.index];
+}
+
+PodActions ComputePodActions(const PlanInput& in) {
+  const Pod& pod = *in.pod;
+  const ObservedPod& obs = *in.observed;
+  PodActions a;
+
+  if (pod.spec.active_deadline_seconds && in.start_time &&
+      in.now - *in.start_time >= std::chrono::seconds(*pod.spec.active_deadline_seconds)) {
+    a.deadline_exceeded = true;
+    a.kill_pod = true;
+    return a;
+  }
+
+  bool create = false;
+  SandboxChanged(pod, obs, &create, &a.attempt, &a.sandbox_id);
+  a.kill_pod = create;
+  a.create_sandbox = create;
+  std::vector<int> init_starts;
+  std::vector<int> starts;
+
+  if (create) {
+    if (!ShouldRestartOnFailure(pod) && a.attempt != 0 && !obs.containers.empty()) {
+      // A Never pod whose containers ran: do not bring a sandbox back just to find them done.
+      a.create_sandbox = false;
+      return a;
+    }
+    for (size_t i = 0; i < pod.spec.containers.size(); ++i) {
+      if (pod.spec.restart_policy == "OnFailure" && ContainerSucceeded(obs.Latest(pod.spec.containers[i].name))) continue;
+      starts.push_back(static_cast<int>(i));
+    }
+    if (starts.empty() && HasAnyRegularContainerCreated(pod, obs)) {
+      a.create_sandbox = false;
+      return a;
+    }
+    if (!pod.spec.init_containers.empty()) {
+      a.purge_init_containers = true;
+      ApplyBackoff(in, {0}, true, &a.init_containers_to_start, &a.backoff_waits);
+      return a;
+    }
+    ApplyBackoff(in, starts, false, &a.containers_to_start, &a.backoff_waits);
+    return a;
+  }
+
+  bool initialized = ComputeInitContainerActions(in, &a, &init_starts);
+  if (a.kill_pod || !initialized) {
+    ApplyBackoff(in, init_starts, true, &a.init_containers_to_start, &a.backoff_waits);
+    return a;
+  }
+
+  int keep = 0;
+  for (size_t i = 0; i < pod.spec.containers.size(); ++i) {
+    const Container& c = pod.spec.containers[i];
+    const ContainerRef ref{false, static_cast<int>(i)};
+    const ObservedContainer* s = obs.Latest(c.name);
+    if (!s || s->state != ContainerState::kRunning) {
+      if (ShouldContainerBeRestarted(pod, s)) {
+        starts.push_back(static_cast<int>(i));
+        if (s && s->state == ContainerState::kUnknown) {
+          AddKill(&a, *s, ref, KillReason::kUnknownState,
+                  "Container is in \"CONTAINER_UNKNOWN\" state, try killing it before restart");
+        }
+      }
+      continue;
+    }
+    bool restart = ShouldRestartOnFailure(pod);
+    std::string message;
+    KillReason reason = KillReason::kNone;
+    auto liveness = ProbeResult(in, s->id, probes::ProbeType::kLiveness);
+    auto startup = ProbeResult(in, s->id, probes::ProbeType::kStartup);
+    if (ContainerChanged(c, *s)) {
+      message = "Container " + c.name + " definition changed";
+      reason = KillReason::kDefinitionChanged;
+      restart = true;  // a changed spec restarts whatever the policy
+    } else if (liveness && *liveness == probes::Result::kFailure) {
+      message = "Container " + c.name + " failed liveness probe";
+      reason = KillReason::kLivenessProbe;
+    } else if (startup && *startup == probes::Result::kFailure) {
+      message = "Container " + c.name + " failed startup probe";
+      reason = KillReason::kStartupProbe;
+    } else {
+      ++keep;
+      continue;
+    }
+    if (restart) {
+      message += ", will be restarted";
+      starts.push_back(static_cast<int>(i));
+    }
+    AddKill(&a, *s, ref, reason, message);
+  }
+
+  if (keep == 0 && starts.empty()) {
+    // Nothing left to run: stop the pod, and do not let sidecars keep it alive.
+    a.kill_pod = true;
+    init_starts.clear();
+  }
+  ApplyBackoff(in, init_starts, true, &a.init_containers_to_start, &a.backoff_waits);
+  ApplyBackoff(in, starts, false, &a.containers_to_start, &a.backoff_waits);
+  return a;
+}
+
+}  // namespace crilet::agent

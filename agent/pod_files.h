@@ -1,0 +1,47 @@
+/// PodFiles: a pod's host-side files under <root-dir>/pods/<uid>/: volumes, /etc/hosts, termination logs.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "common/status.h"
+#include "manifests/pod.h"
+
+namespace crilet::agent {
+
+// The /etc/hosts content kubelet writes for a pod (managedHostsFileContent / hostNetwork variant).
+std::string EtcHostsContent(const manifests::Pod& pod, const std::string& pod_ip, const std::string& node_hosts,
+                            const std::string& cluster_domain);
+
+class PodFiles {
+ public:
+  PodFiles(std::string root_dir, std::string uid);
+
+  const std::string& dir() const { return dir_; }
+  std::string EmptyDirPath(const std::string& volume) const;
+  std::string EtcHostsPath() const { return dir_ + "/etc-hosts"; }
+
+  // Creates emptyDir directories (tmpfs for medium Memory), checks and creates hostPaths by their type;
+  // fills volume name -> host path. Errors name the volume and what is wrong.
+  Status PrepareVolumes(const manifests::Pod& pod, std::map<std::string, std::string>* paths) const;
+  // Creates <dir>/<subPath> under a prepared volume, refusing paths that leave it.
+  Status PrepareSubPath(const std::string& volume_path, const std::string& sub_path, const std::string& volume,
+                        std::string* host_path) const;
+  Status WriteEtcHosts(const std::string& content) const;
+  // A fresh empty, world-writable file for one container instance's termination message.
+  Status CreateTerminationLog(const std::string& container, std::string* path) const;
+  // Unmounts tmpfs volumes and removes the whole pod directory.
+  Status Remove() const;
+
+ private:
+  std::string root_;
+  std::string dir_;
+};
+
+// Reads a termination message file: at most 4096 bytes, as kubelet does; "" if absent.
+std::string ReadTerminationMessage(const std::string& path);
+// The last `lines` lines of a CRI log file (prefixes stripped), at most max_bytes from the end; for
+// terminationMessagePolicy FallbackToLogsOnError.
+std::string TailCriLog(const std::string& path, int lines, size_t max_bytes);
+
+}  // namespace crilet::agent

@@ -1,0 +1,302 @@
+// PodSyncer: kubelet's SyncPod (kill, sandbox, init containers, containers) and pod termination.
+#include "agent/pod_syncer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "agent/container_killer.h"
+#include "agent/container_starter.h"
+#include "agent/plan.h"
+#include "agent/sandbox_config.h"
+
+namespace crilet::agent {
+namespace {
+
+// How soon a failed start or a runtime error is retried (kubelet's pod worker backs off 10s).
+Duration ErrorRetry(const AgentOptions& o) { return std::min<Duration>(o.crash_backoff_initial, std::chrono::seconds(10)); }
+
+void Earliest(std::optional<TimePoint>* at, TimePoint t) {
+  if (!*at || t < **at) *at = t;
+}
+
+}  // namespace
+
+PodSyncer::PodSyncer(const Services* env, StatusStore* store, manifests::Pod pod)
+    : env_(env),
+      store_(store),
+      pod_(std::move(pod)),
+      files_(env->options.root_dir, pod_.metadata.uid),
+      crash_backoff_(env->options.crash_backoff_initial, env->options.crash_backoff_max),
+      image_backoff_(env->options.image_backoff_initial, env->options.image_backoff_max) {
+  env_->events->SetPodName(pod_.metadata.uid, pod_.metadata.namespace_ + "/" + pod_.metadata.name);
+  PodCheckpoint cp;
+  if (Status s = LoadCheckpoint(files_.dir() + "/checkpoint.json", &cp); !s.ok()) {
+    spdlog::warn("{}/{}: ignoring checkpoint: {}", pod_.metadata.namespace_, pod_.metadata.name, s.message());
+  }
+  start_time_ = cp.start_time;
+  for (const auto& [key, e] : cp.crash_backoff) crash_backoff_.Restore(key, e);
+}
+
+void PodSyncer::SetPod(manifests::Pod pod) { pod_ = std::move(pod); }
+
+void PodSyncer::SaveCheckpoint() {
+  PodCheckpoint cp;
+  cp.start_time = start_time_;
+  cp.crash_backoff = crash_backoff_.entries();
+  if (Status s = agent::SaveCheckpoint(files_.dir() + "/checkpoint.json", cp); !s.ok()) {
+    spdlog::warn("{}/{}: {}", pod_.metadata.namespace_, pod_.metadata.name, s.message());
+  }
+}
+
+std::string PodSyncer::PodIp(const ObservedPod& obs) const {
+  if (pod_.spec.host_network) return env_->options.node_ip;
+  if (obs.sandboxes.empty() || obs.sandboxes.front().state != cri::SandboxState::kReady) return "";
+  return obs.sandboxes.front().ip;
+}
+
+std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
+  const std::string& uid = pod_.metadata.uid;
+  TimePoint now = env_->clock->Now();
+  if (!start_time_) {
+    start_time_ = now;
+    SaveCheckpoint();
+  }
+
+  ObservedPod obs;
+  if (Status s = env_->reader->GetPod(uid, &obs); !s.ok()) {
+    if (!runtime_error_logged_) {
+      spdlog::error("{}/{}: cannot read pod state: {}", pod_.metadata.namespace_, pod_.metadata.name, s.message());
+      runtime_error_logged_ = true;
+    }
+    return now + std::chrono::seconds(1);
+  }
+  runtime_error_logged_ = false;
+  probes::PodResults results = env_->prober ? env_->prober->Results(uid) : probes::PodResults{};
+  PodActions plan = ComputePodActions(PlanInput{&pod_, &obs, &results, &crash_backoff_, now, start_time_});
+
+  std::optional<TimePoint> requeue;
+  bool changed = false;
+  std::string pod_ip = PodIp(obs);
+
+  if (plan.deadline_exceeded && !deadline_exceeded_) {
+    deadline_exceeded_ = true;
+    env_->events->Record(uid, "Warning", "DeadlineExceeded",
+                         "Pod was active on the node longer than the specified deadline", "");
+  }
+  if (plan.kill_pod) {
+    bool anything_up = std::any_of(obs.containers.begin(), obs.containers.end(),
+                                   [](const ObservedContainer& c) { return c.state == cri::ContainerState::kRunning; }) ||
+                       std::any_of(obs.sandboxes.begin(), obs.sandboxes.end(),
+                                   [](const ObservedSandbox& s) { return s.state == cri::SandboxState::kReady; });
+    if (plan.create_sandbox && !obs.sandboxes.empty()) {
+      env_->events->Record(uid, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.", "");
+    }
+    if (anything_up) {
+      if (Status s = KillPod(*env_, pod_, obs, std::nullopt, pod_ip, cancel); !s.ok()) {
+        spdlog::error("{}/{}: killing pod: {}", pod_.metadata.namespace_, pod_.metadata.name, s.message());
+        Earliest(&requeue, now + ErrorRetry(env_->options));
+      }
+      changed = true;
+    }
+  } else {
+    for (const auto& k : plan.containers_to_kill) {
+      const manifests::Container& spec = SpecContainer(pod_, k.ref);
+      KillRequest req;
+      req.pod = &pod_;
+      req.spec = &spec;
+      req.container_id = k.container_id;
+      req.name = spec.name;
+      req.field_path = FieldPath(pod_, spec.name);
+      req.message = k.message;
+      req.reason = k.reason;
+      req.pod_ip = pod_ip;
+      if (Status s = KillContainer(*env_, req, nullptr, cancel); !s.ok()) {
+        spdlog::error("{}/{}: killing container {}: {}", pod_.metadata.namespace_, pod_.metadata.name, spec.name, s.message());
+      }
+      changed = true;
+    }
+  }
+
+  std::map<std::string, std::string> volume_paths;
+  std::string sandbox_id = plan.sandbox_id;
+  cri::SandboxConfig sandbox_config;
+  bool have_starts = plan.create_sandbox || !plan.init_containers_to_start.empty() || !plan.containers_to_start.empty();
+  if (have_starts) {
+    if (Status s = files_.PrepareVolumes(pod_, &volume_paths); !s.ok()) {
+      env_->events->Record(uid, "Warning", "FailedMount", "MountVolume.SetUp failed: " + s.message(), "");
+      Publish(obs);
+      return now + ErrorRetry(env_->options);
+    }
+    DnsDecision dns = ComputeDns(pod_, env_->options, env_->host_dns);
+    if (dns.missing_cluster_dns && !warned_missing_dns_) {
+      warned_missing_dns_ = true;
+      env_->events->Record(uid, "Warning", "MissingClusterDNS",
+                           "pod: \"" + pod_.FullName() + "(" + uid +
+                               ")\". kubelet does not have ClusterDNS IP configured and cannot create Pod using \"" +
+                               pod_.spec.dns_policy + "\" policy. Falling back to \"Default\" policy.",
+                           "");
+    }
+    sandbox_config = BuildSandboxConfig(pod_, plan.attempt, env_->options, dns.config);
+  }
+  if (plan.create_sandbox) {
+    if (plan.purge_init_containers) {
+      for (const auto& c : obs.containers) {
+        for (const auto& ic : pod_.spec.init_containers) {
+          if (ic.name == c.name) env_->runtime->RemoveContainer(c.id);
+        }
+      }
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(sandbox_config.log_directory, ec);
+    Status s = env_->runtime->RunPodSandbox(sandbox_config, &sandbox_id);
+    if (!s.ok()) {
+      env_->events->Record(uid, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + s.message(), "");
+      Publish(obs);
+      return now + ErrorRetry(env_->options);
+    }
+    changed = true;
+    cri::SandboxStatus st;
+    if (env_->runtime->PodSandboxStatus(sandbox_id, &st).ok() && !pod_.spec.host_network) pod_ip = st.ip;
+  }
+  if (have_starts) {
+    std::error_code ec;
+    if (plan.create_sandbox || !std::filesystem::exists(files_.EtcHostsPath(), ec)) {
+      files_.WriteEtcHosts(EtcHostsContent(pod_, pod_ip, env_->node_hosts, env_->options.cluster_domain));
+    }
+  }
+
+  auto start = [&](const ContainerStart& cs) {
+    const manifests::Container& c = SpecContainer(pod_, cs.ref);
+    if (cs.last_exit) {
+      crash_backoff_.Next(CrashBackoffKey(pod_, c), *cs.last_exit, now);
+      SaveCheckpoint();
+    }
+    StartRequest req{&pod_, cs.ref, &obs, sandbox_id, &sandbox_config, pod_ip, &volume_paths, &files_, &image_backoff_};
+    std::string id;
+    StartFailure failure;
+    changed = true;
+    if (StartContainer(*env_, req, &id, &failure, cancel)) {
+      start_failures_.erase(c.name);
+      return true;
+    }
+    start_failures_[c.name] = failure;
+    if (failure.reason == "ImagePullBackOff" || failure.reason == "ErrImagePull") {
+      TimePoint until = image_backoff_.BackOffUntil(pod_.metadata.uid + "_" + c.image, now);
+      Earliest(&requeue, std::max(until, now + std::chrono::milliseconds(100)));
+    } else {
+      Earliest(&requeue, now + ErrorRetry(env_->options));
+    }
+    return false;
+  };
+  for (const auto& cs : plan.init_containers_to_start) {
+    // A regular init container that fails to start stops initialization; a sidecar does not.
+    if (!start(cs) && !manifests::IsSidecar(SpecContainer(pod_, cs.ref))) break;
+  }
+  for (const auto& cs : plan.containers_to_start) start(cs);
+  for (const auto& w : plan.backoff_waits) {
+    const manifests::Container& c = SpecContainer(pod_, w.ref);
+    start_failures_[c.name] = StartFailure{"CrashLoopBackOff", w.message};
+    env_->events->Record(uid, "Warning", "BackOff",
+                         "Back-off restarting failed container " + c.name + " in pod " + pod_.FullName() + "(" + uid + ")",
+                         FieldPath(pod_, c.name));
+    Earliest(&requeue, w.until);
+  }
+  if (pod_.spec.active_deadline_seconds && !deadline_exceeded_) {
+    Earliest(&requeue, *start_time_ + std::chrono::seconds(*pod_.spec.active_deadline_seconds));
+  }
+
+  if (changed) {
+    ObservedPod fresh;
+    if (env_->reader->GetPod(uid, &fresh).ok()) obs = std::move(fresh);
+  }
+  RemoveDeadInstances(obs);
+  Publish(obs);
+  return requeue;
+}
+
+std::map<std::string, std::string> PodSyncer::TerminationMessages(const ObservedPod& obs) {
+  std::map<std::string, std::string> out;
+  for (const auto& c : obs.containers) {
+    if (c.state != cri::ContainerState::kExited) continue;
+    auto cached = messages_.find(c.id);
+    if (cached == messages_.end()) {
+      std::string msg = ReadTerminationMessage(c.termination_message_host_path);
+      if (msg.empty() && c.exit_code != 0 && c.termination_message_policy == "FallbackToLogsOnError") {
+        msg = TailCriLog(c.log_path, 80, 2048);
+      }
+      cached = messages_.emplace(c.id, msg).first;
+    }
+    out[c.id] = cached->second;
+  }
+  // Forget messages of instances the runtime no longer has.
+  for (auto it = messages_.begin(); it != messages_.end();) it = out.count(it->first) ? std::next(it) : messages_.erase(it);
+  return out;
+}
+
+void PodSyncer::Publish(const ObservedPod& obs) {
+  probes::PodResults results = env_->prober ? env_->prober->Results(pod_.metadata.uid) : probes::PodResults{};
+  std::map<std::string, std::string> messages = TerminationMessages(obs);
+  StatusInput in;
+  in.pod = &pod_;
+  in.observed = &obs;
+  in.probes = &results;
+  in.start_failures = &start_failures_;
+  in.termination_messages = &messages;
+  in.previous = last_status_ ? &*last_status_ : nullptr;
+  in.host_ip = env_->options.node_ip;
+  in.start_time = start_time_;
+  in.now = env_->clock->Now();
+  in.deadline_exceeded = deadline_exceeded_;
+  PodStatus status = GeneratePodStatus(in);
+  if (env_->prober) {
+    std::vector<probes::ProbeTarget> targets;
+    for (const auto& c : obs.containers) {
+      targets.push_back(probes::ProbeTarget{c.id, c.name, c.state == cri::ContainerState::kRunning, c.started_at});
+    }
+    env_->prober->UpdatePod(pod_, status.pod_ip, targets);
+  }
+  store_->Set(pod_, status);
+  last_status_ = std::move(status);
+}
+
+void PodSyncer::RemoveDeadInstances(const ObservedPod& obs) {
+  // Kubelet's container GC keeps one dead instance per container (for `logs --previous`).
+  std::map<std::string, int> dead_seen;
+  for (const auto& c : obs.containers) {
+    if (c.state != cri::ContainerState::kExited) continue;
+    if (++dead_seen[c.name] > 1) env_->runtime->RemoveContainer(c.id);
+  }
+  // And removes sandboxes that are not ready and hold no containers, except the newest.
+  for (size_t i = 1; i < obs.sandboxes.size(); ++i) {
+    const auto& sb = obs.sandboxes[i];
+    if (sb.state == cri::SandboxState::kReady) continue;
+    bool used = std::any_of(obs.containers.begin(), obs.containers.end(),
+                            [&](const ObservedContainer& c) { return c.sandbox_id == sb.id; });
+    if (!used) env_->runtime->RemovePodSandbox(sb.id);
+  }
+}
+
+Status PodSyncer::Terminate(const std::atomic<bool>* cancel) {
+  const std::string& uid = pod_.metadata.uid;
+  ObservedPod obs;
+  if (Status s = env_->reader->GetPod(uid, &obs); !s.ok()) return s;
+  if (env_->prober) env_->prober->RemovePod(uid);
+  if (Status s = KillPod(*env_, pod_, obs, std::nullopt, PodIp(obs), cancel); !s.ok()) return s;
+  for (const auto& c : obs.containers) {
+    Status s = env_->runtime->RemoveContainer(c.id);
+    if (!s.ok() && !s.IsNotFound()) return s;
+  }
+  for (const auto& sb : obs.sandboxes) {
+    Status s = env_->runtime->RemovePodSandbox(sb.id);
+    if (!s.ok() && !s.IsNotFound()) return s;
+  }
+  if (Status s = files_.Remove(); !s.ok()) return s;
+  std::error_code ec;
+  std::filesystem::remove_all(PodLogDirectory(env_->options, pod_), ec);
+  store_->Remove(uid);
+  env_->events->Forget(uid);
+  return Status::Ok();
+}
+
+}  // namespace crilet::agent

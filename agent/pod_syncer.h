@@ -1,0 +1,60 @@
+/// PodSyncer: one pod's synchronous sync (plan, then act through CRI, then status) and termination.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "agent/backoff.h"
+#include "agent/checkpoint.h"
+#include "agent/pod_files.h"
+#include "agent/services.h"
+#include "agent/status_gen.h"
+#include "agent/status_store.h"
+
+namespace crilet::agent {
+
+// Not thread-safe: its PodWorker calls it from one thread. Tests call it directly with fakes.
+class PodSyncer {
+ public:
+  PodSyncer(const Services* env, StatusStore* store, manifests::Pod pod);
+
+  // The same pod (same UID) with changed labels, annotations or spec.
+  void SetPod(manifests::Pod pod);
+  const manifests::Pod& pod() const { return pod_; }
+
+  // Brings the runtime one step closer to the spec and publishes the status. Returns when the pod must be
+  // synced again even without news (a backoff or deadline ending, an error to retry); nullopt = only on events.
+  std::optional<TimePoint> Sync(const std::atomic<bool>* cancel);
+
+  // Stops every container (preStop, grace period) and the sandbox, removes them, the volumes and the pod's
+  // files and logs, and forgets the pod's status and events. Retryable: returns an error if something is left.
+  Status Terminate(const std::atomic<bool>* cancel);
+
+  const std::map<std::string, StartFailure>& start_failures() const { return start_failures_; }
+  const Backoff& crash_backoff() const { return crash_backoff_; }
+
+ private:
+  void SaveCheckpoint();
+  void RemoveDeadInstances(const ObservedPod& obs);
+  std::map<std::string, std::string> TerminationMessages(const ObservedPod& obs);
+  void Publish(const ObservedPod& obs);
+  std::string PodIp(const ObservedPod& obs) const;
+
+  const Services* env_;
+  StatusStore* store_;
+  manifests::Pod pod_;
+  PodFiles files_;
+  Backoff crash_backoff_;
+  Backoff image_backoff_;
+  std::map<std::string, StartFailure> start_failures_;  // by container name
+  std::map<std::string, std::string> messages_;        // termination messages by container ID
+  std::optional<TimePoint> start_time_;
+  bool deadline_exceeded_ = false;
+  bool warned_missing_dns_ = false;
+  bool runtime_error_logged_ = false;
+  std::optional<PodStatus> last_status_;
+};
+
+}  // namespace crilet::agent

@@ -1,0 +1,35 @@
+/// Services: the shared collaborators every pod worker uses (runtime, clock, events, prober, options...).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "agent/events.h"
+#include "agent/hooks.h"
+#include "agent/options.h"
+#include "agent/runtime_state.h"
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "cri/runtime.h"
+#include "cri/types.h"
+#include "probes/prober.h"
+
+namespace crilet::agent {
+
+// Owned by the Agent; every pointer outlives all pod workers. Read-only after start-up.
+struct Services {
+  cri::Runtime* runtime = nullptr;
+  const Clock* clock = nullptr;
+  EventRecorder* events = nullptr;
+  probes::Prober* prober = nullptr;  // may be null: no probing
+  RuntimeStateReader* reader = nullptr;
+  const HookRunner* hooks = nullptr;
+  Metrics* metrics = nullptr;        // may be null
+  AgentOptions options;
+  cri::DnsConfig host_dns;           // parsed from options.resolv_conf at start
+  std::string node_hosts;            // the node's /etc/hosts, for hostNetwork pods
+  int64_t node_cpu_milli = 0;
+  int64_t node_memory_bytes = 0;
+};
+
+}  // namespace crilet::agent
