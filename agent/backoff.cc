@@ -12,6 +12,12 @@ bool Backoff::IsInBackOffSince(const std::string& key, TimePoint event_time, Tim
   return now - event_time < it->second.backoff;
 }
 
+bool Backoff::IsInBackOffSinceUpdate(const std::string& key, TimePoint now) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return false;
+  return now - it->second.last_update < it->second.backoff;
+}
+
 TimePoint Backoff::BackOffUntil(const std::string& key, TimePoint event_time) const {
   auto it = entries_.find(key);
   if (it == entries_.end() || Expired(event_time, it->second.last_update)) return event_time;

@@ -22,6 +22,8 @@ class Backoff {
 
   // True while now - event_time < the key's current backoff (and the entry has not expired).
   bool IsInBackOffSince(const std::string& key, TimePoint event_time, TimePoint now) const;
+  // True while now - the key's last update < its backoff (image pulls count from the failed pull itself).
+  bool IsInBackOffSinceUpdate(const std::string& key, TimePoint now) const;
   // The time the key's backoff since event_time ends; event_time if not in backoff.
   TimePoint BackOffUntil(const std::string& key, TimePoint event_time) const;
   // Current backoff of the key (0 if none).

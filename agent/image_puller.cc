@@ -37,7 +37,7 @@ bool EnsureImage(const Services& env, const manifests::Pod& pod, const manifests
 
   TimePoint now = env.clock->Now();
   std::string key = uid + "_" + image;
-  if (backoff->IsInBackOffSince(key, now, now)) {
+  if (backoff->IsInBackOffSinceUpdate(key, now)) {
     std::string msg = "Back-off pulling image \"" + image + "\"";
     env.events->Record(uid, "Normal", "BackOff", msg, field_path);
     return fail("ImagePullBackOff", msg);

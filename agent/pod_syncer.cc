@@ -182,7 +182,9 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
     }
     start_failures_[c.name] = failure;
     if (failure.reason == "ImagePullBackOff" || failure.reason == "ErrImagePull") {
-      TimePoint until = image_backoff_.BackOffUntil(pod_.metadata.uid + "_" + c.image, now);
+      const auto& entries = image_backoff_.entries();
+      auto e = entries.find(pod_.metadata.uid + "_" + c.image);
+      TimePoint until = e == entries.end() ? now : e->second.last_update + e->second.backoff;
       Earliest(&requeue, std::max(until, now + std::chrono::milliseconds(100)));
     } else {
       Earliest(&requeue, now + ErrorRetry(env_->options));

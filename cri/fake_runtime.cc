@@ -141,7 +141,7 @@ Status FakeRuntime::RunPodSandbox(const SandboxConfig& config, std::string* sand
   sb.status.id = id;
   sb.status.metadata = config.metadata;
   sb.status.state = SandboxState::kReady;
-  sb.status.created_at = ToUnixNanos(clock_->Now());
+  sb.status.created_at = ToUnixNanos(clock_->Now()) + next_id_;
   sb.status.ip = config.namespaces.network == NamespaceMode::kNode ? "" : next_ip_;
   sb.status.namespaces = config.namespaces;
   sb.status.labels = config.labels;
@@ -225,7 +225,8 @@ Status FakeRuntime::CreateContainer(const std::string& sandbox_id, const Contain
   c.status.name = config.name;
   c.status.attempt = config.attempt;
   c.status.state = ContainerState::kCreated;
-  c.status.created_at = ToUnixNanos(clock_->Now());
+  // Distinct creation times, as containerd's nanosecond stamps are, so "newest first" is well defined.
+  c.status.created_at = ToUnixNanos(clock_->Now()) + next_id_;
   c.status.image = config.user_specified_image.empty() ? image_name : config.user_specified_image;
   c.status.image_ref = "sha256:" + image_name;
   c.status.labels = config.labels;
