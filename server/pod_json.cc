@@ -1,0 +1,154 @@
+// Pod records -> v1 JSON objects.
+#include "server/pod_json.h"
+
+#include <ctime>
+
+namespace crilet::server {
+namespace {
+
+using nlohmann::json;
+
+json StateToJson(const agent::ContainerState& s) {
+  json j = json::object();
+  if (s.waiting) {
+    json w = json::object();
+    if (!s.waiting->reason.empty()) w["reason"] = s.waiting->reason;
+    if (!s.waiting->message.empty()) w["message"] = s.waiting->message;
+    j["waiting"] = w;
+  }
+  if (s.running) j["running"] = {{"startedAt", FormatTime(s.running->started_at)}};
+  if (s.terminated) {
+    const auto& t = *s.terminated;
+    json x = {{"exitCode", t.exit_code}, {"startedAt", FormatTime(t.started_at)}, {"finishedAt", FormatTime(t.finished_at)}};
+    if (t.signal) x["signal"] = t.signal;
+    if (!t.reason.empty()) x["reason"] = t.reason;
+    if (!t.message.empty()) x["message"] = t.message;
+    if (!t.container_id.empty()) x["containerID"] = t.container_id;
+    j["terminated"] = x;
+  }
+  return j;
+}
+
+json ContainerStatusToJson(const agent::ContainerStatus& c) {
+  json j = {{"name", c.name},
+            {"state", StateToJson(c.state)},
+            {"lastState", StateToJson(c.last_state)},
+            {"ready", c.ready},
+            {"restartCount", c.restart_count},
+            {"image", c.image},
+            {"imageID", c.image_id}};
+  if (!c.container_id.empty()) j["containerID"] = c.container_id;
+  if (c.started) j["started"] = *c.started;
+  return j;
+}
+
+json ContainerSpecToJson(const manifests::Container& c) {
+  json j = {{"name", c.name}, {"image", c.image}};
+  if (!c.image_pull_policy.empty()) j["imagePullPolicy"] = c.image_pull_policy;
+  if (!c.command.empty()) j["command"] = c.command;
+  if (!c.args.empty()) j["args"] = c.args;
+  if (!c.ports.empty()) {
+    json ports = json::array();
+    for (const auto& p : c.ports) {
+      json pj = {{"containerPort", p.container_port}, {"protocol", p.protocol.empty() ? "TCP" : p.protocol}};
+      if (!p.name.empty()) pj["name"] = p.name;
+      if (p.host_port) pj["hostPort"] = p.host_port;
+      ports.push_back(pj);
+    }
+    j["ports"] = ports;
+  }
+  if (c.restart_policy) j["restartPolicy"] = *c.restart_policy;
+  return j;
+}
+
+}  // namespace
+
+std::string FormatTime(TimePoint t) {
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+json PodStatusToJson(const agent::PodStatus& s) {
+  json j = {{"phase", s.phase}};
+  json conds = json::array();
+  for (const auto& c : s.conditions) {
+    json cj = {{"type", c.type}, {"status", c.status}, {"lastProbeTime", nullptr},
+               {"lastTransitionTime", FormatTime(c.last_transition_time)}};
+    if (!c.reason.empty()) cj["reason"] = c.reason;
+    if (!c.message.empty()) cj["message"] = c.message;
+    conds.push_back(cj);
+  }
+  j["conditions"] = conds;
+  if (!s.message.empty()) j["message"] = s.message;
+  if (!s.reason.empty()) j["reason"] = s.reason;
+  if (!s.host_ip.empty()) {
+    j["hostIP"] = s.host_ip;
+    j["hostIPs"] = json::array({{{"ip", s.host_ip}}});
+  }
+  if (!s.pod_ip.empty()) {
+    j["podIP"] = s.pod_ip;
+    json ips = json::array();
+    for (const auto& ip : s.pod_ips) ips.push_back({{"ip", ip}});
+    j["podIPs"] = ips;
+  }
+  if (s.start_time) j["startTime"] = FormatTime(*s.start_time);
+  if (!s.init_container_statuses.empty()) {
+    json a = json::array();
+    for (const auto& c : s.init_container_statuses) a.push_back(ContainerStatusToJson(c));
+    j["initContainerStatuses"] = a;
+  }
+  json a = json::array();
+  for (const auto& c : s.container_statuses) a.push_back(ContainerStatusToJson(c));
+  j["containerStatuses"] = a;
+  return j;
+}
+
+json PodToJson(const agent::PodRecord& r) {
+  const auto& p = r.pod;
+  json meta = {{"name", p.metadata.name}, {"namespace", p.metadata.namespace_}, {"uid", p.metadata.uid}};
+  if (!p.metadata.labels.empty()) meta["labels"] = p.metadata.labels;
+  if (!p.metadata.annotations.empty()) meta["annotations"] = p.metadata.annotations;
+  json spec = {{"restartPolicy", p.spec.restart_policy}, {"nodeName", p.spec.node_name}};
+  if (p.spec.host_network) spec["hostNetwork"] = true;
+  if (p.spec.termination_grace_period_seconds) spec["terminationGracePeriodSeconds"] = *p.spec.termination_grace_period_seconds;
+  if (p.spec.active_deadline_seconds) spec["activeDeadlineSeconds"] = *p.spec.active_deadline_seconds;
+  if (!p.spec.dns_policy.empty()) spec["dnsPolicy"] = p.spec.dns_policy;
+  json containers = json::array();
+  for (const auto& c : p.spec.containers) containers.push_back(ContainerSpecToJson(c));
+  spec["containers"] = containers;
+  if (!p.spec.init_containers.empty()) {
+    json inits = json::array();
+    for (const auto& c : p.spec.init_containers) inits.push_back(ContainerSpecToJson(c));
+    spec["initContainers"] = inits;
+  }
+  return {{"kind", "Pod"}, {"apiVersion", "v1"}, {"metadata", meta}, {"spec", spec}, {"status", PodStatusToJson(r.status)}};
+}
+
+json PodListToJson(const std::vector<agent::PodRecord>& pods) {
+  json items = json::array();
+  for (const auto& r : pods) items.push_back(PodToJson(r));
+  return {{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"items", items}};
+}
+
+json EventsToJson(const agent::PodRecord& r) {
+  json items = json::array();
+  for (const auto& e : r.events) {
+    json involved = {{"kind", "Pod"}, {"name", r.pod.metadata.name}, {"namespace", r.pod.metadata.namespace_},
+                     {"uid", r.pod.metadata.uid}};
+    if (!e.field_path.empty()) involved["fieldPath"] = e.field_path;
+    items.push_back({{"type", e.type},
+                     {"reason", e.reason},
+                     {"message", e.message},
+                     {"count", e.count},
+                     {"firstTimestamp", FormatTime(e.first_timestamp)},
+                     {"lastTimestamp", FormatTime(e.last_timestamp)},
+                     {"involvedObject", involved}});
+  }
+  return items;
+}
+
+}  // namespace crilet::server
