@@ -1,0 +1,100 @@
+// Merging defaults, the KubeletConfiguration file and flags.
+#include "cli/daemon_config.h"
+
+#include "common/duration.h"
+
+namespace crilet::cli {
+namespace {
+
+Status Duration(const std::optional<std::string>& flag, const char* name, std::chrono::nanoseconds* out) {
+  if (!flag) return Status::Ok();
+  std::string why;
+  auto d = ParseDuration(*flag, &why);
+  if (!d) return Status::InvalidArgument(std::string("--") + name + ": " + why);
+  if (d->count() < 0) return Status::InvalidArgument(std::string("--") + name + ": must not be negative");
+  *out = *d;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile* file, DaemonConfig* c) {
+  if (file) {
+    if (file->static_pod_path) c->manifest_path = *file->static_pod_path;
+    if (file->static_pod_url) c->manifest_url = *file->static_pod_url;
+    c->manifest_url_headers = file->static_pod_url_header;
+    if (file->file_check_frequency) c->file_check_frequency = *file->file_check_frequency;
+    if (file->http_check_frequency) c->http_check_frequency = *file->http_check_frequency;
+    if (file->runtime_request_timeout) c->runtime_request_timeout = *file->runtime_request_timeout;
+    if (file->container_runtime_endpoint) c->runtime_endpoint = *file->container_runtime_endpoint;
+    if (file->address) c->address = *file->address;
+    if (file->read_only_port) c->read_only_port = static_cast<int>(*file->read_only_port);
+    if (file->pod_logs_dir) c->pod_logs_dir = *file->pod_logs_dir;
+    if (file->resolv_conf) c->resolv_conf = *file->resolv_conf;
+    if (!file->cluster_dns.empty()) c->cluster_dns = file->cluster_dns;
+    if (file->cluster_domain) c->cluster_domain = *file->cluster_domain;
+    if (file->cgroup_root) c->cgroup_root = *file->cgroup_root;
+    if (file->crash_loop_max_restart_period) {
+      c->crash_backoff_max = *file->crash_loop_max_restart_period;
+      // Kubelet caps the initial delay at the configured maximum.
+      c->crash_backoff_initial = std::min(c->crash_backoff_initial, c->crash_backoff_max);
+    }
+    if (file->container_log_max_size) c->container_log_max_size = *file->container_log_max_size;
+    if (file->container_log_max_files) c->container_log_max_files = static_cast<int>(*file->container_log_max_files);
+  }
+  if (f.config) c->config_file = *f.config;
+  if (f.pod_manifest_path) c->manifest_path = *f.pod_manifest_path;
+  if (f.manifest_url) c->manifest_url = *f.manifest_url;
+  for (const auto& h : f.manifest_url_headers) {
+    auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      return Status::InvalidArgument("--manifest-url-header " + h + ": expected Name:Value");
+    }
+    c->manifest_url_headers.emplace_back(h.substr(0, colon), h.substr(colon + 1));
+  }
+  if (f.runtime_endpoint) c->runtime_endpoint = *f.runtime_endpoint;
+  if (f.root_dir) c->root_dir = *f.root_dir;
+  if (f.pod_logs_dir) c->pod_logs_dir = *f.pod_logs_dir;
+  if (f.hostname_override) c->node_name = *f.hostname_override;
+  if (f.node_ip) c->node_ip = *f.node_ip;
+  if (f.address) c->address = *f.address;
+  if (f.read_only_port) c->read_only_port = *f.read_only_port;
+  if (f.cluster_domain) c->cluster_domain = *f.cluster_domain;
+  if (!f.cluster_dns.empty()) c->cluster_dns = f.cluster_dns;
+  if (f.resolv_conf) c->resolv_conf = *f.resolv_conf;
+  if (f.cgroup_root) c->cgroup_root = *f.cgroup_root;
+  if (f.log_format) c->log_format = *f.log_format;
+  if (f.container_log_max_size) c->container_log_max_size = *f.container_log_max_size;
+  if (f.container_log_max_files) c->container_log_max_files = *f.container_log_max_files;
+  c->verbosity = f.verbosity;
+  if (Status s = Duration(f.file_check_frequency, "file-check-frequency", &c->file_check_frequency); !s.ok()) return s;
+  if (Status s = Duration(f.http_check_frequency, "http-check-frequency", &c->http_check_frequency); !s.ok()) return s;
+  if (Status s = Duration(f.relist_period, "relist-period", &c->relist_period); !s.ok()) return s;
+  if (Status s = Duration(f.crash_backoff_initial, "crash-loop-backoff-initial", &c->crash_backoff_initial); !s.ok()) return s;
+  if (Status s = Duration(f.crash_backoff_max, "crash-loop-backoff-max", &c->crash_backoff_max); !s.ok()) return s;
+  if (Status s = Duration(f.runtime_request_timeout, "runtime-request-timeout", &c->runtime_request_timeout); !s.ok()) return s;
+
+  if (c->manifest_path.empty() && c->manifest_url.empty()) {
+    return Status::InvalidArgument(
+        "no manifest source: give --pod-manifest-path DIR (or staticPodPath in --config), or --manifest-url URL");
+  }
+  if (c->read_only_port < 0 || c->read_only_port > 65535) {
+    return Status::InvalidArgument("--read-only-port: must be 0 (disabled) to 65535");
+  }
+  if (c->relist_period < std::chrono::milliseconds(100)) {
+    return Status::InvalidArgument("--relist-period: must be at least 100ms");
+  }
+  if (c->crash_backoff_initial <= std::chrono::nanoseconds(0) || c->crash_backoff_max < c->crash_backoff_initial) {
+    return Status::InvalidArgument(
+        "--crash-loop-backoff-initial must be positive and not above --crash-loop-backoff-max");
+  }
+  if (c->file_check_frequency < std::chrono::seconds(1) || c->http_check_frequency < std::chrono::seconds(1)) {
+    return Status::InvalidArgument("--file-check-frequency and --http-check-frequency must be at least 1s");
+  }
+  if (c->log_format != "text" && c->log_format != "json") {
+    return Status::InvalidArgument("--logging-format: must be text or json");
+  }
+  return Status::Ok();
+}
+
+}  // namespace crilet::cli

@@ -1,0 +1,59 @@
+/// DaemonConfig: crilet run's settings, resolved as kubelet does: defaults, then the --config file, then flags.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "manifests/kubelet_config.h"
+
+namespace crilet::cli {
+
+struct DaemonConfig {
+  std::string config_file;
+  std::string manifest_path;
+  std::string manifest_url;
+  std::vector<std::pair<std::string, std::string>> manifest_url_headers;
+  std::string runtime_endpoint = "unix:///run/containerd/containerd.sock";
+  std::string root_dir = "/var/lib/crilet";
+  std::string pod_logs_dir = "/var/log/pods";
+  std::string node_name;  // "" = the host name
+  std::string node_ip;    // "" = the default route's address
+  std::string address = "127.0.0.1";
+  int read_only_port = 10255;
+  std::chrono::nanoseconds file_check_frequency = std::chrono::seconds(20);
+  std::chrono::nanoseconds http_check_frequency = std::chrono::seconds(20);
+  std::chrono::nanoseconds relist_period = std::chrono::seconds(1);
+  std::chrono::nanoseconds crash_backoff_initial = std::chrono::seconds(10);
+  std::chrono::nanoseconds crash_backoff_max = std::chrono::seconds(300);
+  std::chrono::nanoseconds runtime_request_timeout = std::chrono::minutes(2);
+  std::vector<std::string> cluster_dns;
+  std::string cluster_domain;
+  std::string resolv_conf = "/etc/resolv.conf";
+  std::string cgroup_root;
+  std::string container_log_max_size = "10Mi";
+  int container_log_max_files = 5;
+  int verbosity = 0;
+  std::string log_format = "text";
+};
+
+// Flags as given on the command line; unset ones do not override the config file.
+struct RunFlags {
+  std::optional<std::string> config, pod_manifest_path, manifest_url, runtime_endpoint, root_dir, pod_logs_dir,
+      hostname_override, node_ip, address, cluster_domain, resolv_conf, cgroup_root, log_format,
+      container_log_max_size;
+  std::optional<std::string> file_check_frequency, http_check_frequency, relist_period, crash_backoff_initial,
+      crash_backoff_max, runtime_request_timeout;
+  std::optional<int> read_only_port, container_log_max_files;
+  std::vector<std::string> manifest_url_headers;  // "Name:Value"
+  std::vector<std::string> cluster_dns;
+  int verbosity = 0;
+};
+
+// Applies the config file (if any) and then the flags onto the defaults. Errors name the flag or field.
+Status ResolveDaemonConfig(const RunFlags& flags, const manifests::KubeletConfigFile* file, DaemonConfig* out);
+
+}  // namespace crilet::cli

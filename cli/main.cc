@@ -1,0 +1,48 @@
+// Subcommand dispatch and the top-level help.
+#include "cli/main.h"
+
+#include <iostream>
+#include <string>
+
+#include "cli/run_command.h"
+#include "cli/validate_command.h"
+
+namespace crilet::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "crilet: a kubelet for static pods, driving a CRI runtime (containerd).\n"
+    "\n"
+    "Usage: crilet COMMAND [FLAGS]\n"
+    "\n"
+    "Commands:\n"
+    "  run         run the node agent (kubelet flags; see crilet run --help)\n"
+    "  validate    check manifests and print them with defaults applied\n"
+    "  version     print the version\n"
+    "\n"
+    "Run 'crilet COMMAND --help' for a command's flags.\n";
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::cout << "crilet " << CRILET_VERSION_STRING << " (CRI runtime.v1)\n";
+    return 0;
+  }
+  // Each subcommand parses its own flags; argv[1] becomes its program name.
+  if (cmd == "run") return RunCommand(argc - 1, argv + 1);
+  if (cmd == "validate") return ValidateCommand(argc - 1, argv + 1);
+  std::cerr << "crilet: unknown command \"" << cmd << "\"\n\n" << kUsage;
+  return 2;
+}
+
+}  // namespace crilet::cli

@@ -1,0 +1,157 @@
+// KubeletConfiguration YAML reading.
+#include "manifests/kubelet_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/duration.h"
+
+namespace crilet::manifests {
+namespace {
+
+// KubeletConfiguration v1beta1 fields crilet accepts without acting on them (a kubeadm config sets many).
+const std::set<std::string> kKnownIgnored = {
+    "authentication", "authorization", "cgroupsPerQOS", "clusterTrustBundle", "containerLogMaxWorkers",
+    "containerLogMonitorInterval", "cpuCFSQuota", "cpuCFSQuotaPeriod", "cpuManagerPolicy", "cpuManagerPolicyOptions",
+    "cpuManagerReconcilePeriod", "enableControllerAttachDetach", "enableDebuggingHandlers", "enableProfilingHandler",
+    "enableServer", "enableSystemLogHandler", "enforceNodeAllocatable", "eventBurst", "eventRecordQPS",
+    "evictionHard", "evictionMaxPodGracePeriod", "evictionMinimumReclaim", "evictionPressureTransitionPeriod",
+    "evictionSoft", "evictionSoftGracePeriod", "failSwapOn", "featureGates", "fileCheckFrequency_",
+    "hairpinMode", "healthzBindAddress", "healthzPort", "httpCheckFrequency_", "imageGCHighThresholdPercent",
+    "imageGCLowThresholdPercent", "imageMaximumGCAge", "imageMinimumGCAge", "imageServiceEndpoint",
+    "iptablesDropBit", "iptablesMasqueradeBit", "kernelMemcgNotification", "kubeAPIBurst", "kubeAPIQPS",
+    "kubeReserved", "kubeReservedCgroup", "kubeletCgroups", "localStorageCapacityIsolation", "logging",
+    "makeIPTablesUtilChains", "maxOpenFiles", "maxParallelImagePulls", "maxPods", "memoryManagerPolicy",
+    "memorySwap", "memoryThrottlingFactor", "nodeLeaseDurationSeconds", "nodeStatusMaxImages",
+    "nodeStatusReportFrequency", "nodeStatusUpdateFrequency", "oomScoreAdj", "podCIDR", "podPidsLimit",
+    "port", "protectKernelDefaults", "providerID", "qosReserved", "registerNode", "registerWithTaints",
+    "registryBurst", "registryPullQPS", "reservedMemory", "reservedSystemCPUs", "rotateCertificates",
+    "runOnce", "seccompDefault", "serializeImagePulls", "serverTLSBootstrap", "shutdownGracePeriod",
+    "shutdownGracePeriodCriticalPods", "shutdownGracePeriodByPodPriority", "singleProcessOOMKill",
+    "staticPodURLHeader_", "streamingConnectionIdleTimeout", "systemCgroups", "systemReserved",
+    "systemReservedCgroup", "tlsCertFile", "tlsCipherSuites", "tlsMinVersion", "tlsPrivateKeyFile",
+    "topologyManagerPolicy", "topologyManagerPolicyOptions", "topologyManagerScope", "volumePluginDir",
+    "volumeStatsAggPeriod", "allowedUnsafeSysctls", "containerRuntime", "enableCRIStreaming",
+    "imagePullCredentialsVerificationPolicy", "preloadedImagesVerificationAllowlist", "podsPerCore",
+    "userNamespaces", "mergeDefaultEvictionSettings", "failCgroupV1", "systemReservedCgroup_",
+    "imageMinimumGCAge_", "podLogsDir_", "kind", "apiVersion", "enableConfigFileCheck",
+};
+
+std::string Scalar(const YAML::Node& n, const std::string& path, Status* err) {
+  if (!n.IsScalar()) {
+    *err = Status::InvalidArgument(path + ": must be a string");
+    return "";
+  }
+  return n.Scalar();
+}
+
+}  // namespace
+
+Status ParseKubeletConfig(const std::string& text, const std::string& name, KubeletConfigFile* out,
+                          std::vector<std::string>* warnings) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(name + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  if (!root.IsMap()) return Status::InvalidArgument(name + ": not a KubeletConfiguration (expected an object)");
+  std::string kind = root["kind"].IsScalar() ? root["kind"].Scalar() : "";
+  std::string api = root["apiVersion"].IsScalar() ? root["apiVersion"].Scalar() : "";
+  if (kind != "KubeletConfiguration") {
+    return Status::InvalidArgument(name + ": kind is \"" + kind + "\", expected KubeletConfiguration");
+  }
+  if (api != "kubelet.config.k8s.io/v1beta1") {
+    return Status::InvalidArgument(name + ": apiVersion is \"" + api + "\", expected kubelet.config.k8s.io/v1beta1");
+  }
+  Status err;
+  auto where = [&](const YAML::Node& n, const std::string& key) {
+    return name + ":" + std::to_string(n.Mark().line + 1) + ": " + key;
+  };
+  auto duration = [&](const YAML::Node& n, const std::string& key) -> std::optional<std::chrono::nanoseconds> {
+    std::string s = Scalar(n, where(n, key), &err);
+    std::string why;
+    auto d = ParseDuration(s, &why);
+    if (!d && err.ok()) err = Status::InvalidArgument(where(n, key) + ": " + why);
+    return d;
+  };
+  auto integer = [&](const YAML::Node& n, const std::string& key) -> std::optional<int64_t> {
+    std::string s = Scalar(n, where(n, key), &err);
+    char* end = nullptr;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0') {
+      if (err.ok()) err = Status::InvalidArgument(where(n, key) + ": must be a whole number");
+      return std::nullopt;
+    }
+    return v;
+  };
+  for (const auto& kv : root) {
+    std::string key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
+    if (v.IsNull()) continue;
+    if (key == "staticPodPath") out->static_pod_path = Scalar(v, where(v, key), &err);
+    else if (key == "staticPodURL") out->static_pod_url = Scalar(v, where(v, key), &err);
+    else if (key == "staticPodURLHeader") {
+      if (!v.IsMap()) return Status::InvalidArgument(where(v, key) + ": must map header names to lists of values");
+      for (const auto& h : v) {
+        if (h.second.IsSequence()) {
+          for (const auto& value : h.second) out->static_pod_url_header.emplace_back(h.first.Scalar(), value.Scalar());
+        } else if (h.second.IsScalar()) {
+          out->static_pod_url_header.emplace_back(h.first.Scalar(), h.second.Scalar());
+        }
+      }
+    } else if (key == "fileCheckFrequency") out->file_check_frequency = duration(v, key);
+    else if (key == "httpCheckFrequency") out->http_check_frequency = duration(v, key);
+    else if (key == "syncFrequency") out->sync_frequency = duration(v, key);
+    else if (key == "runtimeRequestTimeout") out->runtime_request_timeout = duration(v, key);
+    else if (key == "containerRuntimeEndpoint") out->container_runtime_endpoint = Scalar(v, where(v, key), &err);
+    else if (key == "address") out->address = Scalar(v, where(v, key), &err);
+    else if (key == "readOnlyPort") out->read_only_port = integer(v, key);
+    else if (key == "podLogsDir") out->pod_logs_dir = Scalar(v, where(v, key), &err);
+    else if (key == "resolvConf") out->resolv_conf = Scalar(v, where(v, key), &err);
+    else if (key == "clusterDomain") out->cluster_domain = Scalar(v, where(v, key), &err);
+    else if (key == "cgroupRoot") out->cgroup_root = Scalar(v, where(v, key), &err);
+    else if (key == "cgroupDriver") out->cgroup_driver = Scalar(v, where(v, key), &err);
+    else if (key == "containerLogMaxSize") out->container_log_max_size = Scalar(v, where(v, key), &err);
+    else if (key == "containerLogMaxFiles") out->container_log_max_files = integer(v, key);
+    else if (key == "clusterDNS") {
+      if (!v.IsSequence()) return Status::InvalidArgument(where(v, key) + ": must be a list of IP addresses");
+      for (const auto& ip : v) out->cluster_dns.push_back(Scalar(ip, where(ip, key), &err));
+    } else if (key == "crashLoopBackOff") {
+      if (!v.IsMap()) return Status::InvalidArgument(where(v, key) + ": must be an object");
+      for (const auto& c : v) {
+        std::string sub = c.first.Scalar();
+        if (sub == "maxContainerRestartPeriod") {
+          out->crash_loop_max_restart_period = duration(c.second, key + "." + sub);
+        } else {
+          warnings->push_back(where(c.first, key + "." + sub) + ": unknown field, ignored");
+        }
+      }
+    } else if (!kKnownIgnored.count(key)) {
+      warnings->push_back(where(kv.first, key) + ": unknown field, ignored");
+    }
+    if (!err.ok()) return err;
+  }
+  if (out->crash_loop_max_restart_period &&
+      (*out->crash_loop_max_restart_period < std::chrono::seconds(1) ||
+       *out->crash_loop_max_restart_period > std::chrono::seconds(300))) {
+    return Status::InvalidArgument(name + ": crashLoopBackOff.maxContainerRestartPeriod: must be between 1s and 300s");
+  }
+  if (out->cgroup_driver && *out->cgroup_driver != "cgroupfs" && *out->cgroup_driver != "systemd") {
+    return Status::InvalidArgument(name + ": cgroupDriver: must be cgroupfs or systemd");
+  }
+  return Status::Ok();
+}
+
+Status LoadKubeletConfig(const std::string& path, KubeletConfigFile* out, std::vector<std::string>* warnings) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseKubeletConfig(ss.str(), path, out, warnings);
+}
+
+}  // namespace crilet::manifests

@@ -1,0 +1,569 @@
+// Pod v1 field names -> the Pod model, through YamlReader; plus the guards against hostile input.
+#include "manifests/parser.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "manifests/yaml_reader.h"
+
+namespace crilet::manifests {
+namespace {
+
+using R = YamlReader;
+using Node = YAML::Node;
+
+// Fields the API has that static pods may carry but crilet ignores on purpose (no warning).
+bool Ignored(const std::string& key) {
+  return key == "enableServiceLinks" || key == "schedulerName" || key == "preemptionPolicy" ||
+         key == "automountServiceAccountToken" || key == "terminationMessagePolicy_" || key == "overhead" ||
+         key == "runtimeClassName" || key == "topologySpreadConstraints" || key == "affinity" ||
+         key == "nodeSelector" || key == "readinessGates" || key == "setHostnameAsFQDN" || key == "os";
+}
+
+ExecAction ReadExec(R& r, const Node& n, const std::string& path) {
+  ExecAction e;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "command") e.command = r.Strings(v, p);
+    else return false;
+    return true;
+  });
+  return e;
+}
+
+HttpGetAction ReadHttpGet(R& r, const Node& n, const std::string& path) {
+  HttpGetAction h;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "path") h.path = r.Str(v, p);
+    else if (k == "port") { if (auto port = r.Port(v, p)) h.port = *port; }
+    else if (k == "host") h.host = r.Str(v, p);
+    else if (k == "scheme") h.scheme = r.Str(v, p);
+    else if (k == "httpHeaders") {
+      r.List(v, p, [&](const Node& hv, const std::string& hp) {
+        HttpHeader header;
+        r.Fields(hv, hp, [&](const std::string& hk, const Node& x, const std::string& xp) {
+          if (hk == "name") header.name = r.Str(x, xp);
+          else if (hk == "value") header.value = r.Str(x, xp);
+          else return false;
+          return true;
+        });
+        h.http_headers.push_back(header);
+      });
+    } else return false;
+    return true;
+  });
+  return h;
+}
+
+TcpSocketAction ReadTcp(R& r, const Node& n, const std::string& path) {
+  TcpSocketAction t;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "port") { if (auto port = r.Port(v, p)) t.port = *port; }
+    else if (k == "host") t.host = r.Str(v, p);
+    else return false;
+    return true;
+  });
+  return t;
+}
+
+Probe ReadProbe(R& r, const Node& n, const std::string& path) {
+  Probe probe;
+  probe.timeout_seconds = 0;  // 0 = unset; defaults fill in
+  probe.period_seconds = 0;
+  probe.success_threshold = 0;
+  probe.failure_threshold = 0;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    auto i32 = [&](int32_t* out, int64_t min) {
+      if (auto x = r.Int(v, p, min, INT32_MAX)) *out = static_cast<int32_t>(*x);
+    };
+    if (k == "exec") probe.handler.exec = ReadExec(r, v, p);
+    else if (k == "httpGet") probe.handler.http_get = ReadHttpGet(r, v, p);
+    else if (k == "tcpSocket") probe.handler.tcp_socket = ReadTcp(r, v, p);
+    else if (k == "grpc") {
+      GrpcAction g;
+      r.Fields(v, p, [&](const std::string& gk, const Node& x, const std::string& xp) {
+        if (gk == "port") { if (auto port = r.Int(x, xp, 1, 65535)) g.port = static_cast<int32_t>(*port); }
+        else if (gk == "service") g.service = r.Str(x, xp);
+        else return false;
+        return true;
+      });
+      probe.handler.grpc = g;
+    } else if (k == "initialDelaySeconds") i32(&probe.initial_delay_seconds, 0);
+    else if (k == "timeoutSeconds") i32(&probe.timeout_seconds, 1);
+    else if (k == "periodSeconds") i32(&probe.period_seconds, 1);
+    else if (k == "successThreshold") i32(&probe.success_threshold, 1);
+    else if (k == "failureThreshold") i32(&probe.failure_threshold, 1);
+    else if (k == "terminationGracePeriodSeconds") probe.termination_grace_period_seconds = r.Int(v, p, 1, INT32_MAX);
+    else return false;
+    return true;
+  });
+  return probe;
+}
+
+LifecycleHandler ReadHandler(R& r, const Node& n, const std::string& path) {
+  LifecycleHandler h;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "exec") h.exec = ReadExec(r, v, p);
+    else if (k == "httpGet") h.http_get = ReadHttpGet(r, v, p);
+    else if (k == "tcpSocket") h.tcp_socket = ReadTcp(r, v, p);
+    else if (k == "sleep") {
+      SleepAction s;
+      r.Fields(v, p, [&](const std::string& sk, const Node& x, const std::string& xp) {
+        if (sk == "seconds") { if (auto sec = r.Int(x, xp, 0, INT32_MAX)) s.seconds = *sec; }
+        else return false;
+        return true;
+      });
+      h.sleep = s;
+    } else return false;
+    return true;
+  });
+  return h;
+}
+
+SeccompProfile ReadSeccomp(R& r, const Node& n, const std::string& path) {
+  SeccompProfile s;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "type") s.type = r.Str(v, p);
+    else if (k == "localhostProfile") s.localhost_profile = r.Str(v, p);
+    else return false;
+    return true;
+  });
+  return s;
+}
+
+SecurityContext ReadSecurityContext(R& r, const Node& n, const std::string& path) {
+  SecurityContext sc;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "privileged") sc.privileged = r.Bool(v, p);
+    else if (k == "capabilities") {
+      Capabilities caps;
+      r.Fields(v, p, [&](const std::string& ck, const Node& x, const std::string& xp) {
+        if (ck == "add") caps.add = r.Strings(x, xp);
+        else if (ck == "drop") caps.drop = r.Strings(x, xp);
+        else return false;
+        return true;
+      });
+      sc.capabilities = caps;
+    } else if (k == "readOnlyRootFilesystem") sc.read_only_root_filesystem = r.Bool(v, p);
+    else if (k == "allowPrivilegeEscalation") sc.allow_privilege_escalation = r.Bool(v, p);
+    else if (k == "runAsNonRoot") sc.run_as_non_root = r.Bool(v, p);
+    else if (k == "runAsUser") sc.run_as_user = r.Int(v, p, 0, INT32_MAX);
+    else if (k == "runAsGroup") sc.run_as_group = r.Int(v, p, 0, INT32_MAX);
+    else if (k == "seccompProfile") sc.seccomp_profile = ReadSeccomp(r, v, p);
+    else if (k == "procMount") sc.proc_mount = r.Str(v, p);
+    else if (k == "seLinuxOptions" || k == "appArmorProfile" || k == "windowsOptions") {
+      r.Warn(v, p, "not supported by crilet, ignored");
+    } else return false;
+    return true;
+  });
+  return sc;
+}
+
+EnvVar ReadEnv(R& r, const Node& n, const std::string& path) {
+  EnvVar e;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "name") e.name = r.Str(v, p);
+    else if (k == "value") e.value = r.Str(v, p);
+    else if (k == "valueFrom") {
+      r.Fields(v, p, [&](const std::string& vk, const Node& x, const std::string& xp) {
+        if (vk == "fieldRef") {
+          ObjectFieldSelector f;
+          r.Fields(x, xp, [&](const std::string& fk, const Node& y, const std::string& yp) {
+            if (fk == "fieldPath") f.field_path = r.Str(y, yp);
+            else if (fk == "apiVersion") f.api_version = r.Str(y, yp);
+            else return false;
+            return true;
+          });
+          e.field_ref = f;
+        } else if (vk == "resourceFieldRef") {
+          ResourceFieldSelector f;
+          r.Fields(x, xp, [&](const std::string& fk, const Node& y, const std::string& yp) {
+            if (fk == "containerName") f.container_name = r.Str(y, yp);
+            else if (fk == "resource") f.resource = r.Str(y, yp);
+            else if (fk == "divisor") f.divisor = r.Qty(y, yp);
+            else return false;
+            return true;
+          });
+          e.resource_field_ref = f;
+        } else if (vk == "configMapKeyRef" || vk == "secretKeyRef") {
+          r.Error(x, xp, "static pods cannot reference API objects (" + vk + ")");
+        } else return false;
+        return true;
+      });
+    } else return false;
+    return true;
+  });
+  return e;
+}
+
+Container ReadContainer(R& r, const Node& n, const std::string& path, bool init) {
+  Container c;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "name") c.name = r.Str(v, p);
+    else if (k == "image") c.image = r.Str(v, p);
+    else if (k == "imagePullPolicy") c.image_pull_policy = r.Str(v, p);
+    else if (k == "command") c.command = r.Strings(v, p);
+    else if (k == "args") c.args = r.Strings(v, p);
+    else if (k == "workingDir") c.working_dir = r.Str(v, p);
+    else if (k == "ports") {
+      r.List(v, p, [&](const Node& pv, const std::string& pp) {
+        ContainerPort port;
+        r.Fields(pv, pp, [&](const std::string& pk, const Node& x, const std::string& xp) {
+          if (pk == "name") port.name = r.Str(x, xp);
+          else if (pk == "containerPort") { if (auto cp = r.Int(x, xp, 1, 65535)) port.container_port = static_cast<int32_t>(*cp); }
+          else if (pk == "hostPort") { if (auto hp = r.Int(x, xp, 0, 65535)) port.host_port = static_cast<int32_t>(*hp); }
+          else if (pk == "protocol") port.protocol = r.Str(x, xp);
+          else if (pk == "hostIP") port.host_ip = r.Str(x, xp);
+          else return false;
+          return true;
+        });
+        c.ports.push_back(port);
+      });
+    } else if (k == "env") {
+      r.List(v, p, [&](const Node& ev, const std::string& ep) { c.env.push_back(ReadEnv(r, ev, ep)); });
+    } else if (k == "envFrom") {
+      r.Error(v, p, "static pods cannot reference API objects (envFrom)");
+    } else if (k == "resources") {
+      r.Fields(v, p, [&](const std::string& rk, const Node& x, const std::string& xp) {
+        if (rk != "requests" && rk != "limits") {
+          if (rk == "claims") {
+            r.Error(x, xp, "static pods cannot reference API objects (resource claims)");
+            return true;
+          }
+          return false;
+        }
+        auto& table = rk == "requests" ? c.resources.requests : c.resources.limits;
+        r.Fields(x, xp, [&](const std::string& name, const Node& q, const std::string& qp) {
+          if (auto quantity = r.Qty(q, qp)) table[name] = *quantity;
+          return true;
+        });
+        return true;
+      });
+    } else if (k == "volumeMounts") {
+      r.List(v, p, [&](const Node& mv, const std::string& mp) {
+        VolumeMount m;
+        r.Fields(mv, mp, [&](const std::string& mk, const Node& x, const std::string& xp) {
+          if (mk == "name") m.name = r.Str(x, xp);
+          else if (mk == "mountPath") m.mount_path = r.Str(x, xp);
+          else if (mk == "subPath") m.sub_path = r.Str(x, xp);
+          else if (mk == "readOnly") m.read_only = r.Bool(x, xp);
+          else if (mk == "mountPropagation") m.mount_propagation = r.Str(x, xp);
+          else if (mk == "subPathExpr" || mk == "recursiveReadOnly") r.Warn(x, xp, "not supported by crilet, ignored");
+          else return false;
+          return true;
+        });
+        c.volume_mounts.push_back(m);
+      });
+    } else if (k == "livenessProbe") c.liveness_probe = ReadProbe(r, v, p);
+    else if (k == "readinessProbe") c.readiness_probe = ReadProbe(r, v, p);
+    else if (k == "startupProbe") c.startup_probe = ReadProbe(r, v, p);
+    else if (k == "lifecycle") {
+      Lifecycle l;
+      r.Fields(v, p, [&](const std::string& lk, const Node& x, const std::string& xp) {
+        if (lk == "postStart") l.post_start = ReadHandler(r, x, xp);
+        else if (lk == "preStop") l.pre_stop = ReadHandler(r, x, xp);
+        else if (lk == "stopSignal") r.Warn(x, xp, "not supported by crilet, ignored");
+        else return false;
+        return true;
+      });
+      c.lifecycle = l;
+    } else if (k == "terminationMessagePath") c.termination_message_path = r.Str(v, p);
+    else if (k == "terminationMessagePolicy") c.termination_message_policy = r.Str(v, p);
+    else if (k == "securityContext") c.security_context = ReadSecurityContext(r, v, p);
+    else if (k == "stdin") c.stdin = r.Bool(v, p);
+    else if (k == "stdinOnce") c.stdin_once = r.Bool(v, p);
+    else if (k == "tty") c.tty = r.Bool(v, p);
+    else if (k == "restartPolicy") c.restart_policy = r.Str(v, p);
+    else if (k == "resizePolicy" || k == "volumeDevices" || k == "restartPolicyRules") {
+      r.Warn(v, p, "not supported by crilet, ignored");
+    } else return false;
+    return true;
+  });
+  (void)init;
+  return c;
+}
+
+Volume ReadVolume(R& r, const Node& n, const std::string& path) {
+  Volume vol;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "name") vol.name = r.Str(v, p);
+    else if (k == "emptyDir") {
+      EmptyDirVolumeSource e;
+      r.Fields(v, p, [&](const std::string& ek, const Node& x, const std::string& xp) {
+        if (ek == "medium") e.medium = r.Str(x, xp);
+        else if (ek == "sizeLimit") e.size_limit = r.Qty(x, xp);
+        else return false;
+        return true;
+      });
+      vol.empty_dir = e;
+    } else if (k == "hostPath") {
+      HostPathVolumeSource h;
+      r.Fields(v, p, [&](const std::string& hk, const Node& x, const std::string& xp) {
+        if (hk == "path") h.path = r.Str(x, xp);
+        else if (hk == "type") h.type = r.Str(x, xp);
+        else return false;
+        return true;
+      });
+      vol.host_path = h;
+    } else if (k == "configMap" || k == "secret" || k == "projected" || k == "persistentVolumeClaim" ||
+               k == "downwardAPI" || k == "ephemeral" || k == "csi") {
+      r.Error(v, p, "static pods cannot reference API objects (" + k + " volume); use hostPath or emptyDir");
+    } else return false;
+    return true;
+  });
+  return vol;
+}
+
+PodSecurityContext ReadPodSecurityContext(R& r, const Node& n, const std::string& path) {
+  PodSecurityContext sc;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "runAsUser") sc.run_as_user = r.Int(v, p, 0, INT32_MAX);
+    else if (k == "runAsGroup") sc.run_as_group = r.Int(v, p, 0, INT32_MAX);
+    else if (k == "runAsNonRoot") sc.run_as_non_root = r.Bool(v, p);
+    else if (k == "fsGroup") sc.fs_group = r.Int(v, p, 0, INT32_MAX);
+    else if (k == "supplementalGroups") {
+      r.List(v, p, [&](const Node& g, const std::string& gp) {
+        if (auto id = r.Int(g, gp, 0, INT32_MAX)) sc.supplemental_groups.push_back(*id);
+      });
+    } else if (k == "sysctls") {
+      r.List(v, p, [&](const Node& s, const std::string& sp) {
+        Sysctl sysctl;
+        r.Fields(s, sp, [&](const std::string& sk, const Node& x, const std::string& xp) {
+          if (sk == "name") sysctl.name = r.Str(x, xp);
+          else if (sk == "value") sysctl.value = r.Str(x, xp);
+          else return false;
+          return true;
+        });
+        sc.sysctls.push_back(sysctl);
+      });
+    } else if (k == "seccompProfile") sc.seccomp_profile = ReadSeccomp(r, v, p);
+    else if (k == "seLinuxOptions" || k == "fsGroupChangePolicy" || k == "supplementalGroupsPolicy" ||
+             k == "appArmorProfile" || k == "windowsOptions" || k == "seLinuxChangePolicy") {
+      r.Warn(v, p, "not supported by crilet, ignored");
+    } else return false;
+    return true;
+  });
+  return sc;
+}
+
+void ReadSpec(R& r, const Node& n, const std::string& path, PodSpec* spec) {
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "containers") {
+      r.List(v, p, [&](const Node& c, const std::string& cp) { spec->containers.push_back(ReadContainer(r, c, cp, false)); });
+    } else if (k == "initContainers") {
+      r.List(v, p, [&](const Node& c, const std::string& cp) { spec->init_containers.push_back(ReadContainer(r, c, cp, true)); });
+    } else if (k == "ephemeralContainers") {
+      r.Error(v, p, "ephemeral containers cannot be declared in a manifest");
+    } else if (k == "volumes") {
+      r.List(v, p, [&](const Node& vol, const std::string& vp) { spec->volumes.push_back(ReadVolume(r, vol, vp)); });
+    } else if (k == "restartPolicy") spec->restart_policy = r.Str(v, p);
+    else if (k == "terminationGracePeriodSeconds") spec->termination_grace_period_seconds = r.Int(v, p, 0, INT32_MAX);
+    else if (k == "activeDeadlineSeconds") spec->active_deadline_seconds = r.Int(v, p, 1, INT32_MAX);
+    else if (k == "dnsPolicy") spec->dns_policy = r.Str(v, p);
+    else if (k == "dnsConfig") {
+      PodDnsConfig d;
+      r.Fields(v, p, [&](const std::string& dk, const Node& x, const std::string& xp) {
+        if (dk == "nameservers") d.nameservers = r.Strings(x, xp);
+        else if (dk == "searches") d.searches = r.Strings(x, xp);
+        else if (dk == "options") {
+          r.List(x, xp, [&](const Node& o, const std::string& op) {
+            PodDnsConfigOption opt;
+            r.Fields(o, op, [&](const std::string& ok, const Node& y, const std::string& yp) {
+              if (ok == "name") opt.name = r.Str(y, yp);
+              else if (ok == "value") opt.value = r.Str(y, yp);
+              else return false;
+              return true;
+            });
+            d.options.push_back(opt);
+          });
+        } else return false;
+        return true;
+      });
+      spec->dns_config = d;
+    } else if (k == "hostAliases") {
+      r.List(v, p, [&](const Node& a, const std::string& ap) {
+        HostAlias alias;
+        r.Fields(a, ap, [&](const std::string& ak, const Node& x, const std::string& xp) {
+          if (ak == "ip") alias.ip = r.Str(x, xp);
+          else if (ak == "hostnames") alias.hostnames = r.Strings(x, xp);
+          else return false;
+          return true;
+        });
+        spec->host_aliases.push_back(alias);
+      });
+    } else if (k == "hostNetwork") spec->host_network = r.Bool(v, p);
+    else if (k == "hostPID") spec->host_pid = r.Bool(v, p);
+    else if (k == "hostIPC") spec->host_ipc = r.Bool(v, p);
+    else if (k == "shareProcessNamespace") spec->share_process_namespace = r.Bool(v, p);
+    else if (k == "hostname") spec->hostname = r.Str(v, p);
+    else if (k == "subdomain") spec->subdomain = r.Str(v, p);
+    else if (k == "nodeName") spec->node_name = r.Str(v, p);
+    else if (k == "securityContext") spec->security_context = ReadPodSecurityContext(r, v, p);
+    else if (k == "priority") { if (auto x = r.Int(v, p, INT32_MIN, INT32_MAX)) spec->priority = static_cast<int32_t>(*x); }
+    else if (k == "priorityClassName") spec->priority_class_name = r.Str(v, p);
+    else if (k == "serviceAccountName" || k == "serviceAccount") spec->service_account_name = r.Str(v, p);
+    else if (k == "imagePullSecrets") r.Error(v, p, "static pods cannot reference API objects (imagePullSecrets)");
+    else if (k == "tolerations") {
+      r.List(v, p, [&](const Node& t, const std::string& tp) {
+        Toleration tol;
+        r.Fields(t, tp, [&](const std::string& tk, const Node& x, const std::string& xp) {
+          if (tk == "key") tol.key = r.Str(x, xp);
+          else if (tk == "operator") tol.operator_ = r.Str(x, xp);
+          else if (tk == "value") tol.value = r.Str(x, xp);
+          else if (tk == "effect") tol.effect = r.Str(x, xp);
+          else if (tk == "tolerationSeconds") tol.toleration_seconds = r.Int(x, xp, INT64_MIN, INT64_MAX);
+          else return false;
+          return true;
+        });
+        spec->tolerations.push_back(tol);
+      });
+    } else if (Ignored(k)) {
+      // accepted and meaningless on a single node
+    } else return false;
+    return true;
+  });
+}
+
+void ReadPod(R& r, const Node& n, ParsedDocument* doc) {
+  Pod& pod = doc->pod;
+  r.Fields(n, "", [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "apiVersion") pod.api_version = r.Str(v, p);
+    else if (k == "kind") pod.kind = r.Str(v, p);
+    else if (k == "metadata") {
+      r.Fields(v, p, [&](const std::string& mk, const Node& x, const std::string& xp) {
+        if (mk == "name") pod.metadata.name = r.Str(x, xp);
+        else if (mk == "namespace") pod.metadata.namespace_ = r.Str(x, xp);
+        else if (mk == "uid") pod.metadata.uid = r.Str(x, xp);
+        else if (mk == "labels") pod.metadata.labels = r.StringMap(x, xp);
+        else if (mk == "annotations") pod.metadata.annotations = r.StringMap(x, xp);
+        else if (mk == "generateName" || mk == "creationTimestamp" || mk == "resourceVersion" ||
+                 mk == "generation" || mk == "managedFields" || mk == "selfLink" || mk == "ownerReferences" ||
+                 mk == "finalizers") {
+          // API-server bookkeeping; meaningless in a manifest
+        } else return false;
+        return true;
+      });
+    } else if (k == "spec") ReadSpec(r, v, p, &pod.spec);
+    else if (k == "status") {
+      // a copied `kubectl get -o yaml` carries status; kubelet ignores it too
+    } else return false;
+    return true;
+  });
+}
+
+// Refuses input that would make yaml-cpp recurse too deep: flow nesting or indentation beyond limits.
+bool TooDeep(std::string_view text, int* line_out) {
+  int depth = 0;
+  int line = 1;
+  size_t col = 0;
+  bool in_single = false, in_double = false, comment = false, leading = true;
+  for (char c : text) {
+    if (c == '\n') {
+      ++line;
+      col = 0;
+      comment = false;
+      leading = true;
+      continue;
+    }
+    ++col;
+    if (leading && c == ' ') {
+      if (col > 400) {
+        *line_out = line;
+        return true;
+      }
+      continue;
+    }
+    leading = false;
+    if (comment) continue;
+    if (in_double) {
+      if (c == '"') in_double = false;
+      continue;
+    }
+    if (in_single) {
+      if (c == '\'') in_single = false;
+      continue;
+    }
+    if (c == '#') comment = true;
+    else if (c == '"') in_double = true;
+    else if (c == '\'') in_single = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > 64) {
+        *line_out = line;
+        return true;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<ParsedDocument> ParseManifest(std::string_view content, const std::string& file) {
+  std::vector<ParsedDocument> out;
+  auto whole_file_error = [&](int line, const std::string& message) {
+    ParsedDocument d;
+    d.errors.push_back(FieldError{file, line, "", message});
+    out.push_back(std::move(d));
+    return out;
+  };
+  if (content.size() > kMaxManifestBytes) {
+    return whole_file_error(0, "file is " + std::to_string(content.size()) + " bytes; manifests are limited to " +
+                                   std::to_string(kMaxManifestBytes) + " bytes");
+  }
+  if (content.find('\0') != std::string_view::npos) return whole_file_error(0, "not a text file (contains NUL bytes)");
+  int deep_line = 0;
+  if (TooDeep(content, &deep_line)) return whole_file_error(deep_line, "nested too deeply to be a Pod manifest");
+
+  std::vector<Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(content));
+  } catch (const YAML::ParserException& e) {
+    return whole_file_error(e.mark.line >= 0 ? e.mark.line + 1 : 0, "not valid YAML or JSON: " + e.msg);
+  } catch (const std::exception& e) {
+    return whole_file_error(0, std::string("not valid YAML or JSON: ") + e.what());
+  }
+
+  int index = 0;
+  for (const Node& n : docs) {
+    if (!n.IsDefined() || n.IsNull()) continue;
+    try {
+      // A List/PodList holds pods in `items`.
+      if (n.IsMap() && n["kind"].IsScalar() && (n["kind"].Scalar() == "PodList" || n["kind"].Scalar() == "List")) {
+        const Node items = n["items"];
+        if (items.IsDefined() && !items.IsNull() && !items.IsSequence()) {
+          ParsedDocument d;
+          d.line = YamlReader::Line(items);
+          d.errors.push_back(FieldError{file, d.line, "items", "must be a list of Pods"});
+          out.push_back(std::move(d));
+          continue;
+        }
+        for (size_t i = 0; items.IsSequence() && i < items.size(); ++i) {
+          ParsedDocument d;
+          d.line = YamlReader::Line(items[i]);
+          YamlReader r(file, &d.errors, &d.warnings);
+          ReadPod(r, items[i], &d);
+          d.lines = r.lines();
+          d.pod.source.document = index++;
+          out.push_back(std::move(d));
+        }
+        continue;
+      }
+      ParsedDocument d;
+      d.line = YamlReader::Line(n);
+      YamlReader r(file, &d.errors, &d.warnings);
+      ReadPod(r, n, &d);
+      d.lines = r.lines();
+      d.pod.source.document = index++;
+      out.push_back(std::move(d));
+    } catch (const std::exception& e) {
+      // yaml-cpp may still throw on odd nodes; one bad document does not hide the others.
+      ParsedDocument d;
+      d.line = YamlReader::Line(n);
+      d.errors.push_back(FieldError{file, d.line, "", std::string("cannot read document: ") + e.what()});
+      out.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
+}  // namespace crilet::manifests

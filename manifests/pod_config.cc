@@ -1,0 +1,132 @@
+// Merging sources into the desired pods.
+#include "manifests/pod_config.h"
+
+#include <ctime>
+#include <set>
+#include <spdlog/spdlog.h>
+
+#include "manifests/static_pod.h"
+
+namespace crilet::manifests {
+namespace {
+
+// kubelet's config.seen layout: 2006-01-02T15:04:05.000000000Z07:00
+std::string SeenTime(TimePoint t) {
+  auto ns = ToUnixNanos(t);
+  std::time_t secs = static_cast<std::time_t>(ns / 1000000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[96];
+  std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(ns % 1000000000));
+  return out;
+}
+
+}  // namespace
+
+std::vector<Pod> MergeSources(const std::map<std::string, FileState>& files, const FileState* url,
+                              std::map<std::string, std::string>* seen, const Clock& clock,
+                              std::vector<FieldError>* problems) {
+  std::vector<Pod> out;
+  std::map<std::string, std::string> owner;  // full name -> where it came from
+  std::set<std::string> uids;
+  auto add = [&](const std::string& from, const FileState& st) {
+    problems->insert(problems->end(), st.errors.begin(), st.errors.end());
+    for (const auto& pod : st.pods) {
+      std::string full = pod.metadata.namespace_ + "/" + pod.metadata.name;
+      auto [it, fresh] = owner.emplace(full, from);
+      if (!fresh) {
+        problems->push_back(FieldError{from, 0, "metadata.name",
+                                       "pod " + full + " is already declared by " + it->second + "; this one is ignored"});
+        continue;
+      }
+      if (!uids.insert(pod.metadata.uid).second) {
+        problems->push_back(FieldError{from, 0, "metadata.uid", "uid " + pod.metadata.uid + " is used twice; ignored"});
+        continue;
+      }
+      Pod p = pod;
+      auto s = seen->find(p.metadata.uid);
+      if (s == seen->end()) s = seen->emplace(p.metadata.uid, SeenTime(clock.Now())).first;
+      p.metadata.annotations[kConfigSeenAnnotation] = s->second;
+      out.push_back(std::move(p));
+    }
+  };
+  for (const auto& [path, st] : files) add(path, st);
+  if (url) add(url->pods.empty() ? "" : url->pods.front().source.path, *url);
+  // Forget seen times of pods that are gone, so a returning pod is seen anew.
+  for (auto it = seen->begin(); it != seen->end();) it = uids.count(it->first) ? std::next(it) : seen->erase(it);
+  return out;
+}
+
+PodConfig::PodConfig(Options options, std::function<void(std::vector<Pod>)> on_change, const Clock* clock)
+    : options_(std::move(options)), on_change_(std::move(on_change)), clock_(clock) {}
+
+PodConfig::~PodConfig() { Stop(); }
+
+Status PodConfig::Start() {
+  if (!options_.manifest_path.empty()) {
+    DirSource::Options o;
+    o.path = options_.manifest_path;
+    o.node_name = options_.node_name;
+    o.resync = options_.file_check_frequency;
+    dir_ = std::make_unique<DirSource>(o, [this](const std::map<std::string, FileState>& files) {
+      std::lock_guard<std::mutex> lock(mu_);
+      files_ = files;
+      if (started_) Emit();
+    });
+  }
+  if (!options_.manifest_url.empty()) {
+    UrlSource::Options o;
+    o.url = options_.manifest_url;
+    o.headers = options_.url_headers;
+    o.node_name = options_.node_name;
+    o.period = options_.http_check_frequency;
+    url_ = std::make_unique<UrlSource>(o, [this](const FileState& st) {
+      std::lock_guard<std::mutex> lock(mu_);
+      url_state_ = st;
+      have_url_state_ = true;
+      if (started_) Emit();
+    });
+  }
+  if (dir_) {
+    if (Status s = dir_->Start(); !s.ok()) return s;
+  }
+  if (url_) url_->Start();
+  std::lock_guard<std::mutex> lock(mu_);
+  started_ = true;
+  Emit();
+  return Status::Ok();
+}
+
+void PodConfig::Stop() {
+  if (dir_) dir_->Stop();
+  if (url_) url_->Stop();
+}
+
+void PodConfig::Rescan() {
+  if (dir_) dir_->Rescan();
+  if (url_) url_->Rescan();
+}
+
+std::vector<FieldError> PodConfig::Problems() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return problems_;
+}
+
+void PodConfig::Emit() {
+  std::vector<FieldError> problems;
+  std::vector<Pod> pods = MergeSources(files_, have_url_state_ ? &url_state_ : nullptr, &seen_, *clock_, &problems);
+  for (const auto& p : problems) {
+    bool known = false;
+    for (const auto& old : problems_) known = known || old.ToString() == p.ToString();
+    if (!known && p.path.rfind("metadata.", 0) == 0) spdlog::warn("{}", p.ToString());
+  }
+  problems_ = std::move(problems);
+  if (emitted_ && pods == last_) return;
+  emitted_ = true;
+  last_ = pods;
+  if (on_change_) on_change_(std::move(pods));
+}
+
+}  // namespace crilet::manifests

@@ -1,0 +1,395 @@
+// Validation of a defaulted Pod, with the messages a person can act on.
+#include "manifests/validation.h"
+
+#include <cctype>
+#include <set>
+
+namespace crilet::manifests {
+namespace {
+
+bool LowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+class Checker {
+ public:
+  Checker(const std::map<std::string, int>& lines, std::string file) : lines_(lines), file_(std::move(file)) {}
+
+  void Add(const std::string& path, const std::string& message) {
+    errors_.push_back(FieldError{file_, LineOf(path), path, message});
+  }
+  std::vector<FieldError> Take() { return std::move(errors_); }
+
+ private:
+  // The line of the path, or of its nearest parent the parser saw.
+  int LineOf(std::string path) const {
+    while (!path.empty()) {
+      auto it = lines_.find(path);
+      if (it != lines_.end()) return it->second;
+      size_t cut = path.find_last_of(".[");
+      if (cut == std::string::npos) break;
+      path.resize(cut);
+    }
+    return 0;
+  }
+
+  const std::map<std::string, int>& lines_;
+  std::string file_;
+  std::vector<FieldError> errors_;
+};
+
+template <typename... T>
+bool OneOf(const std::string& v, T... options) {
+  return ((v == options) || ...);
+}
+
+void CheckPort(Checker& ck, const IntOrString& port, const Container& c, const std::string& path) {
+  if (port.is_int) {
+    if (port.int_value < 1 || port.int_value > 65535) ck.Add(path, "must be a number 1-65535 or a named container port");
+    return;
+  }
+  for (const auto& p : c.ports) {
+    if (p.name == port.str_value) return;
+  }
+  ck.Add(path, "must be a number 1-65535 or a named container port (container " + c.name + " has no port named \"" +
+                   port.str_value + "\")");
+}
+
+void CheckHttpGet(Checker& ck, const HttpGetAction& h, const Container& c, const std::string& path) {
+  CheckPort(ck, h.port, c, path + ".port");
+  if (!OneOf(h.scheme, "HTTP", "HTTPS")) ck.Add(path + ".scheme", "must be HTTP or HTTPS");
+  for (size_t i = 0; i < h.http_headers.size(); ++i) {
+    if (h.http_headers[i].name.empty()) ck.Add(path + ".httpHeaders[" + std::to_string(i) + "].name", "must not be empty");
+  }
+}
+
+void CheckProbe(Checker& ck, const Probe& p, const Container& c, const std::string& path, bool needs_single_success) {
+  std::vector<std::string> handlers;
+  if (p.handler.exec) handlers.push_back("exec");
+  if (p.handler.http_get) handlers.push_back("httpGet");
+  if (p.handler.tcp_socket) handlers.push_back("tcpSocket");
+  if (p.handler.grpc) handlers.push_back("grpc");
+  if (handlers.empty()) {
+    ck.Add(path, "must specify a handler: exec, httpGet, tcpSocket or grpc");
+  } else if (handlers.size() > 1) {
+    ck.Add(path, "may not specify more than 1 handler type (found " + handlers[0] + " and " + handlers[1] + ")");
+  }
+  if (p.handler.exec && p.handler.exec->command.empty()) ck.Add(path + ".exec.command", "must not be empty");
+  if (p.handler.http_get) CheckHttpGet(ck, *p.handler.http_get, c, path + ".httpGet");
+  if (p.handler.tcp_socket) CheckPort(ck, p.handler.tcp_socket->port, c, path + ".tcpSocket.port");
+  if (p.handler.grpc && (p.handler.grpc->port < 1 || p.handler.grpc->port > 65535)) {
+    ck.Add(path + ".grpc.port", "must be a number 1-65535");
+  }
+  if (needs_single_success && p.success_threshold != 1) ck.Add(path + ".successThreshold", "must be 1");
+}
+
+void CheckHandler(Checker& ck, const LifecycleHandler& h, const Container& c, const std::string& path) {
+  int count = h.exec.has_value() + h.http_get.has_value() + h.tcp_socket.has_value() + h.sleep.has_value();
+  if (count == 0) ck.Add(path, "must specify a handler: exec, httpGet or sleep");
+  if (count > 1) ck.Add(path, "may not specify more than 1 handler type");
+  if (h.exec && h.exec->command.empty()) ck.Add(path + ".exec.command", "must not be empty");
+  if (h.http_get) CheckHttpGet(ck, *h.http_get, c, path + ".httpGet");
+  if (h.sleep && h.sleep->seconds < 0) ck.Add(path + ".sleep.seconds", "must be non-negative");
+}
+
+void CheckResources(Checker& ck, const ResourceRequirements& r, const std::string& path) {
+  auto known = [](const std::string& name) {
+    return OneOf(name, "cpu", "memory", "ephemeral-storage") || name.rfind("hugepages-", 0) == 0 ||
+           name.find('/') != std::string::npos;
+  };
+  for (const auto* table : {&r.requests, &r.limits}) {
+    std::string kind = table == &r.requests ? ".requests." : ".limits.";
+    for (const auto& [name, q] : *table) {
+      if (!known(name)) ck.Add(path + kind + name, "unknown resource (use cpu, memory, ephemeral-storage or hugepages-<size>)");
+      if (q.milli < 0) ck.Add(path + kind + name, "must be non-negative");
+      if (name == "memory" && q.milli % 1000 != 0) ck.Add(path + kind + name, "must be a whole number of bytes");
+    }
+  }
+  for (const auto& [name, req] : r.requests) {
+    auto lim = r.limits.find(name);
+    if (lim != r.limits.end() && req.milli > lim->second.milli) {
+      ck.Add(path + ".requests." + name, "must be less than or equal to the " + name + " limit (" + lim->second.text + ")");
+    }
+  }
+}
+
+void CheckEnvName(Checker& ck, const std::string& name, const std::string& path) {
+  if (name.empty()) {
+    ck.Add(path, "must not be empty");
+    return;
+  }
+  for (unsigned char c : name) {
+    if (c < 32 || c > 126 || c == '=') {
+      ck.Add(path, "must consist of printable ASCII characters other than '='");
+      return;
+    }
+  }
+}
+
+bool SupportedFieldPath(const std::string& p) {
+  if (OneOf(p, "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+            "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")) {
+    return true;
+  }
+  for (const char* prefix : {"metadata.labels['", "metadata.annotations['"}) {
+    std::string pre(prefix);
+    if (p.rfind(pre, 0) == 0 && p.size() > pre.size() + 2 && p.substr(p.size() - 2) == "']") return true;
+  }
+  return false;
+}
+
+void CheckContainer(Checker& ck, const Pod& pod, const Container& c, const std::string& path, bool init,
+                    const std::set<std::string>& volumes) {
+  if (c.name.empty()) ck.Add(path + ".name", "required");
+  else if (auto why = CheckDnsLabel(c.name); !why.empty()) ck.Add(path + ".name", why);
+  if (c.image.empty()) ck.Add(path + ".image", "required");
+  else if (c.image != c.image.substr(c.image.find_first_not_of(" \t")) || c.image.find(' ') != std::string::npos) {
+    ck.Add(path + ".image", "must not contain spaces");
+  }
+  if (!OneOf(c.image_pull_policy, "Always", "IfNotPresent", "Never")) {
+    ck.Add(path + ".imagePullPolicy", "must be Always, IfNotPresent or Never");
+  }
+  if (!OneOf(c.termination_message_policy, "File", "FallbackToLogsOnError")) {
+    ck.Add(path + ".terminationMessagePolicy", "must be File or FallbackToLogsOnError");
+  }
+  if (c.restart_policy) {
+    if (!init) ck.Add(path + ".restartPolicy", "may only be set on init containers (to make them sidecars)");
+    else if (*c.restart_policy != "Always") ck.Add(path + ".restartPolicy", "must be Always (a sidecar) or unset");
+  }
+  bool sidecar = init && IsSidecar(c);
+  if (init && !sidecar) {
+    if (c.liveness_probe) ck.Add(path + ".livenessProbe", "may not be set on init containers (only on sidecars)");
+    if (c.readiness_probe) ck.Add(path + ".readinessProbe", "may not be set on init containers (only on sidecars)");
+    if (c.startup_probe) ck.Add(path + ".startupProbe", "may not be set on init containers (only on sidecars)");
+    if (c.lifecycle) ck.Add(path + ".lifecycle", "may not be set on init containers (only on sidecars)");
+  }
+  std::set<std::string> port_names;
+  for (size_t i = 0; i < c.ports.size(); ++i) {
+    const auto& p = c.ports[i];
+    std::string pp = path + ".ports[" + std::to_string(i) + "]";
+    if (p.container_port < 1 || p.container_port > 65535) ck.Add(pp + ".containerPort", "must be a number 1-65535");
+    if (p.host_port < 0 || p.host_port > 65535) ck.Add(pp + ".hostPort", "must be a number 0-65535");
+    if (pod.spec.host_network && p.host_port != 0 && p.host_port != p.container_port) {
+      ck.Add(pp + ".hostPort", "must match containerPort when hostNetwork is true");
+    }
+    if (!OneOf(p.protocol, "TCP", "UDP", "SCTP")) ck.Add(pp + ".protocol", "must be TCP, UDP or SCTP");
+    if (!p.name.empty()) {
+      if (auto why = CheckPortName(p.name); !why.empty()) ck.Add(pp + ".name", why);
+      if (!port_names.insert(p.name).second) ck.Add(pp + ".name", "duplicate port name \"" + p.name + "\"");
+    }
+  }
+  std::set<std::string> env_seen;
+  for (size_t i = 0; i < c.env.size(); ++i) {
+    const auto& e = c.env[i];
+    std::string ep = path + ".env[" + std::to_string(i) + "]";
+    CheckEnvName(ck, e.name, ep + ".name");
+    int sources = e.field_ref.has_value() + e.resource_field_ref.has_value();
+    if (e.value && sources > 0) ck.Add(ep + ".valueFrom", "may not be set when value is set");
+    if (sources > 1) ck.Add(ep + ".valueFrom", "may not specify more than 1 source");
+    if (e.field_ref) {
+      if (!OneOf(e.field_ref->api_version, "v1")) ck.Add(ep + ".valueFrom.fieldRef.apiVersion", "must be v1");
+      if (!SupportedFieldPath(e.field_ref->field_path)) {
+        ck.Add(ep + ".valueFrom.fieldRef.fieldPath",
+               "unsupported field \"" + e.field_ref->field_path +
+                   "\" (use metadata.name, metadata.namespace, metadata.uid, metadata.labels['k'], "
+                   "metadata.annotations['k'], spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP "
+                   "or status.podIPs)");
+      }
+    }
+    if (e.resource_field_ref) {
+      const auto& r = *e.resource_field_ref;
+      if (!OneOf(r.resource, "limits.cpu", "limits.memory", "limits.ephemeral-storage", "requests.cpu",
+                 "requests.memory", "requests.ephemeral-storage")) {
+        ck.Add(ep + ".valueFrom.resourceFieldRef.resource",
+               "unsupported resource \"" + r.resource + "\" (use limits.cpu, limits.memory, requests.cpu or requests.memory)");
+      }
+      if (r.divisor && r.divisor->milli <= 0) ck.Add(ep + ".valueFrom.resourceFieldRef.divisor", "must be positive");
+      if (!r.container_name.empty()) {
+        bool found = false;
+        for (const auto* list : {&pod.spec.containers, &pod.spec.init_containers}) {
+          for (const auto& other : *list) found = found || other.name == r.container_name;
+        }
+        if (!found) ck.Add(ep + ".valueFrom.resourceFieldRef.containerName", "no container named \"" + r.container_name + "\"");
+      }
+    }
+  }
+  CheckResources(ck, c.resources, path + ".resources");
+  std::set<std::string> mount_paths;
+  for (size_t i = 0; i < c.volume_mounts.size(); ++i) {
+    const auto& m = c.volume_mounts[i];
+    std::string mp = path + ".volumeMounts[" + std::to_string(i) + "]";
+    if (m.name.empty()) {
+      ck.Add(mp + ".name", "required");
+    } else if (!volumes.count(m.name)) {
+      std::string known;
+      for (const auto& v : volumes) known += (known.empty() ? "" : ", ") + v;
+      ck.Add(mp + ".name", "unknown volume \"" + m.name + "\" (" +
+                               (known.empty() ? std::string("spec.volumes declares none") : "spec.volumes declares " + known) + ")");
+    }
+    if (m.mount_path.empty()) ck.Add(mp + ".mountPath", "required");
+    else if (m.mount_path[0] != '/') ck.Add(mp + ".mountPath", "must be an absolute path");
+    else if (!mount_paths.insert(m.mount_path).second) ck.Add(mp + ".mountPath", "must be unique (already mounted)");
+    if (!m.sub_path.empty() && (m.sub_path[0] == '/' || m.sub_path == ".." || m.sub_path.rfind("../", 0) == 0 ||
+                                m.sub_path.find("/../") != std::string::npos)) {
+      ck.Add(mp + ".subPath", "must be a relative path inside the volume");
+    }
+    if (!OneOf(m.mount_propagation, "", "None", "HostToContainer", "Bidirectional")) {
+      ck.Add(mp + ".mountPropagation", "must be None, HostToContainer or Bidirectional");
+    }
+  }
+  bool liveness_like = true;
+  if (c.liveness_probe) CheckProbe(ck, *c.liveness_probe, c, path + ".livenessProbe", liveness_like);
+  if (c.readiness_probe) CheckProbe(ck, *c.readiness_probe, c, path + ".readinessProbe", false);
+  if (c.startup_probe) CheckProbe(ck, *c.startup_probe, c, path + ".startupProbe", liveness_like);
+  if (c.lifecycle) {
+    if (c.lifecycle->post_start) CheckHandler(ck, *c.lifecycle->post_start, c, path + ".lifecycle.postStart");
+    if (c.lifecycle->pre_stop) CheckHandler(ck, *c.lifecycle->pre_stop, c, path + ".lifecycle.preStop");
+  }
+  if (c.security_context && c.security_context->proc_mount &&
+      !OneOf(*c.security_context->proc_mount, "Default", "Unmasked")) {
+    ck.Add(path + ".securityContext.procMount", "must be Default or Unmasked");
+  }
+}
+
+}  // namespace
+
+std::string CheckDnsLabel(const std::string& s) {
+  if (s.empty()) return "must not be empty";
+  if (s.size() > 63) return "must be no more than 63 characters";
+  for (char c : s) {
+    if (!LowerAlnum(c) && c != '-') {
+      return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+             "and end with an alphanumeric character (e.g. 'my-name' or '123-abc')";
+    }
+  }
+  if (!LowerAlnum(s.front()) || !LowerAlnum(s.back())) {
+    return "a lowercase RFC 1123 label must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc')";
+  }
+  return "";
+}
+
+std::string CheckDnsSubdomain(const std::string& s) {
+  if (s.empty()) return "must not be empty";
+  if (s.size() > 253) return "must be no more than 253 characters";
+  for (char c : s) {
+    if (!LowerAlnum(c) && c != '-' && c != '.') {
+      return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
+             "must start and end with an alphanumeric character (e.g. 'example.com')";
+    }
+  }
+  if (!LowerAlnum(s.front()) || !LowerAlnum(s.back())) {
+    return "a lowercase RFC 1123 subdomain must start and end with an alphanumeric character (e.g. 'example.com')";
+  }
+  return "";
+}
+
+std::string CheckPortName(const std::string& s) {
+  if (s.size() > 15) return "must be no more than 15 characters";
+  bool letter = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (!LowerAlnum(c) && c != '-') return "must contain only lowercase alphanumeric characters or '-' (e.g. 'http')";
+    if (c >= 'a' && c <= 'z') letter = true;
+    if (c == '-' && (i == 0 || i + 1 == s.size() || s[i + 1] == '-')) {
+      return "must not begin or end with '-' or contain '--' (e.g. 'http')";
+    }
+  }
+  if (!letter) return "must contain at least one letter (e.g. 'http')";
+  return "";
+}
+
+std::vector<FieldError> ValidatePod(const Pod& pod, const std::map<std::string, int>& lines, const std::string& file,
+                                    const std::string& node) {
+  Checker ck(lines, file);
+  if (pod.api_version != "v1") {
+    ck.Add("apiVersion", pod.api_version.empty() ? "required (v1)" : "unsupported \"" + pod.api_version + "\": a static pod is apiVersion v1");
+  }
+  if (pod.kind != "Pod") {
+    ck.Add("kind", pod.kind.empty() ? "required (Pod)" : "unknown kind \"" + pod.kind + "\": a static pod manifest holds kind Pod");
+  }
+  const auto& md = pod.metadata;
+  if (md.name.empty()) {
+    ck.Add("metadata.name", "required");
+  } else if (auto why = CheckDnsSubdomain(md.name); !why.empty()) {
+    ck.Add("metadata.name", why);
+  } else if (md.name.size() + 1 + node.size() > 253) {
+    ck.Add("metadata.name", "too long: with the node suffix \"-" + node + "\" it exceeds 253 characters");
+  }
+  if (auto why = CheckDnsLabel(md.namespace_); !why.empty()) ck.Add("metadata.namespace", why);
+  for (const auto& [k, v] : md.labels) {
+    if (k.empty() || k.size() > 316) ck.Add("metadata.labels", "invalid label key \"" + k + "\"");
+    if (v.size() > 63) ck.Add("metadata.labels." + k, "must be no more than 63 characters");
+  }
+
+  const auto& s = pod.spec;
+  if (!OneOf(s.restart_policy, "Always", "OnFailure", "Never")) {
+    ck.Add("spec.restartPolicy", "must be Always, OnFailure or Never");
+  }
+  if (!OneOf(s.dns_policy, "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None")) {
+    ck.Add("spec.dnsPolicy", "must be ClusterFirst, ClusterFirstWithHostNet, Default or None");
+  }
+  if (s.dns_policy == "None" && (!s.dns_config || s.dns_config->nameservers.empty())) {
+    ck.Add("spec.dnsConfig.nameservers", "required when dnsPolicy is None");
+  }
+  if (s.termination_grace_period_seconds && *s.termination_grace_period_seconds < 0) {
+    ck.Add("spec.terminationGracePeriodSeconds", "must be non-negative");
+  }
+  if (!s.hostname.empty()) {
+    if (auto why = CheckDnsLabel(s.hostname); !why.empty()) ck.Add("spec.hostname", why);
+  }
+  if (!s.subdomain.empty()) {
+    if (auto why = CheckDnsLabel(s.subdomain); !why.empty()) ck.Add("spec.subdomain", why);
+  }
+  if (s.share_process_namespace.value_or(false) && s.host_pid) {
+    ck.Add("spec.shareProcessNamespace", "may not be true together with hostPID");
+  }
+
+  std::set<std::string> volumes;
+  for (size_t i = 0; i < s.volumes.size(); ++i) {
+    const auto& v = s.volumes[i];
+    std::string vp = "spec.volumes[" + std::to_string(i) + "]";
+    if (v.name.empty()) ck.Add(vp + ".name", "required");
+    else if (auto why = CheckDnsLabel(v.name); !why.empty()) ck.Add(vp + ".name", why);
+    else if (!volumes.insert(v.name).second) ck.Add(vp + ".name", "duplicate volume name \"" + v.name + "\"");
+    int sources = v.empty_dir.has_value() + v.host_path.has_value();
+    if (sources == 0) ck.Add(vp, "must specify a volume source: emptyDir or hostPath");
+    if (sources > 1) ck.Add(vp, "may not specify more than 1 volume source");
+    if (v.empty_dir && !OneOf(v.empty_dir->medium, "", "Memory")) ck.Add(vp + ".emptyDir.medium", "must be \"\" or Memory");
+    if (v.empty_dir && v.empty_dir->size_limit && v.empty_dir->size_limit->milli < 0) {
+      ck.Add(vp + ".emptyDir.sizeLimit", "must be non-negative");
+    }
+    if (v.host_path) {
+      if (v.host_path->path.empty() || v.host_path->path[0] != '/') ck.Add(vp + ".hostPath.path", "must be an absolute path");
+      if (!OneOf(v.host_path->type, "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice",
+                 "BlockDevice")) {
+        ck.Add(vp + ".hostPath.type",
+               "must be one of DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice or empty");
+      }
+    }
+  }
+
+  if (s.containers.empty()) ck.Add("spec.containers", "required: a pod needs at least one container");
+  std::map<std::string, std::string> names;  // container name -> where first seen
+  auto check_all = [&](const std::vector<Container>& list, const std::string& field, bool init) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string path = "spec." + field + "[" + std::to_string(i) + "]";
+      CheckContainer(ck, pod, list[i], path, init, volumes);
+      if (list[i].name.empty()) continue;
+      auto [it, fresh] = names.emplace(list[i].name, path);
+      if (!fresh) ck.Add(path + ".name", "duplicate container name \"" + list[i].name + "\" (also " + it->second + ")");
+    }
+  };
+  check_all(s.init_containers, "initContainers", true);
+  check_all(s.containers, "containers", false);
+
+  if (s.security_context) {
+    for (size_t i = 0; i < s.security_context->sysctls.size(); ++i) {
+      const auto& sc = s.security_context->sysctls[i];
+      if (sc.name.empty()) ck.Add("spec.securityContext.sysctls[" + std::to_string(i) + "].name", "required");
+    }
+  }
+  for (size_t i = 0; i < s.host_aliases.size(); ++i) {
+    if (s.host_aliases[i].ip.empty()) ck.Add("spec.hostAliases[" + std::to_string(i) + "].ip", "required");
+  }
+  return ck.Take();
+}
+
+}  // namespace crilet::manifests

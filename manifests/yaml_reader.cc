@@ -1,0 +1,170 @@
+// Checked scalar, list and map reads over yaml-cpp nodes.
+#include "manifests/yaml_reader.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace crilet::manifests {
+namespace {
+
+const char* KindName(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "an object";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Null: return "null";
+    default: return "nothing";
+  }
+}
+
+}  // namespace
+
+int YamlReader::Line(const YAML::Node& n) {
+  if (!n.IsDefined()) return 0;
+  int line = n.Mark().line;
+  return line >= 0 ? line + 1 : 0;
+}
+
+void YamlReader::Error(const YAML::Node& at, const std::string& path, const std::string& message) {
+  errors_->push_back(FieldError{file_, Line(at), path, message});
+}
+
+void YamlReader::Warn(const YAML::Node& at, const std::string& path, const std::string& message) {
+  warnings_->push_back(FieldError{file_, Line(at), path, message});
+}
+
+bool YamlReader::Spend(const YAML::Node& at, const std::string& path) {
+  if (budget_ <= 0) return false;
+  if (--budget_ == 0) Error(at, path, "the document expands to too many values (aliases?); giving up");
+  return budget_ > 0;
+}
+
+bool YamlReader::Fields(const YAML::Node& n, const std::string& path,
+                        const std::function<bool(const std::string&, const YAML::Node&, const std::string&)>& field) {
+  if (n.IsNull()) return true;
+  if (!n.IsMap()) {
+    Error(n, path, std::string("must be an object, not ") + KindName(n));
+    return false;
+  }
+  for (const auto& kv : n) {
+    if (!Spend(kv.first, path)) return false;
+    if (!kv.first.IsScalar()) {
+      Error(kv.first, path, "keys must be strings");
+      continue;
+    }
+    std::string key = kv.first.Scalar();
+    std::string p = path.empty() ? key : path + "." + key;
+    lines_[p] = Line(kv.first);
+    if (kv.second.IsNull()) {
+      // "key:" or "key: null" means absent in Kubernetes, but the key must still be one we know.
+      if (!field(key, YAML::Node(YAML::NodeType::Undefined), p)) Warn(kv.first, p, "unknown field, ignored");
+      continue;
+    }
+    if (!field(key, kv.second, p)) Warn(kv.first, p, "unknown field, ignored");
+  }
+  return true;
+}
+
+void YamlReader::List(const YAML::Node& n, const std::string& path,
+                      const std::function<void(const YAML::Node&, const std::string&)>& item) {
+  if (!n.IsDefined() || n.IsNull()) return;
+  if (!n.IsSequence()) {
+    Error(n, path, std::string("must be a list, not ") + KindName(n));
+    return;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    if (!Spend(n, path)) return;
+    std::string p = path + "[" + std::to_string(i) + "]";
+    lines_[p] = Line(n[i]);
+    item(n[i], p);
+  }
+}
+
+std::string YamlReader::Str(const YAML::Node& n, const std::string& path) {
+  if (!n.IsDefined() || n.IsNull()) return "";
+  if (!n.IsScalar()) {
+    Error(n, path, std::string("must be a string, not ") + KindName(n));
+    return "";
+  }
+  return n.Scalar();
+}
+
+bool YamlReader::Bool(const YAML::Node& n, const std::string& path) {
+  if (!n.IsDefined() || n.IsNull()) return false;
+  const std::string s = n.IsScalar() ? n.Scalar() : "";
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  Error(n, path, "must be true or false");
+  return false;
+}
+
+std::optional<int64_t> YamlReader::Int(const YAML::Node& n, const std::string& path, int64_t min, int64_t max) {
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  auto range = [&] { return "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max); };
+  if (!n.IsScalar()) {
+    Error(n, path, range());
+    return std::nullopt;
+  }
+  const std::string& s = n.Scalar();
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno == ERANGE || v < min || v > max) {
+    Error(n, path, range());
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::vector<std::string> YamlReader::Strings(const YAML::Node& n, const std::string& path) {
+  std::vector<std::string> out;
+  List(n, path, [&](const YAML::Node& v, const std::string& p) { out.push_back(Str(v, p)); });
+  return out;
+}
+
+std::map<std::string, std::string> YamlReader::StringMap(const YAML::Node& n, const std::string& path) {
+  std::map<std::string, std::string> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsMap()) {
+    Error(n, path, std::string("must be an object of strings, not ") + KindName(n));
+    return out;
+  }
+  for (const auto& kv : n) {
+    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    out[key] = Str(kv.second, path + "." + key);
+  }
+  return out;
+}
+
+std::optional<Quantity> YamlReader::Qty(const YAML::Node& n, const std::string& path) {
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  std::string why;
+  auto q = n.IsScalar() ? ParseQuantity(n.Scalar(), &why) : std::nullopt;
+  if (!q) {
+    Error(n, path, why.empty() ? "must be a quantity such as 500m, 128Mi, 1Gi or 1e3" : why);
+    return std::nullopt;
+  }
+  return q;
+}
+
+std::optional<IntOrString> YamlReader::Port(const YAML::Node& n, const std::string& path) {
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  if (!n.IsScalar() || n.Scalar().empty()) {
+    Error(n, path, "must be a number 1-65535 or a named container port");
+    return std::nullopt;
+  }
+  const std::string& s = n.Scalar();
+  bool numeric = s.find_first_not_of("0123456789") == std::string::npos;
+  // A quoted "8080" is still a string in Kubernetes (IntOrString); yaml-cpp keeps the tag to tell.
+  if (numeric && n.Tag() != "!") {
+    long long v = s.size() > 6 ? 0 : std::atoll(s.c_str());
+    if (v < 1 || v > 65535) {
+      Error(n, path, "must be a number 1-65535 or a named container port");
+      return std::nullopt;
+    }
+    return IntOrString::Int(static_cast<int32_t>(v));
+  }
+  return IntOrString::Str(s);
+}
+
+}  // namespace crilet::manifests

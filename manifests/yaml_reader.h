@@ -1,0 +1,61 @@
+/// YamlReader: typed reads from yaml-cpp nodes that record errors and unknown-field warnings with path and line.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "manifests/field_error.h"
+#include "manifests/pod.h"
+
+namespace crilet::manifests {
+
+// Collects problems for one document. Never throws: every yaml-cpp conversion is checked first.
+class YamlReader {
+ public:
+  YamlReader(std::string file, std::vector<FieldError>* errors, std::vector<FieldError>* warnings)
+      : file_(std::move(file)), errors_(errors), warnings_(warnings) {}
+
+  void Error(const YAML::Node& at, const std::string& path, const std::string& message);
+  void Warn(const YAML::Node& at, const std::string& path, const std::string& message);
+  // Line of a node (1-based), or 0.
+  static int Line(const YAML::Node& n);
+  // Remembers the line of a path so that later validation can point at it.
+  void Mark(const std::string& path, const YAML::Node& n) { lines_[path] = Line(n); }
+  const std::map<std::string, int>& lines() const { return lines_; }
+
+  // Walks a mapping: calls `field(key, value, path)` for each key it knows (returns true), warns about the
+  // others. An explicit null value counts as absent. Returns false (with an error) if n is not a mapping.
+  bool Fields(const YAML::Node& n, const std::string& path,
+              const std::function<bool(const std::string& key, const YAML::Node& v, const std::string& p)>& field);
+  // Calls `item(value, path[i])` for each element; a null is an empty list; anything else is an error.
+  void List(const YAML::Node& n, const std::string& path,
+            const std::function<void(const YAML::Node& v, const std::string& p)>& item);
+
+  std::string Str(const YAML::Node& n, const std::string& path);
+  bool Bool(const YAML::Node& n, const std::string& path);
+  std::optional<int64_t> Int(const YAML::Node& n, const std::string& path, int64_t min, int64_t max);
+  std::vector<std::string> Strings(const YAML::Node& n, const std::string& path);
+  std::map<std::string, std::string> StringMap(const YAML::Node& n, const std::string& path);
+  std::optional<Quantity> Qty(const YAML::Node& n, const std::string& path);
+  std::optional<IntOrString> Port(const YAML::Node& n, const std::string& path);
+
+  const std::string& file() const { return file_; }
+  // False once the document made the reader visit too many nodes (an alias bomb): reading stops.
+  bool exhausted() const { return budget_ <= 0; }
+
+ private:
+  bool Spend(const YAML::Node& at, const std::string& path);
+
+  long budget_ = 200000;
+  std::string file_;
+  std::vector<FieldError>* errors_;
+  std::vector<FieldError>* warnings_;
+  std::map<std::string, int> lines_;
+};
+
+}  // namespace crilet::manifests
