@@ -4,6 +4,8 @@
 #include <iostream>
 #include <string>
 
+#include "cli/cri_command.h"
+#include "cli/get_command.h"
 #include "cli/run_command.h"
 #include "cli/validate_command.h"
 
@@ -17,7 +19,9 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  run         run the node agent (kubelet flags; see crilet run --help)\n"
+    "  get pods    list pods of the running agent (-o wide|json|yaml)\n"
     "  validate    check manifests and print them with defaults applied\n"
+    "  cri         list sandboxes, containers and images through CRI (pods, ps, images)\n"
     "  version     print the version\n"
     "\n"
     "Run 'crilet COMMAND --help' for a command's flags.\n";
@@ -41,6 +45,8 @@ int Main(int argc, char** argv) {
   // Each subcommand parses its own flags; argv[1] becomes its program name.
   if (cmd == "run") return RunCommand(argc - 1, argv + 1);
   if (cmd == "validate") return ValidateCommand(argc - 1, argv + 1);
+  if (cmd == "cri") return CriCommand(argc - 1, argv + 1);
+  if (cmd == "get") return GetCommand(argc - 1, argv + 1);
   std::cerr << "crilet: unknown command \"" << cmd << "\"\n\n" << kUsage;
   return 2;
 }

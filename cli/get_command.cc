@@ -1,0 +1,83 @@
+// crilet get pods.
+#include "cli/get_command.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/pod_table.h"
+#include "cli/status_client.h"
+
+namespace crilet::cli {
+namespace {
+
+void ToYaml(YAML::Emitter& e, const nlohmann::json& j) {
+  if (j.is_object()) {
+    e << YAML::BeginMap;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      e << YAML::Key << it.key() << YAML::Value;
+      ToYaml(e, it.value());
+    }
+    e << YAML::EndMap;
+  } else if (j.is_array()) {
+    e << YAML::BeginSeq;
+    for (const auto& x : j) ToYaml(e, x);
+    e << YAML::EndSeq;
+  } else if (j.is_string()) {
+    e << j.get<std::string>();
+  } else if (j.is_null()) {
+    e << YAML::Null;
+  } else {
+    e << j.dump();
+  }
+}
+
+}  // namespace
+
+std::string JsonToYaml(const nlohmann::json& j) {
+  YAML::Emitter e;
+  ToYaml(e, j);
+  return std::string(e.c_str()) + "\n";
+}
+
+int GetCommand(int argc, char** argv) {
+  CLI::App app{"crilet get pods: list the pods of a running crilet (like kubectl get pods)."};
+  app.name("crilet get");
+  std::string what, name, output, server = DefaultServer(), ns = "default";
+  app.add_option("resource", what, "pods")->required()->check(CLI::IsMember({"pods", "pod", "po"}));
+  app.add_option("name", name, "one pod (its full name, e.g. web-node1)");
+  app.add_option("-o,--output", output, "wide, json or yaml")->check(CLI::IsMember({"wide", "json", "yaml"}));
+  app.add_option("-n,--namespace", ns, "namespace of NAME [default: default]");
+  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  nlohmann::json j;
+  Status s = GetJson(server, name.empty() ? "/pods" : "/pods/" + ns + "/" + name, &j);
+  if (s.IsNotFound()) {
+    std::cerr << "Error: no pod \"" << name << "\" in namespace " << ns << " on this node; 'crilet get pods' lists them\n";
+    return 1;
+  }
+  if (!s.ok()) {
+    std::cerr << "Error: " << s.message() << "\n";
+    return 1;
+  }
+  if (output == "json") {
+    std::cout << j.dump(4) << "\n";
+  } else if (output == "yaml") {
+    std::cout << JsonToYaml(j);
+  } else {
+    nlohmann::json list = name.empty() ? j : nlohmann::json{{"items", nlohmann::json::array({j})}};
+    if (list["items"].empty()) {
+      std::cerr << "No resources found.\n";
+      return 0;
+    }
+    std::cout << FormatPodTable(list, output == "wide", std::chrono::system_clock::now());
+  }
+  return 0;
+}
+
+}  // namespace crilet::cli

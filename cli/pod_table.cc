@@ -1,0 +1,156 @@
+// kubectl-style pod rows.
+#include "cli/pod_table.h"
+
+#include <ctime>
+#include <vector>
+
+#include "common/duration.h"
+
+namespace crilet::cli {
+
+using nlohmann::json;
+
+std::optional<TimePoint> ParseTime(const std::string& s) {
+  std::tm tm{};
+  if (!strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+namespace {
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+bool IsSidecar(const json& pod, const std::string& name) {
+  for (const auto& c : pod["spec"].value("initContainers", json::array())) {
+    if (c.value("name", "") == name) return c.value("restartPolicy", "") == "Always";
+  }
+  return false;
+}
+
+}  // namespace
+
+PodRow MakePodRow(const json& pod, TimePoint now) {
+  PodRow row;
+  const json& status = pod.value("status", json::object());
+  row.name = pod["metadata"].value("name", "");
+  row.node = pod["spec"].value("nodeName", "");
+  row.ip = status.value("podIP", "");
+  if (row.ip.empty()) row.ip = "<none>";
+  std::string reason = status.value("phase", "");
+  if (!Str(status, "reason").empty()) reason = Str(status, "reason");
+
+  int restarts = 0;
+  int ready = 0;
+  int total = static_cast<int>(pod["spec"].value("containers", json::array()).size());
+  std::optional<TimePoint> last_restart;
+  auto note_restart = [&](const json& cs) {
+    restarts += cs.value("restartCount", 0);
+    const json& last = cs.value("lastState", json::object());
+    if (last.contains("terminated")) {
+      if (auto t = ParseTime(last["terminated"].value("finishedAt", ""))) {
+        if (!last_restart || *t > *last_restart) last_restart = t;
+      }
+    }
+  };
+
+  const json inits = status.value("initContainerStatuses", json::array());
+  int init_total = static_cast<int>(pod["spec"].value("initContainers", json::array()).size());
+  bool initializing = false;
+  for (size_t i = 0; i < inits.size(); ++i) {
+    const json& cs = inits[i];
+    note_restart(cs);
+    const json& st = cs.value("state", json::object());
+    bool sidecar = IsSidecar(pod, cs.value("name", ""));
+    if (sidecar) {
+      total++;
+      if (cs.value("ready", false)) ready++;
+    }
+    if (st.contains("terminated") && st["terminated"].value("exitCode", 1) == 0) continue;
+    if (sidecar && st.contains("running") && cs.value("started", false)) continue;
+    if (initializing) continue;
+    if (st.contains("terminated")) {
+      const json& t = st["terminated"];
+      std::string r = Str(t, "reason");
+      if (r.empty()) r = t.value("signal", 0) ? "Signal:" + std::to_string(t.value("signal", 0)) : "ExitCode:" + std::to_string(t.value("exitCode", 0));
+      reason = "Init:" + r;
+    } else if (st.contains("waiting") && !Str(st["waiting"], "reason").empty() && Str(st["waiting"], "reason") != "PodInitializing") {
+      reason = "Init:" + Str(st["waiting"], "reason");
+    } else {
+      reason = "Init:" + std::to_string(i) + "/" + std::to_string(init_total);
+    }
+    initializing = true;
+  }
+  if (!initializing) {
+    bool has_running = false;
+    const json containers = status.value("containerStatuses", json::array());
+    for (auto it = containers.rbegin(); it != containers.rend(); ++it) {
+      const json& cs = *it;
+      note_restart(cs);
+      const json& st = cs.value("state", json::object());
+      if (st.contains("waiting") && !Str(st["waiting"], "reason").empty()) {
+        reason = Str(st["waiting"], "reason");
+      } else if (st.contains("terminated") && !Str(st["terminated"], "reason").empty()) {
+        reason = Str(st["terminated"], "reason");
+      } else if (st.contains("terminated")) {
+        const json& t = st["terminated"];
+        reason = t.value("signal", 0) ? "Signal:" + std::to_string(t.value("signal", 0)) : "ExitCode:" + std::to_string(t.value("exitCode", 0));
+      } else if (cs.value("ready", false) && st.contains("running")) {
+        has_running = true;
+        ready++;
+      }
+    }
+    if (reason == "Completed" && has_running) {
+      bool pod_ready = false;
+      for (const auto& c : status.value("conditions", json::array())) {
+        if (c.value("type", "") == "Ready" && c.value("status", "") == "True") pod_ready = true;
+      }
+      reason = pod_ready ? "Running" : "NotReady";
+    }
+  } else {
+    // kubectl counts only restarts seen so far; keep regular containers' readiness 0 while initializing.
+  }
+  row.status = reason;
+  row.ready = std::to_string(ready) + "/" + std::to_string(total);
+  row.restarts = std::to_string(restarts);
+  if (restarts > 0 && last_restart) row.restarts += " (" + FormatAge(now - *last_restart) + " ago)";
+  auto start = ParseTime(status.value("startTime", ""));
+  row.age = start ? FormatAge(now - *start) : "<unknown>";
+  return row;
+}
+
+std::string FormatPodTable(const json& pod_list, bool wide, TimePoint now) {
+  std::vector<PodRow> rows;
+  for (const auto& p : pod_list.value("items", json::array())) rows.push_back(MakePodRow(p, now));
+  std::vector<std::vector<std::string>> cells;
+  cells.push_back({"NAME", "READY", "STATUS", "RESTARTS", "AGE"});
+  if (wide) {
+    cells[0].push_back("IP");
+    cells[0].push_back("NODE");
+  }
+  for (const auto& r : rows) {
+    std::vector<std::string> line = {r.name, r.ready, r.status, r.restarts, r.age};
+    if (wide) {
+      line.push_back(r.ip);
+      line.push_back(r.node);
+    }
+    cells.push_back(line);
+  }
+  std::vector<size_t> width(cells[0].size(), 0);
+  for (const auto& line : cells) {
+    for (size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
+  }
+  std::string out;
+  for (const auto& line : cells) {
+    for (size_t i = 0; i < line.size(); ++i) {
+      out += line[i];
+      if (i + 1 < line.size()) out += std::string(width[i] - line[i].size() + 3, ' ');
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace crilet::cli

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Configures and builds crilet into build/ (or $CRILET_BUILD_DIR); CRILET_SANITIZE=1 builds with ASan+UBSan.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${CRILET_BUILD_DIR:-$repo/build}
+type=${CRILET_BUILD_TYPE:-RelWithDebInfo}
+sanitize=OFF
+[[ ${CRILET_SANITIZE:-0} == 1 ]] && sanitize=ON
+cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE="$type" -DCRILET_SANITIZE="$sanitize" >/dev/null
+cmake --build "$build" -j"$(nproc)"

@@ -1,0 +1,107 @@
+# Shared helpers for crilet's integration tests: a private containerd, a crilet daemon, waits, CRI checks.
+# Each test sources this file, calls start_lab and start_crilet, asserts, and the EXIT trap cleans up.
+set -euo pipefail
+
+: "${CRILET_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${CRILET_BIN:=$CRILET_SOURCE_DIR/build/crilet}"
+[[ $(id -u) -eq 0 ]] || { echo "SKIP: integration tests need root (containerd)"; exit 77; }
+[[ -x $CRILET_BIN ]] || { echo "FAIL: $CRILET_BIN not built"; exit 1; }
+
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "/tmp/crilet-it-${TEST_NAME}.XXXXXX")
+MANIFESTS=$T/manifests
+ROOT=$T/root
+LOGS=$T/logs
+mkdir -p "$MANIFESTS"
+# Tests use their own bridge and subnet so a running demo (lab0, 10.88/16) is not disturbed.
+export CRILET_LAB_DIR=$T/lab CRILET_LAB_BRIDGE=crilet-it0 CRILET_LAB_SUBNET=10.89.0.0/16
+CRILET_PID=""
+PORT=""
+CHECKS=0
+
+log() { echo "# $*"; }
+ok() { CHECKS=$((CHECKS + 1)); echo "ok $CHECKS - $*"; }
+
+diagnostics() {
+  echo "--- crilet log (last 40 lines) ---"
+  tail -40 "$T/crilet.log" 2>/dev/null || true
+  echo "--- /pods ---"
+  [[ -n $PORT ]] && curl -s "http://127.0.0.1:$PORT/pods" | jq -c '.items[] | {name: .metadata.name, status: .status}' 2>/dev/null | head -20 || true
+  echo "--- CRI ---"
+  cri pods 2>/dev/null || true
+  cri ps -a 2>/dev/null || true
+}
+
+fail() {
+  echo "not ok - $*"
+  diagnostics
+  exit 1
+}
+
+cleanup() {
+  local rc=$?
+  if [[ -n $CRILET_PID ]] && kill -0 "$CRILET_PID" 2>/dev/null; then
+    kill -TERM "$CRILET_PID" 2>/dev/null || true
+    wait "$CRILET_PID" 2>/dev/null || true
+  fi
+  "$CRILET_SOURCE_DIR/scripts/lab.sh" stop "$CRILET_LAB_DIR" >/dev/null 2>&1 || true
+  # Volumes of pods a test left behind may still be mounted under ROOT.
+  awk -v d="$T/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" || true; done
+  if [[ $rc -eq 0 && -z ${KEEP:-} ]]; then rm -rf "$T"; else echo "# kept $T for inspection"; fi
+  exit $rc
+}
+trap cleanup EXIT
+
+free_port() {
+  local p
+  while true; do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
+start_lab() {
+  local env
+  env=$("$CRILET_SOURCE_DIR/scripts/lab.sh" start "$CRILET_LAB_DIR" 2>"$T/lab.log") || { cat "$T/lab.log"; fail "lab did not start"; }
+  eval "$env"
+}
+
+# start_crilet [extra flags...]: runs crilet on MANIFESTS with fast backoff and waits until it serves /healthz.
+start_crilet() {
+  PORT=$(free_port)
+  "$CRILET_BIN" run --pod-manifest-path "$MANIFESTS" --container-runtime-endpoint "$CRILET_RUNTIME_ENDPOINT" \
+    --root-dir "$ROOT" --pod-logs-dir "$LOGS" --hostname-override node1 --read-only-port "$PORT" \
+    --crash-loop-backoff-initial 1s --crash-loop-backoff-max 8s "$@" >>"$T/crilet.log" 2>&1 &
+  CRILET_PID=$!
+  wait_for "crilet serves /healthz" 10 curl -sf "http://127.0.0.1:$PORT/healthz"
+}
+
+stop_crilet() {
+  local sig=${1:-TERM}
+  kill "-$sig" "$CRILET_PID"
+  wait "$CRILET_PID" 2>/dev/null || true
+  CRILET_PID=""
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls every 100 ms.
+wait_for() {
+  local what=$1 secs=$2
+  shift 2
+  local deadline=$((SECONDS + secs))
+  while ((SECONDS < deadline)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  "$@" >/dev/null 2>&1 || fail "timed out after ${secs}s waiting for: $what"
+}
+
+cri() { "$CRILET_BIN" cri -r "$CRILET_RUNTIME_ENDPOINT" "$@"; }
+
+# pod NAME: the pod's JSON from the status server (static name NAME-node1).
+pod() { curl -sf "http://127.0.0.1:$PORT/pods/default/$1-node1"; }
+# pod_is NAME JQ: true when the jq expression holds for the pod.
+pod_is() { pod "$1" | jq -e "$2" >/dev/null; }
+
+manifest() { cat > "$MANIFESTS/$1"; }
+
+count_cri() { cri "$@" -o json | jq length; }
