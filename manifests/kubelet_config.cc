@@ -71,12 +71,19 @@ Status ParseKubeletConfig(const std::string& text, const std::string& name, Kube
   auto where = [&](const YAML::Node& n, const std::string& key) {
     return name + ":" + std::to_string(n.Mark().line + 1) + ": " + key;
   };
+  // Kubelet defaults zero values: kubeadm writes "0s" and "" for fields it leaves to the default.
   auto duration = [&](const YAML::Node& n, const std::string& key) -> std::optional<std::chrono::nanoseconds> {
     std::string s = Scalar(n, where(n, key), &err);
     std::string why;
     auto d = ParseDuration(s, &why);
     if (!d && err.ok()) err = Status::InvalidArgument(where(n, key) + ": " + why);
+    if (d && d->count() == 0) return std::nullopt;
     return d;
+  };
+  auto str_or_unset = [&](const YAML::Node& n, const std::string& key) -> std::optional<std::string> {
+    std::string s = Scalar(n, where(n, key), &err);
+    if (s.empty()) return std::nullopt;
+    return s;
   };
   auto integer = [&](const YAML::Node& n, const std::string& key) -> std::optional<int64_t> {
     std::string s = Scalar(n, where(n, key), &err);
@@ -92,8 +99,8 @@ Status ParseKubeletConfig(const std::string& text, const std::string& name, Kube
     std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
     if (v.IsNull()) continue;
-    if (key == "staticPodPath") out->static_pod_path = Scalar(v, where(v, key), &err);
-    else if (key == "staticPodURL") out->static_pod_url = Scalar(v, where(v, key), &err);
+    if (key == "staticPodPath") out->static_pod_path = str_or_unset(v, key);
+    else if (key == "staticPodURL") out->static_pod_url = str_or_unset(v, key);
     else if (key == "staticPodURLHeader") {
       if (!v.IsMap()) return Status::InvalidArgument(where(v, key) + ": must map header names to lists of values");
       for (const auto& h : v) {
@@ -107,15 +114,15 @@ Status ParseKubeletConfig(const std::string& text, const std::string& name, Kube
     else if (key == "httpCheckFrequency") out->http_check_frequency = duration(v, key);
     else if (key == "syncFrequency") out->sync_frequency = duration(v, key);
     else if (key == "runtimeRequestTimeout") out->runtime_request_timeout = duration(v, key);
-    else if (key == "containerRuntimeEndpoint") out->container_runtime_endpoint = Scalar(v, where(v, key), &err);
-    else if (key == "address") out->address = Scalar(v, where(v, key), &err);
+    else if (key == "containerRuntimeEndpoint") out->container_runtime_endpoint = str_or_unset(v, key);
+    else if (key == "address") out->address = str_or_unset(v, key);
     else if (key == "readOnlyPort") out->read_only_port = integer(v, key);
-    else if (key == "podLogsDir") out->pod_logs_dir = Scalar(v, where(v, key), &err);
-    else if (key == "resolvConf") out->resolv_conf = Scalar(v, where(v, key), &err);
-    else if (key == "clusterDomain") out->cluster_domain = Scalar(v, where(v, key), &err);
-    else if (key == "cgroupRoot") out->cgroup_root = Scalar(v, where(v, key), &err);
-    else if (key == "cgroupDriver") out->cgroup_driver = Scalar(v, where(v, key), &err);
-    else if (key == "containerLogMaxSize") out->container_log_max_size = Scalar(v, where(v, key), &err);
+    else if (key == "podLogsDir") out->pod_logs_dir = str_or_unset(v, key);
+    else if (key == "resolvConf") out->resolv_conf = str_or_unset(v, key);
+    else if (key == "clusterDomain") out->cluster_domain = str_or_unset(v, key);
+    else if (key == "cgroupRoot") out->cgroup_root = str_or_unset(v, key);
+    else if (key == "cgroupDriver") out->cgroup_driver = str_or_unset(v, key);
+    else if (key == "containerLogMaxSize") out->container_log_max_size = str_or_unset(v, key);
     else if (key == "containerLogMaxFiles") out->container_log_max_files = integer(v, key);
     else if (key == "clusterDNS") {
       if (!v.IsSequence()) return Status::InvalidArgument(where(v, key) + ": must be a list of IP addresses");
