@@ -154,6 +154,11 @@ bool Agent::RuntimeHealthy(std::string* why) const {
   return runtime_error_.empty();
 }
 
+void Agent::SetRuntimeError(const std::string& why) {
+  std::lock_guard<std::mutex> lock(mu_);
+  runtime_error_ = why;
+}
+
 void Agent::RelistLoop() {
   auto next = std::chrono::steady_clock::now();
   while (true) {

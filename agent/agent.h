@@ -48,6 +48,8 @@ class Agent {
 
   // False while the last relist failed; *why says why.
   bool RuntimeHealthy(std::string* why) const;
+  // Before Start(): the runtime could not be reached yet (shown by /healthz).
+  void SetRuntimeError(const std::string& why);
 
  private:
   void RelistLoop();

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <spdlog/spdlog.h>
 
@@ -40,8 +41,9 @@ int WaitSignal(std::chrono::milliseconds d) {
 }
 
 // Blocks until the runtime answers Version, saying once (clearly) why it cannot be reached. False if a
-// stop signal came first.
-bool WaitForRuntime(cri::Runtime* runtime, const std::string& endpoint) {
+// stop signal came first. `report` receives the reason while it is unreachable.
+bool WaitForRuntime(cri::Runtime* runtime, const std::string& endpoint,
+                    const std::function<void(const std::string&)>& report) {
   auto delay = std::chrono::milliseconds(500);
   bool told = false;
   while (true) {
@@ -50,8 +52,10 @@ bool WaitForRuntime(cri::Runtime* runtime, const std::string& endpoint) {
     if (s.ok()) {
       spdlog::info("connected to {} {} (CRI {}) at {}", v.runtime_name, v.runtime_version, v.runtime_api_version,
                    endpoint);
+      report("");
       return true;
     }
+    report("cannot reach container runtime at " + endpoint + ": " + s.message());
     if (!told) {
       spdlog::error("cannot reach container runtime at {}: {}; retrying", endpoint, s.message());
       told = true;
@@ -120,13 +124,11 @@ int RunDaemon(const DaemonConfig& c) {
     spdlog::error("--container-runtime-endpoint: {}", endpoint_error);
     return 2;
   }
-  if (!WaitForRuntime(&runtime, c.runtime_endpoint)) return 0;
 
   RealClock clock;
   Metrics metrics;
   server::DeclareMetrics(&metrics);
   agent::Agent agent(opts, &runtime, &clock, &metrics, HookHttpGet);
-  agent.Start();
 
   manifests::PodConfig::Options po;
   po.manifest_path = c.manifest_path;
@@ -137,11 +139,6 @@ int RunDaemon(const DaemonConfig& c) {
   po.node_name = opts.node_name;
   manifests::PodConfig config(po, [&](std::vector<manifests::Pod> pods) { agent.SetDesiredPods(std::move(pods)); },
                               &clock);
-  if (Status s = config.Start(); !s.ok()) {
-    spdlog::error("manifest sources: {}", s.message());
-    return 1;
-  }
-
   std::unique_ptr<server::StatusServer> status;
   if (c.read_only_port != 0) {
     server::StatusServerDeps deps;
@@ -156,10 +153,21 @@ int RunDaemon(const DaemonConfig& c) {
     status = std::make_unique<server::StatusServer>(deps);
     if (Status s = status->Start(c.address, c.read_only_port); !s.ok()) {
       spdlog::error("status server: {}", s.message());
-      config.Stop();
-      agent.Stop();
       return 1;
     }
+  }
+
+  // The status server is up first, so /healthz can say why the runtime is unreachable while crilet waits.
+  if (!WaitForRuntime(&runtime, c.runtime_endpoint, [&](const std::string& why) { agent.SetRuntimeError(why); })) {
+    if (status) status->Stop();
+    return 0;
+  }
+  agent.Start();
+  if (Status s = config.Start(); !s.ok()) {
+    spdlog::error("manifest sources: {}", s.message());
+    if (status) status->Stop();
+    agent.Stop();
+    return 1;
   }
 
   while (true) {
