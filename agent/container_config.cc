@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "agent/expansion.h"
+#include "common/expansion.h"
 #include "agent/labels.h"
 #include "agent/sandbox_config.h"
 

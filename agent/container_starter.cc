@@ -2,7 +2,6 @@
 #include "agent/container_starter.h"
 
 #include <filesystem>
-#include <regex>
 
 #include "agent/container_config.h"
 #include "agent/container_killer.h"
@@ -15,12 +14,14 @@ namespace fs = std::filesystem;
 int32_t RestartCountFromLogDir(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return 0;
-  static const std::regex kLogName(R"(^([0-9]+)\.log(\..*)?$)");
   int32_t best = -1;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::smatch m;
+    // "<N>.log" or a rotated "<N>.log.<suffix>"
     std::string name = entry.path().filename().string();
-    if (std::regex_match(name, m, kLogName)) best = std::max(best, static_cast<int32_t>(std::stol(m[1].str())));
+    size_t digits = name.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string::npos || digits > 9) continue;
+    if (name.compare(digits, 4, ".log") != 0 || (name.size() > digits + 4 && name[digits + 4] != '.')) continue;
+    best = std::max(best, static_cast<int32_t>(std::stol(name.substr(0, digits))));
   }
   return best + 1;
 }

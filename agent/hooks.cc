@@ -3,7 +3,7 @@
 
 #include <thread>
 
-#include "agent/expansion.h"
+#include "probes/exec_prober.h"
 
 namespace crilet::agent {
 
@@ -18,10 +18,8 @@ Status HookRunner::HttpUrl(const manifests::HttpGetAction& get, const manifests:
     }
     if (port == 0) return Status::InvalidArgument("no container port named " + get.port.str_value);
   }
+  // A Host header is sent as a header (virtual hosting); the connection still goes to host or the pod IP.
   std::string host = get.host.empty() ? pod_ip : get.host;
-  for (const auto& h : get.http_headers) {
-    if (h.name == "Host" || h.name == "host") host = h.value;
-  }
   std::string scheme = get.scheme == "HTTPS" ? "https" : "http";
   std::string path = get.path.empty() ? "/" : get.path;
   if (path[0] != '/') path = "/" + path;
@@ -33,19 +31,8 @@ Status HookRunner::HttpUrl(const manifests::HttpGetAction& get, const manifests:
 Status HookRunner::Run(const manifests::LifecycleHandler& h, const HookTarget& t, std::chrono::seconds timeout,
                        const std::atomic<bool>* cancel) const {
   if (h.exec) {
-    // Commands see $(VAR) expanded from the container's literal env values.
-    std::map<std::string, std::string> env;
-    for (const auto& e : t.container->env) {
-      if (e.value) env[e.name] = *e.value;
-    }
-    std::vector<std::string> cmd;
-    for (const auto& arg : h.exec->command) {
-      cmd.push_back(Expand(arg, [&](const std::string& n) -> std::optional<std::string> {
-        auto it = env.find(n);
-        if (it == env.end()) return std::nullopt;
-        return it->second;
-      }));
-    }
+    // Commands see $(VAR) expanded from the container's literal env values, as probes do.
+    std::vector<std::string> cmd = probes::ExpandProbeCommand(h.exec->command, *t.container);
     cri::ExecResult r;
     Status s = runtime_->ExecSync(t.container_id, cmd, timeout, &r);
     if (!s.ok()) return s;

@@ -18,6 +18,8 @@
 #include "cri/grpc_runtime.h"
 #include "manifests/pod_config.h"
 #include "manifests/url_source.h"
+#include "probes/http_prober.h"
+#include "probes/probe_manager.h"
 #include "server/status_server.h"
 
 namespace crilet::cli {
@@ -70,17 +72,14 @@ bool WaitForRuntime(cri::Runtime* runtime, const std::string& endpoint,
 
 Status HookHttpGet(const std::string& url, const std::vector<manifests::HttpHeader>& headers,
                    std::chrono::milliseconds timeout) {
-  std::vector<std::pair<std::string, std::string>> h;
-  bool agent = false;
-  for (const auto& x : headers) {
-    h.emplace_back(x.name, x.value);
-    agent = agent || x.name == "User-Agent";
-  }
-  if (!agent) h.emplace_back("User-Agent", "kube-lifecycle/1.33");
-  std::string body, error;
+  probes::HttpRequest req;
+  req.url = url;
+  req.headers = headers;
+  req.timeout = timeout;
+  req.user_agent = "kube-lifecycle/1.33";
   // Kubelet only fails a hook on transport errors; the HTTP status is not checked.
-  long code = manifests::HttpFetch(url, h, timeout, &body, &error);
-  if (code == 0) return Status(Code::kUnavailable, "Get \"" + url + "\": " + error);
+  probes::HttpResponse r = probes::HttpGet(req);
+  if (r.status == 0) return Status(Code::kUnavailable, r.transport_error);
   return Status::Ok();
 }
 
@@ -129,6 +128,9 @@ int RunDaemon(const DaemonConfig& c) {
   Metrics metrics;
   server::DeclareMetrics(&metrics);
   agent::Agent agent(opts, &runtime, &clock, &metrics, HookHttpGet);
+  probes::ProbeManager prober(&runtime, &clock, agent.events(), &metrics,
+                              [&](const std::string& uid) { agent.PodChanged(uid); });
+  agent.SetProber(&prober);
 
   manifests::PodConfig::Options po;
   po.manifest_path = c.manifest_path;
@@ -162,11 +164,13 @@ int RunDaemon(const DaemonConfig& c) {
     if (status) status->Stop();
     return 0;
   }
+  prober.Start();
   agent.Start();
   if (Status s = config.Start(); !s.ok()) {
     spdlog::error("manifest sources: {}", s.message());
     if (status) status->Stop();
     agent.Stop();
+    prober.Stop();
     return 1;
   }
 
@@ -183,6 +187,7 @@ int RunDaemon(const DaemonConfig& c) {
   if (status) status->Stop();
   config.Stop();
   agent.Stop();
+  prober.Stop();
   spdlog::info("crilet stopped");
   return 0;
 }

@@ -3,7 +3,12 @@
 
 #include "agent/backoff.h"
 #include "agent/container_config.h"
-#include "agent/expansion.h"
+#include "agent/container_starter.h"
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include "common/expansion.h"
 #include "agent/labels.h"
 #include "agent/sandbox_config.h"
 #include "common/duration.h"
@@ -265,4 +270,16 @@ TEST_CASE("Go durations parse and format", "[duration]") {
   CHECK(FormatAge(std::chrono::seconds(45)) == "45s");
   CHECK(FormatAge(std::chrono::seconds(312)) == "5m12s");
   CHECK(FormatAge(std::chrono::hours(50)) == "2d2h");
+}
+
+TEST_CASE("restart count from the log directory when no instance is left", "[restartcount]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("crilet-logdir-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  CHECK(RestartCountFromLogDir(dir.string()) == 0);
+  fs::create_directories(dir);
+  CHECK(RestartCountFromLogDir(dir.string()) == 0);
+  for (const char* f : {"0.log", "3.log.20261124-101010", "2.log", "x.log", "7.logx", "12"}) std::ofstream(dir / f) << "";
+  CHECK(RestartCountFromLogDir(dir.string()) == 4);
+  fs::remove_all(dir);
 }

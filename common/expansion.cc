@@ -1,7 +1,7 @@
 // $(VAR) expansion with Kubernetes' escaping rules.
-#include "agent/expansion.h"
+#include "common/expansion.h"
 
-namespace crilet::agent {
+namespace crilet {
 
 std::string Expand(std::string_view in, const std::function<std::optional<std::string>(const std::string&)>& lookup) {
   std::string out;
@@ -42,4 +42,4 @@ std::string Expand(std::string_view in, const std::function<std::optional<std::s
   return out;
 }
 
-}  // namespace crilet::agent
+}  // namespace crilet

@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
-namespace crilet::agent {
+namespace crilet {
 
 // $(NAME) becomes the value when lookup knows NAME, otherwise stays as written; $$ becomes $ (so $$(X) stays
 // $(X) literally); an unclosed $( and any other $ are kept
 // (and scanning continues after them).
 std::string Expand(std::string_view input, const std::function<std::optional<std::string>(const std::string&)>& lookup);
 
-}  // namespace crilet::agent
+}  // namespace crilet

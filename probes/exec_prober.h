@@ -1,0 +1,23 @@
+/// Exec probes: the command runs in the container through CRI ExecSync with the probe's timeout.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "cri/runtime.h"
+#include "manifests/pod.h"
+#include "probes/probe_state.h"
+
+namespace crilet::probes {
+
+// The command with $(VAR) expanded from the container's literal env values (kubelet does not resolve
+// downward-API values for probes).
+std::vector<std::string> ExpandProbeCommand(const std::vector<std::string>& command, const manifests::Container& c);
+
+// Exit 0 = success; another exit code = failure with the command's output; past the timeout = failure
+// "command ... timed out"; a runtime error (the container is going away) = error, retried then dropped.
+ProbeOutcome ExecProbe(cri::Runtime* runtime, const std::string& container_id, const std::vector<std::string>& cmd,
+                       std::chrono::seconds timeout);
+
+}  // namespace crilet::probes
