@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libspdlog-dev libcurl4-openssl-dev catch2
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
   # runtime and lab
-  containerd runc containernetworking-plugins busybox-static iproute2 iptables
+  containerd runc containernetworking-plugins busybox-static iproute2 iptables docker-registry
   # test tools
   curl jq procps util-linux etcd-server python3
 )
