@@ -172,7 +172,12 @@ void Agent::RelistLoop() {
     for (auto& w : finished) w->Stop();  // joins the exited thread
     finished.clear();
     if (std::chrono::steady_clock::now() < next) continue;
+    auto started = std::chrono::steady_clock::now();
     Relist();
+    if (services_.metrics) {
+      services_.metrics->Observe("crilet_relist_duration_seconds", {},
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
     next = std::chrono::steady_clock::now() + services_.options.relist_period;
   }
 }

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "agent/container_killer.h"
@@ -257,6 +258,14 @@ void PodSyncer::Publish(const ObservedPod& obs) {
       targets.push_back(probes::ProbeTarget{c.id, c.name, c.state == cri::ContainerState::kRunning, c.started_at});
     }
     env_->prober->UpdatePod(pod_, status.pod_ip, targets);
+  }
+  if (!start_recorded_ && env_->metrics && start_time_ && !status.container_statuses.empty() &&
+      std::all_of(status.container_statuses.begin(), status.container_statuses.end(),
+                  [](const ContainerStatus& c) { return c.state.running.has_value(); })) {
+    // Kubelet's pod_start_duration_seconds: from first seeing the pod to all its containers running.
+    start_recorded_ = true;
+    env_->metrics->Observe("crilet_pod_start_duration_seconds", {},
+                           std::chrono::duration<double>(in.now - *start_time_).count());
   }
   store_->Set(pod_, status);
   last_status_ = std::move(status);

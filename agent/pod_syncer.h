@@ -54,6 +54,7 @@ class PodSyncer {
   bool deadline_exceeded_ = false;
   bool warned_missing_dns_ = false;
   bool runtime_error_logged_ = false;
+  bool start_recorded_ = false;  // crilet_pod_start_duration_seconds is observed once per pod
   std::optional<PodStatus> last_status_;
 };
 

@@ -71,7 +71,12 @@ void PodWorker::Run() {
       }
       dirty_ = false;
     }
+    auto started = std::chrono::steady_clock::now();
     requeue_at_ = syncer_.Sync(&stopping_);
+    if (env_->metrics) {
+      env_->metrics->Observe("crilet_pod_sync_duration_seconds", {},
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
   }
   // Terminate: retry until everything is gone, unless crilet itself is shutting down.
   auto retry = std::chrono::milliseconds(500);

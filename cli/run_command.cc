@@ -16,6 +16,7 @@
 #include "common/duration.h"
 #include "common/logging.h"
 #include "cri/grpc_runtime.h"
+#include "cri/instrumented_runtime.h"
 #include "manifests/pod_config.h"
 #include "manifests/url_source.h"
 #include "probes/http_prober.h"
@@ -127,8 +128,9 @@ int RunDaemon(const DaemonConfig& c) {
   RealClock clock;
   Metrics metrics;
   server::DeclareMetrics(&metrics);
-  agent::Agent agent(opts, &runtime, &clock, &metrics, HookHttpGet);
-  probes::ProbeManager prober(&runtime, &clock, agent.events(), &metrics,
+  cri::InstrumentedRuntime timed(&runtime, &metrics);  // every CRI call the agent and probes make is timed
+  agent::Agent agent(opts, &timed, &clock, &metrics, HookHttpGet);
+  probes::ProbeManager prober(&timed, &clock, agent.events(), &metrics,
                               [&](const std::string& uid) { agent.PodChanged(uid); });
   agent.SetProber(&prober);
 

@@ -153,7 +153,7 @@ start() {
 kill_by_cmdline() {
   local pattern=$1 p cmdline
   for p in /proc/[0-9]*; do
-    cmdline=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
+    cmdline=$({ tr "\\0" " " < "$p/cmdline"; } 2>/dev/null) || continue
     [[ $cmdline == *"$pattern"* ]] || continue
     [[ ${p#/proc/} == "$$" ]] && continue
     kill -KILL "${p#/proc/}" 2>/dev/null || true

@@ -14,9 +14,6 @@ void DeclareMetrics(Metrics* m) {
   m->Declare("crilet_container_restarts", Metrics::Type::kGauge, "Restart count of each container.");
   m->Declare("crilet_pod_start_duration_seconds", Metrics::Type::kHistogram,
              "Time from a pod's first sync to all its containers running.", Metrics::LatencyBuckets());
-  m->Declare("crilet_cri_request_duration_seconds", Metrics::Type::kHistogram, "Duration of CRI calls by method.",
-             Metrics::LatencyBuckets());
-  m->Declare("crilet_cri_request_errors_total", Metrics::Type::kCounter, "Failed CRI calls by method and code.");
   m->Declare("crilet_pod_sync_duration_seconds", Metrics::Type::kHistogram, "Duration of one pod sync.",
              Metrics::LatencyBuckets());
   m->Declare("crilet_relist_duration_seconds", Metrics::Type::kHistogram, "Duration of a CRI relist.",

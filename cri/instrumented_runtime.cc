@@ -1,0 +1,78 @@
+// Timing wrapper around every CRI call.
+#include "cri/instrumented_runtime.h"
+
+#include <chrono>
+
+namespace crilet::cri {
+
+InstrumentedRuntime::InstrumentedRuntime(Runtime* inner, Metrics* metrics) : inner_(inner), metrics_(metrics) {
+  metrics_->Declare("crilet_cri_request_duration_seconds", Metrics::Type::kHistogram, "Duration of CRI calls by method.",
+                    Metrics::LatencyBuckets());
+  metrics_->Declare("crilet_cri_request_errors_total", Metrics::Type::kCounter, "Failed CRI calls by method and code.");
+}
+
+template <typename F>
+Status InstrumentedRuntime::Timed(const char* method, F&& call) {
+  auto start = std::chrono::steady_clock::now();
+  Status s = call();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_->Observe("crilet_cri_request_duration_seconds", {{"method", method}}, secs);
+  if (!s.ok()) metrics_->Add("crilet_cri_request_errors_total", {{"method", method}, {"code", CodeName(s.code())}});
+  return s;
+}
+
+Status InstrumentedRuntime::Version(VersionInfo* out) {
+  return Timed("Version", [&] { return inner_->Version(out); });
+}
+Status InstrumentedRuntime::RunPodSandbox(const SandboxConfig& c, std::string* id) {
+  return Timed("RunPodSandbox", [&] { return inner_->RunPodSandbox(c, id); });
+}
+Status InstrumentedRuntime::StopPodSandbox(const std::string& id) {
+  return Timed("StopPodSandbox", [&] { return inner_->StopPodSandbox(id); });
+}
+Status InstrumentedRuntime::RemovePodSandbox(const std::string& id) {
+  return Timed("RemovePodSandbox", [&] { return inner_->RemovePodSandbox(id); });
+}
+Status InstrumentedRuntime::PodSandboxStatus(const std::string& id, SandboxStatus* out) {
+  return Timed("PodSandboxStatus", [&] { return inner_->PodSandboxStatus(id, out); });
+}
+Status InstrumentedRuntime::ListPodSandbox(const SandboxFilter& f, std::vector<Sandbox>* out) {
+  return Timed("ListPodSandbox", [&] { return inner_->ListPodSandbox(f, out); });
+}
+Status InstrumentedRuntime::CreateContainer(const std::string& sb, const ContainerConfig& c, const SandboxConfig& sc,
+                                            std::string* id) {
+  return Timed("CreateContainer", [&] { return inner_->CreateContainer(sb, c, sc, id); });
+}
+Status InstrumentedRuntime::StartContainer(const std::string& id) {
+  return Timed("StartContainer", [&] { return inner_->StartContainer(id); });
+}
+Status InstrumentedRuntime::StopContainer(const std::string& id, int64_t t) {
+  return Timed("StopContainer", [&] { return inner_->StopContainer(id, t); });
+}
+Status InstrumentedRuntime::RemoveContainer(const std::string& id) {
+  return Timed("RemoveContainer", [&] { return inner_->RemoveContainer(id); });
+}
+Status InstrumentedRuntime::ListContainers(const ContainerFilter& f, std::vector<Container>* out) {
+  return Timed("ListContainers", [&] { return inner_->ListContainers(f, out); });
+}
+Status InstrumentedRuntime::ContainerStatus(const std::string& id, bool verbose, cri::ContainerStatus* out) {
+  return Timed("ContainerStatus", [&] { return inner_->ContainerStatus(id, verbose, out); });
+}
+Status InstrumentedRuntime::ReopenContainerLog(const std::string& id) {
+  return Timed("ReopenContainerLog", [&] { return inner_->ReopenContainerLog(id); });
+}
+Status InstrumentedRuntime::ExecSync(const std::string& id, const std::vector<std::string>& cmd,
+                                     std::chrono::seconds timeout, ExecResult* out) {
+  return Timed("ExecSync", [&] { return inner_->ExecSync(id, cmd, timeout, out); });
+}
+Status InstrumentedRuntime::ListImages(std::vector<Image>* out) {
+  return Timed("ListImages", [&] { return inner_->ListImages(out); });
+}
+Status InstrumentedRuntime::ImageStatus(const std::string& image, std::optional<Image>* out) {
+  return Timed("ImageStatus", [&] { return inner_->ImageStatus(image, out); });
+}
+Status InstrumentedRuntime::PullImage(const std::string& image, const SandboxConfig* sc, std::string* ref) {
+  return Timed("PullImage", [&] { return inner_->PullImage(image, sc, ref); });
+}
+
+}  // namespace crilet::cri

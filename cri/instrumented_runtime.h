@@ -1,0 +1,43 @@
+/// InstrumentedRuntime: a cri::Runtime decorator that times every call into crilet's metrics.
+#pragma once
+
+#include "common/metrics.h"
+#include "cri/runtime.h"
+
+namespace crilet::cri {
+
+// Records crilet_cri_request_duration_seconds{method} and crilet_cri_request_errors_total{method,code}.
+// Both pointers must outlive it. Thread-safe like the runtime it wraps.
+class InstrumentedRuntime : public Runtime {
+ public:
+  InstrumentedRuntime(Runtime* inner, Metrics* metrics);
+
+  Status Version(VersionInfo* out) override;
+  Status RunPodSandbox(const SandboxConfig& config, std::string* sandbox_id) override;
+  Status StopPodSandbox(const std::string& sandbox_id) override;
+  Status RemovePodSandbox(const std::string& sandbox_id) override;
+  Status PodSandboxStatus(const std::string& sandbox_id, SandboxStatus* out) override;
+  Status ListPodSandbox(const SandboxFilter& filter, std::vector<Sandbox>* out) override;
+  Status CreateContainer(const std::string& sandbox_id, const ContainerConfig& config,
+                         const SandboxConfig& sandbox_config, std::string* container_id) override;
+  Status StartContainer(const std::string& container_id) override;
+  Status StopContainer(const std::string& container_id, int64_t timeout_seconds) override;
+  Status RemoveContainer(const std::string& container_id) override;
+  Status ListContainers(const ContainerFilter& filter, std::vector<Container>* out) override;
+  Status ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) override;
+  Status ReopenContainerLog(const std::string& container_id) override;
+  Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd, std::chrono::seconds timeout,
+                  ExecResult* out) override;
+  Status ListImages(std::vector<Image>* out) override;
+  Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
+  Status PullImage(const std::string& image, const SandboxConfig* sandbox_config, std::string* image_ref) override;
+
+ private:
+  template <typename F>
+  Status Timed(const char* method, F&& call);
+
+  Runtime* inner_;
+  Metrics* metrics_;
+};
+
+}  // namespace crilet::cri
