@@ -276,7 +276,12 @@ void PodSyncer::RemoveDeadInstances(const ObservedPod& obs) {
   std::map<std::string, int> dead_seen;
   for (const auto& c : obs.containers) {
     if (c.state != cri::ContainerState::kExited) continue;
-    if (++dead_seen[c.name] > 1) env_->runtime->RemoveContainer(c.id);
+    if (++dead_seen[c.name] > 1) {
+      // Kubelet removes a dead container's log file with it; crash loops would otherwise pile up files.
+      std::error_code ec;
+      if (!c.log_path.empty()) std::filesystem::remove(c.log_path, ec);
+      env_->runtime->RemoveContainer(c.id);
+    }
   }
   // And removes sandboxes that are not ready and hold no containers, except the newest.
   for (size_t i = 1; i < obs.sandboxes.size(); ++i) {

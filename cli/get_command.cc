@@ -1,46 +1,14 @@
 // crilet get pods.
 #include "cli/get_command.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/pod_table.h"
 #include "cli/status_client.h"
+#include "common/json_yaml.h"
 
 namespace crilet::cli {
-namespace {
-
-void ToYaml(YAML::Emitter& e, const nlohmann::json& j) {
-  if (j.is_object()) {
-    e << YAML::BeginMap;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      e << YAML::Key << it.key() << YAML::Value;
-      ToYaml(e, it.value());
-    }
-    e << YAML::EndMap;
-  } else if (j.is_array()) {
-    e << YAML::BeginSeq;
-    for (const auto& x : j) ToYaml(e, x);
-    e << YAML::EndSeq;
-  } else if (j.is_string()) {
-    e << j.get<std::string>();
-  } else if (j.is_null()) {
-    e << YAML::Null;
-  } else {
-    e << j.dump();
-  }
-}
-
-}  // namespace
-
-std::string JsonToYaml(const nlohmann::json& j) {
-  YAML::Emitter e;
-  ToYaml(e, j);
-  return std::string(e.c_str()) + "\n";
-}
-
 int GetCommand(int argc, char** argv) {
   CLI::App app{"crilet get pods: list the pods of a running crilet (like kubectl get pods)."};
   app.name("crilet get");

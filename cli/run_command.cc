@@ -154,6 +154,24 @@ int RunDaemon(const DaemonConfig& c) {
       for (const auto& p : config.Problems()) out.push_back(p.ToString());
       return out;
     };
+    deps.config = {{"staticPodPath", c.manifest_path},
+                   {"staticPodURL", c.manifest_url},
+                   {"containerRuntimeEndpoint", c.runtime_endpoint},
+                   {"podLogsDir", c.pod_logs_dir},
+                   {"rootDirectory", c.root_dir},
+                   {"nodeName", opts.node_name},
+                   {"nodeIP", opts.node_ip},
+                   {"address", c.address},
+                   {"readOnlyPort", c.read_only_port},
+                   {"fileCheckFrequency", FormatDuration(c.file_check_frequency)},
+                   {"httpCheckFrequency", FormatDuration(c.http_check_frequency)},
+                   {"relistPeriod", FormatDuration(c.relist_period)},
+                   {"crashLoopBackOff", {{"initialContainerRestartPeriod", FormatDuration(c.crash_backoff_initial)},
+                                         {"maxContainerRestartPeriod", FormatDuration(c.crash_backoff_max)}}},
+                   {"containerLogMaxSize", c.container_log_max_size},
+                   {"containerLogMaxFiles", c.container_log_max_files},
+                   {"clusterDNS", c.cluster_dns},
+                   {"clusterDomain", c.cluster_domain}};
     status = std::make_unique<server::StatusServer>(deps);
     if (Status s = status->Start(c.address, c.read_only_port); !s.ok()) {
       spdlog::error("status server: {}", s.message());

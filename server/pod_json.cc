@@ -1,6 +1,8 @@
 // Pod records -> v1 JSON objects.
 #include "server/pod_json.h"
 
+#include "manifests/pod_json.h"
+
 #include <ctime>
 
 namespace crilet::server {
@@ -39,25 +41,6 @@ json ContainerStatusToJson(const agent::ContainerStatus& c) {
             {"imageID", c.image_id}};
   if (!c.container_id.empty()) j["containerID"] = c.container_id;
   if (c.started) j["started"] = *c.started;
-  return j;
-}
-
-json ContainerSpecToJson(const manifests::Container& c) {
-  json j = {{"name", c.name}, {"image", c.image}};
-  if (!c.image_pull_policy.empty()) j["imagePullPolicy"] = c.image_pull_policy;
-  if (!c.command.empty()) j["command"] = c.command;
-  if (!c.args.empty()) j["args"] = c.args;
-  if (!c.ports.empty()) {
-    json ports = json::array();
-    for (const auto& p : c.ports) {
-      json pj = {{"containerPort", p.container_port}, {"protocol", p.protocol.empty() ? "TCP" : p.protocol}};
-      if (!p.name.empty()) pj["name"] = p.name;
-      if (p.host_port) pj["hostPort"] = p.host_port;
-      ports.push_back(pj);
-    }
-    j["ports"] = ports;
-  }
-  if (c.restart_policy) j["restartPolicy"] = *c.restart_policy;
   return j;
 }
 
@@ -108,24 +91,9 @@ json PodStatusToJson(const agent::PodStatus& s) {
 }
 
 json PodToJson(const agent::PodRecord& r) {
-  const auto& p = r.pod;
-  json meta = {{"name", p.metadata.name}, {"namespace", p.metadata.namespace_}, {"uid", p.metadata.uid}};
-  if (!p.metadata.labels.empty()) meta["labels"] = p.metadata.labels;
-  if (!p.metadata.annotations.empty()) meta["annotations"] = p.metadata.annotations;
-  json spec = {{"restartPolicy", p.spec.restart_policy}, {"nodeName", p.spec.node_name}};
-  if (p.spec.host_network) spec["hostNetwork"] = true;
-  if (p.spec.termination_grace_period_seconds) spec["terminationGracePeriodSeconds"] = *p.spec.termination_grace_period_seconds;
-  if (p.spec.active_deadline_seconds) spec["activeDeadlineSeconds"] = *p.spec.active_deadline_seconds;
-  if (!p.spec.dns_policy.empty()) spec["dnsPolicy"] = p.spec.dns_policy;
-  json containers = json::array();
-  for (const auto& c : p.spec.containers) containers.push_back(ContainerSpecToJson(c));
-  spec["containers"] = containers;
-  if (!p.spec.init_containers.empty()) {
-    json inits = json::array();
-    for (const auto& c : p.spec.init_containers) inits.push_back(ContainerSpecToJson(c));
-    spec["initContainers"] = inits;
-  }
-  return {{"kind", "Pod"}, {"apiVersion", "v1"}, {"metadata", meta}, {"spec", spec}, {"status", PodStatusToJson(r.status)}};
+  json j = manifests::PodToJson(r.pod);
+  j["status"] = PodStatusToJson(r.status);
+  return j;
 }
 
 json PodListToJson(const std::vector<agent::PodRecord>& pods) {

@@ -95,6 +95,9 @@ void StatusServer::Routes() {
     UpdatePodGauges(deps_.metrics, deps_.store->Pods());
     res.set_content(deps_.metrics->RenderPrometheus(), "text/plain; version=0.0.4; charset=utf-8");
   });
+  s.Get("/configz", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(nlohmann::json({{"kubeletconfig", deps_.config}}).dump(), "application/json");
+  });
   auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
     res.status = 405;
     res.set_header("Allow", "GET, HEAD");
@@ -107,7 +110,7 @@ void StatusServer::Routes() {
   s.Options(".*", not_allowed);
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404) {
-      res.set_content("404 page not found: " + req.path + " (try /pods, /healthz, /metrics, /events)\n", "text/plain");
+      res.set_content("404 page not found: " + req.path + " (try /pods, /healthz, /metrics, /events, /configz)\n", "text/plain");
     }
   });
 }

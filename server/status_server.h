@@ -1,4 +1,4 @@
-/// StatusServer: the read-only HTTP endpoint (kubelet's port 10255): /pods, /pods/NS/NAME, /healthz, /metrics, /events.
+/// StatusServer: the read-only HTTP endpoint (kubelet's port 10255): /pods, /pods/NS/NAME, /healthz, /metrics, /events, /configz.
 #pragma once
 
 #include <functional>
@@ -6,6 +6,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "agent/status_store.h"
 #include "common/metrics.h"
@@ -24,6 +26,8 @@ struct StatusServerDeps {
   std::function<bool(std::string*)> runtime_healthy;
   // Current manifest problems ("etcd.yaml:14: ..."), shown by /healthz?verbose and the CLI.
   std::function<std::vector<std::string>()> problems;
+  // The resolved configuration served at /configz (KubeletConfiguration field names).
+  nlohmann::json config;
 };
 
 // Serves on its own threads (a listener plus a pool of 2); Stop() returns once they are joined.
