@@ -1,6 +1,8 @@
 // Pod directories, volumes, hosts file and termination-message files on the host.
 #include "agent/pod_files.h"
 
+#include "common/cri_log.h"
+
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -225,29 +227,14 @@ std::string TailCriLog(const std::string& path, int lines, size_t max_bytes) {
   in.seekg(static_cast<std::streamoff>(size - window));
   std::string data(window, '\0');
   in.read(data.data(), static_cast<std::streamsize>(window));
-  std::vector<std::string> out;
-  std::istringstream ss(data);
-  std::string line;
-  bool skip_first = window < size;  // the window may begin mid-line
-  bool continue_last = false;       // the previous record was partial ("P"): this one continues it
-  while (std::getline(ss, line)) {
-    if (skip_first) {
-      skip_first = false;
-      continue;
-    }
-    // "<time> <stream> <P|F> <msg>"
-    size_t a = line.find(' ');
-    size_t b = a == std::string::npos ? a : line.find(' ', a + 1);
-    size_t c = b == std::string::npos ? b : line.find(' ', b + 1);
-    if (c == std::string::npos) continue;
-    std::string msg = line.substr(c + 1);
-    if (continue_last && !out.empty()) {
-      out.back() += msg;
-    } else {
-      out.push_back(msg);
-    }
-    continue_last = line.compare(b + 1, 1, "P") == 0;
+  // The window may begin mid-line: drop up to the first newline, then read whole messages.
+  if (window < size) {
+    size_t nl = data.find('\n');
+    data.erase(0, nl == std::string::npos ? data.size() : nl + 1);
   }
+  std::vector<std::string> out;
+  CriLogReader reader([&](std::string_view, std::string_view, const std::string& message) { out.push_back(message); });
+  reader.Feed(data);
   size_t start = out.size() > static_cast<size_t>(lines) ? out.size() - lines : 0;
   std::string result;
   for (size_t i = start; i < out.size(); ++i) result += out[i] + "\n";

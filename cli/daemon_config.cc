@@ -2,6 +2,7 @@
 #include "cli/daemon_config.h"
 
 #include "common/duration.h"
+#include "manifests/quantity.h"
 
 namespace crilet::cli {
 namespace {
@@ -90,6 +91,15 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   }
   if (c->file_check_frequency < std::chrono::seconds(1) || c->http_check_frequency < std::chrono::seconds(1)) {
     return Status::InvalidArgument("--file-check-frequency and --http-check-frequency must be at least 1s");
+  }
+  std::string size_error;
+  auto size = manifests::ParseQuantity(c->container_log_max_size, &size_error);
+  if (!size || size->Value() <= 0) {
+    return Status::InvalidArgument("--container-log-max-size " + c->container_log_max_size + ": " +
+                                   (size_error.empty() ? "must be positive" : size_error));
+  }
+  if (c->container_log_max_files < 2) {
+    return Status::InvalidArgument("--container-log-max-files: must be at least 2 (the live file and one rotated)");
   }
   if (c->log_format != "text" && c->log_format != "json") {
     return Status::InvalidArgument("--logging-format: must be text or json");

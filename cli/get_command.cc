@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/pod_lookup.h"
 #include "cli/pod_table.h"
 #include "cli/status_client.h"
 #include "common/json_yaml.h"
@@ -24,11 +25,7 @@ int GetCommand(int argc, char** argv) {
     return app.exit(e);
   }
   nlohmann::json j;
-  Status s = GetJson(server, name.empty() ? "/pods" : "/pods/" + ns + "/" + name, &j);
-  if (s.IsNotFound()) {
-    std::cerr << "Error: no pod \"" << name << "\" in namespace " << ns << " on this node; 'crilet get pods' lists them\n";
-    return 1;
-  }
+  Status s = name.empty() ? GetJson(server, "/pods", &j) : FindPod(server, ns, name, "", &j);
   if (!s.ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;

@@ -5,6 +5,9 @@
 #include <string>
 
 #include "cli/cri_command.h"
+#include "cli/describe_command.h"
+#include "cli/exec_command.h"
+#include "cli/logs_command.h"
 #include "cli/get_command.h"
 #include "cli/run_command.h"
 #include "cli/validate_command.h"
@@ -20,6 +23,9 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  run         run the node agent (kubelet flags; see crilet run --help)\n"
     "  get pods    list pods of the running agent (-o wide|json|yaml)\n"
+    "  describe    describe pod NAME: spec, states, conditions, probes, events\n"
+    "  logs        print a container's log (-c C, -f, --previous, --tail N, --timestamps)\n"
+    "  exec        run a command in a container: crilet exec POD [-c C] -- CMD...\n"
     "  validate    check manifests and print them with defaults applied\n"
     "  cri         list sandboxes, containers and images through CRI (pods, ps, images)\n"
     "  version     print the version\n"
@@ -47,6 +53,9 @@ int Main(int argc, char** argv) {
   if (cmd == "validate") return ValidateCommand(argc - 1, argv + 1);
   if (cmd == "cri") return CriCommand(argc - 1, argv + 1);
   if (cmd == "get") return GetCommand(argc - 1, argv + 1);
+  if (cmd == "describe") return DescribeCommand(argc - 1, argv + 1);
+  if (cmd == "logs") return LogsCommand(argc - 1, argv + 1);
+  if (cmd == "exec") return ExecCommand(argc - 1, argv + 1);
   std::cerr << "crilet: unknown command \"" << cmd << "\"\n\n" << kUsage;
   return 2;
 }

@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/agent.h"
+#include "agent/log_rotator.h"
+#include "manifests/quantity.h"
 #include "cli/node_info.h"
 #include "common/duration.h"
 #include "common/logging.h"
@@ -186,6 +188,11 @@ int RunDaemon(const DaemonConfig& c) {
   }
   prober.Start();
   agent.Start();
+  agent::LogRotationOptions lr;
+  lr.max_files = c.container_log_max_files;
+  lr.max_size_bytes = manifests::ParseQuantity(c.container_log_max_size, nullptr)->Value();  // checked when resolved
+  agent::LogRotator rotator(&timed, &clock, lr);
+  rotator.Start();
   if (Status s = config.Start(); !s.ok()) {
     spdlog::error("manifest sources: {}", s.message());
     if (status) status->Stop();
@@ -206,6 +213,7 @@ int RunDaemon(const DaemonConfig& c) {
   }
   if (status) status->Stop();
   config.Stop();
+  rotator.Stop();
   agent.Stop();
   prober.Stop();
   spdlog::info("crilet stopped");

@@ -98,16 +98,14 @@ void StatusServer::Routes() {
   s.Get("/configz", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(nlohmann::json({{"kubeletconfig", deps_.config}}).dump(), "application/json");
   });
-  auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+  // Read-only: every method but GET and HEAD is refused before the request body is even read.
+  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
     res.status = 405;
     res.set_header("Allow", "GET, HEAD");
     res.set_content("method " + req.method + " not allowed: this endpoint is read-only\n", "text/plain");
-  };
-  s.Post(".*", not_allowed);
-  s.Put(".*", not_allowed);
-  s.Delete(".*", not_allowed);
-  s.Patch(".*", not_allowed);
-  s.Options(".*", not_allowed);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404) {
       res.set_content("404 page not found: " + req.path + " (try /pods, /healthz, /metrics, /events, /configz)\n", "text/plain");

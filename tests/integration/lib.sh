@@ -1,4 +1,6 @@
 # Shared helpers for crilet's integration tests: a private containerd, a crilet daemon, waits, CRI checks.
+# Note: with pipefail, never pipe a producer into `grep -q` (grep exits early and the producer dies of
+# SIGPIPE); grep a captured string instead: grep -q X <<<"$(cmd)".
 # Each test sources this file, calls start_lab and start_crilet, asserts, and the EXIT trap cleans up.
 set -euo pipefail
 
