@@ -11,6 +11,7 @@
 
 #include "manifests/pod_config.h"
 #include "manifests/static_pod.h"
+#include "test_http_server.h"
 
 using namespace crilet;
 using namespace crilet::manifests;
@@ -164,5 +165,55 @@ TEST_CASE("the directory source reacts to changes at once", "[sources]") {
     REQUIRE(w2.WaitFor([](auto& p) { return HasNames(p, {"x-n1"}); }, std::chrono::seconds(4)));
     late.Stop();
   }
+  config.Stop();
+}
+
+TEST_CASE("the URL source: Pod or PodList, headers, failures keep the last pods", "[sources][url]") {
+  std::mutex mu;
+  std::string body = PodYaml("remote");
+  int code = 200;
+  crilet::testing::TestHttpServer server([&](const std::string&, const std::string&) {
+    std::lock_guard<std::mutex> l(mu);
+    return "HTTP/1.1 " + std::to_string(code) + " X\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
+  });
+  RealClock clock;
+  Watcher w;
+  PodConfig::Options o;
+  o.manifest_url = "http://127.0.0.1:" + std::to_string(server.port()) + "/pods";
+  o.url_headers = {{"X-Token", "secret"}};
+  o.http_check_frequency = std::chrono::seconds(60);
+  o.node_name = "n1";
+  PodConfig config(o, [&](std::vector<Pod> p) { w.Set(std::move(p)); }, &clock);
+  REQUIRE(config.Start().ok());
+  REQUIRE(HasNames(w.latest, {"remote-n1"}));
+  CHECK(w.latest[0].metadata.annotations.at(kConfigSourceAnnotation) == "http");
+  CHECK(server.last_request().find("X-Token: secret\r\n") != std::string::npos);
+
+  {
+    std::lock_guard<std::mutex> l(mu);
+    body = "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"items\":[" + std::string(
+               "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}},"
+               "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"b\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}]}");
+  }
+  config.Rescan();
+  REQUIRE(w.WaitFor([](auto& p) { return HasNames(p, {"a-n1", "b-n1"}); }));
+
+  {
+    std::lock_guard<std::mutex> l(mu);
+    code = 500;
+  }
+  config.Rescan();
+  REQUIRE(Eventually([&] { return !config.Problems().empty(); }));
+  CHECK(HasNames(w.latest, {"a-n1", "b-n1"}));  // a failing server does not take pods away
+  CHECK(config.Problems()[0].message == "cannot fetch manifests: HTTP status 500 (keeping the last pods)");
+
+  {
+    std::lock_guard<std::mutex> l(mu);
+    code = 200;
+    body = "";
+  }
+  config.Rescan();
+  REQUIRE(w.WaitFor([](auto& p) { return p.empty(); }));  // an empty answer is an empty set (kubelet)
   config.Stop();
 }

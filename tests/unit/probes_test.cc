@@ -18,68 +18,13 @@
 #include "probes/probe_state.h"
 #include "probes/tcp_prober.h"
 #include "proto/health.grpc.pb.h"
+#include "test_http_server.h"
 
 using namespace crilet;
 using namespace crilet::probes;
+using crilet::testing::TestHttpServer;
 
 namespace {
-
-// A tiny HTTP server on 127.0.0.1 answering each connection from a handler(path, request) -> response.
-class TestHttpServer {
- public:
-  explicit TestHttpServer(std::function<std::string(const std::string& path, const std::string& request)> handler)
-      : handler_(std::move(handler)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    listen(fd_, 16);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~TestHttpServer() {
-    stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  int port() const { return port_; }
-  std::string last_request() {
-    std::lock_guard<std::mutex> l(mu_);
-    return last_;
-  }
-
- private:
-  void Serve() {
-    while (!stop_) {
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      char buf[4096];
-      ssize_t n = read(c, buf, sizeof buf);
-      std::string req(buf, n > 0 ? n : 0);
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        last_ = req;
-      }
-      std::string path = req.substr(4, req.find(' ', 4) - 4);
-      std::string resp = handler_(path, req);
-      if (!resp.empty()) (void)!write(c, resp.data(), resp.size());
-      close(c);
-    }
-  }
-  std::function<std::string(const std::string&, const std::string&)> handler_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::string last_;
-  std::thread thread_;
-};
 
 std::string Response(int code, const std::string& extra = "", const std::string& body = "ok") {
   return "HTTP/1.1 " + std::to_string(code) + " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra +
