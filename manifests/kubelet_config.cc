@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/duration.h"
+#include "manifests/parser.h"
 
 namespace crilet::manifests {
 namespace {
@@ -48,6 +49,9 @@ std::string Scalar(const YAML::Node& n, const std::string& path, Status* err) {
   return n.Scalar();
 }
 
+Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, KubeletConfigFile* out,
+                              std::vector<std::string>* warnings);
+
 }  // namespace
 
 Status ParseKubeletConfig(const std::string& text, const std::string& name, KubeletConfigFile* out,
@@ -58,9 +62,21 @@ Status ParseKubeletConfig(const std::string& text, const std::string& name, Kube
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(name + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
+  try {
+    return ParseKubeletConfigNode(root, name, out, warnings);
+  } catch (const std::exception& e) {
+    // Nothing in a config file may crash crilet: any surprise from yaml-cpp becomes an error.
+    return Status::InvalidArgument(name + ": cannot read: " + e.what());
+  }
+}
+
+namespace {
+
+Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, KubeletConfigFile* out,
+                              std::vector<std::string>* warnings) {
   if (!root.IsMap()) return Status::InvalidArgument(name + ": not a KubeletConfiguration (expected an object)");
-  std::string kind = root["kind"].IsScalar() ? root["kind"].Scalar() : "";
-  std::string api = root["apiVersion"].IsScalar() ? root["apiVersion"].Scalar() : "";
+  std::string kind = ScalarField(root, "kind");
+  std::string api = ScalarField(root, "apiVersion");
   if (kind != "KubeletConfiguration") {
     return Status::InvalidArgument(name + ": kind is \"" + kind + "\", expected KubeletConfiguration");
   }
@@ -152,6 +168,8 @@ Status ParseKubeletConfig(const std::string& text, const std::string& name, Kube
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 Status LoadKubeletConfig(const std::string& path, KubeletConfigFile* out, std::vector<std::string>* warnings) {
   std::ifstream in(path);

@@ -1,7 +1,10 @@
 // Pod v1 field names -> the Pod model, through YamlReader; plus the guards against hostile input.
 #include "manifests/parser.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+
+#include <sstream>
 
 #include "manifests/yaml_reader.h"
 
@@ -449,6 +452,17 @@ void ReadPod(R& r, const Node& n, ParsedDocument* doc) {
   });
 }
 
+}  // namespace
+
+std::string ScalarField(const YAML::Node& map, const std::string& key) {
+  // On a const node a missing key yields an invalid node whose IsScalar() throws; IsDefined() does not.
+  if (!map.IsDefined() || !map.IsMap()) return "";
+  const YAML::Node v = map[key];
+  return v.IsDefined() && v.IsScalar() ? v.Scalar() : "";
+}
+
+namespace {
+
 // Refuses input that would make yaml-cpp recurse too deep: flow nesting or indentation beyond limits.
 bool TooDeep(std::string_view text, int* line_out) {
   int depth = 0;
@@ -496,6 +510,37 @@ bool TooDeep(std::string_view text, int* line_out) {
   return false;
 }
 
+// yaml-cpp 0.7 never consumes a ',' where a document's root node starts ("#\n,", "[a]\n,"): LoadAll then
+// makes empty documents forever, and memory grows without bound. A first pass with the event parser and a
+// handler that builds nothing stops when a document begins where the previous one did.
+class ProgressCheck : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  YAML::Mark start = YAML::Mark::null_mark();
+};
+
+// Returns the 1-based line where the parser stops making progress, or 0 when the text parses to its end.
+// Throws yaml-cpp's ParserException for ordinary syntax errors (reported by the caller).
+int StuckLine(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  int previous = -1;
+  for (int documents = 0;; ++documents) {
+    ProgressCheck check;
+    if (!parser.HandleNextDocument(check)) return 0;
+    if (check.start.pos == previous || documents > 10000) return check.start.line + 1;
+    previous = check.start.pos;
+  }
+}
+
 }  // namespace
 
 std::vector<ParsedDocument> ParseManifest(std::string_view content, const std::string& file) {
@@ -516,6 +561,7 @@ std::vector<ParsedDocument> ParseManifest(std::string_view content, const std::s
 
   std::vector<Node> docs;
   try {
+    if (int line = StuckLine(content)) return whole_file_error(line, "not valid YAML or JSON: unexpected ','");
     docs = YAML::LoadAll(std::string(content));
   } catch (const YAML::ParserException& e) {
     return whole_file_error(e.mark.line >= 0 ? e.mark.line + 1 : 0, "not valid YAML or JSON: " + e.msg);
@@ -528,7 +574,8 @@ std::vector<ParsedDocument> ParseManifest(std::string_view content, const std::s
     if (!n.IsDefined() || n.IsNull()) continue;
     try {
       // A List/PodList holds pods in `items`.
-      if (n.IsMap() && n["kind"].IsScalar() && (n["kind"].Scalar() == "PodList" || n["kind"].Scalar() == "List")) {
+      std::string kind = ScalarField(n, "kind");
+      if (kind == "PodList" || kind == "List") {
         const Node items = n["items"];
         if (items.IsDefined() && !items.IsNull() && !items.IsSequence()) {
           ParsedDocument d;
@@ -543,6 +590,7 @@ std::vector<ParsedDocument> ParseManifest(std::string_view content, const std::s
           YamlReader r(file, &d.errors, &d.warnings);
           ReadPod(r, items[i], &d);
           d.lines = r.lines();
+          d.lines[""] = d.line;
           d.pod.source.document = index++;
           out.push_back(std::move(d));
         }
@@ -553,6 +601,7 @@ std::vector<ParsedDocument> ParseManifest(std::string_view content, const std::s
       YamlReader r(file, &d.errors, &d.warnings);
       ReadPod(r, n, &d);
       d.lines = r.lines();
+      d.lines[""] = d.line;
       d.pod.source.document = index++;
       out.push_back(std::move(d));
     } catch (const std::exception& e) {

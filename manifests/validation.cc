@@ -28,7 +28,8 @@ class Checker {
       if (cut == std::string::npos) break;
       path.resize(cut);
     }
-    return 0;
+    auto doc = lines_.find("");  // the document's first line, for fields that are missing altogether
+    return doc == lines_.end() ? 0 : doc->second;
   }
 
   const std::map<std::string, int>& lines_;

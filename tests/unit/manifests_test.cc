@@ -309,6 +309,19 @@ TEST_CASE("hostile input is refused fast with a clear error", "[manifests][hosti
     CHECK_FALSE(r.errors.empty());
     CHECK(took < std::chrono::seconds(1));
   }
+  SECTION("a stray comma where a document starts (yaml-cpp 0.7 would loop forever; found by fuzzing)") {
+    for (const char* text : {"#\n,", ",a", "a: 1\n---\n,", "[a]\n,", "\"a\"\n,", "!t ,"}) {
+      auto [r, took] = timed(text);
+      INFO(text);
+      REQUIRE(r.errors.size() == 1);
+      CHECK(r.errors[0].message == "not valid YAML or JSON: unexpected ','");
+      CHECK(took < std::chrono::seconds(1));
+    }
+  }
+  SECTION("a document without kind or apiVersion") {
+    auto r = Load("metadata: {name: x}\nspec: {containers: [{name: a, image: b}]}\n");
+    CHECK(Errors(r) == std::vector<std::string>{"pod.yaml:1: apiVersion: required (v1)", "pod.yaml:1: kind: required (Pod)"});
+  }
   SECTION("huge numbers") {
     auto r = Load("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  terminationGracePeriodSeconds: 99999999999999999999999\n  containers: [{name: a, image: b}]\n");
     CHECK(Errors(r) == std::vector<std::string>{
@@ -408,4 +421,8 @@ volumeStatsAggPeriod: 0s
                                   "k.yaml", &e, &warnings);
   CHECK(bad.message() == "k.yaml:3: fileCheckFrequency: invalid duration \"soon\": expected a number");
   CHECK_FALSE(ParseKubeletConfig("kind: Pod\n", "k.yaml", &e, &warnings).ok());
+  // A config without kind used to throw out of yaml-cpp (invalid node) and crash crilet run.
+  Status nokind = ParseKubeletConfig("foo: 1\n", "k.yaml", &e, &warnings);
+  CHECK(nokind.message() == "k.yaml: kind is \"\", expected KubeletConfiguration");
+  CHECK_FALSE(ParseKubeletConfig(",", "k.yaml", &e, &warnings).ok());
 }
