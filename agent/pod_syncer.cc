@@ -64,6 +64,11 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
     SaveCheckpoint();
   }
 
+  auto t0 = std::chrono::steady_clock::now();
+  auto trace = [&](const char* step) {
+    spdlog::debug("{}/{}: sync {} at +{:.1f}ms", pod_.metadata.namespace_, pod_.metadata.name, step,
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  };
   ObservedPod obs;
   if (Status s = env_->reader->GetPod(uid, &obs); !s.ok()) {
     if (!runtime_error_logged_) {
@@ -75,6 +80,7 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
   runtime_error_logged_ = false;
   probes::PodResults results = env_->prober ? env_->prober->Results(uid) : probes::PodResults{};
   PodActions plan = ComputePodActions(PlanInput{&pod_, &obs, &results, &crash_backoff_, now, start_time_});
+  trace("planned");
 
   std::optional<TimePoint> requeue;
   bool changed = false;
@@ -150,7 +156,9 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
     }
     std::error_code ec;
     std::filesystem::create_directories(sandbox_config.log_directory, ec);
+    trace("run sandbox");
     Status s = env_->runtime->RunPodSandbox(sandbox_config, &sandbox_id);
+    trace("sandbox ran");
     if (!s.ok()) {
       env_->events->Record(uid, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + s.message(), "");
       Publish(obs);
@@ -192,6 +200,7 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
     }
     return false;
   };
+  trace("starting containers");
   for (const auto& cs : plan.init_containers_to_start) {
     // A regular init container that fails to start stops initialization; a sidecar does not.
     if (!start(cs) && !manifests::IsSidecar(SpecContainer(pod_, cs.ref))) break;
@@ -209,12 +218,14 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
     Earliest(&requeue, *start_time_ + std::chrono::seconds(*pod_.spec.active_deadline_seconds));
   }
 
+  trace("started");
   if (changed) {
     ObservedPod fresh;
     if (env_->reader->GetPod(uid, &fresh).ok()) obs = std::move(fresh);
   }
   RemoveDeadInstances(obs);
   Publish(obs);
+  trace("published");
   return requeue;
 }
 

@@ -109,6 +109,17 @@ void DirSource::ScanOnce() {
   bool changed = false;
   std::map<std::string, FileState> next;
   for (const auto& path : paths) {
+    struct stat info;
+    std::string stat_key;
+    if (::stat(path.c_str(), &info) == 0) {
+      stat_key = std::to_string(info.st_ino) + ":" + std::to_string(info.st_size) + ":" +
+                 std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec);
+    }
+    auto known = files_.find(path);
+    if (known != files_.end() && !stat_key.empty() && known->second.stat_key == stat_key) {
+      next[path] = known->second;
+      continue;
+    }
     std::string data;
     {
       std::ifstream in(path, std::ios::binary);
@@ -127,6 +138,7 @@ void DirSource::ScanOnce() {
     auto old = files_.find(path);
     if (old != files_.end() && old->second.content_hash == hash) {
       next[path] = old->second;
+      next[path].stat_key = stat_key;
       continue;
     }
     changed = true;
@@ -136,6 +148,7 @@ void DirSource::ScanOnce() {
     lo.display_name = path;
     LoadResult r = LoadManifest(data, lo);
     FileState st;
+    st.stat_key = stat_key;
     st.content_hash = hash;
     st.errors = r.errors;
     st.warnings = r.warnings;
@@ -177,23 +190,27 @@ void DirSource::Run() {
       (void)!read(wake_fd_, &v, sizeof v);
     }
     if (n > 0 && (fds[0].revents & POLLIN)) {
-      // Debounce: keep draining while events keep coming, for at most 4x the window.
+      // Drain events until quiet: `settle` when every event so far completed something (a close after
+      // writing, a rename, a delete), else `debounce`; at most 4x the debounce in all.
       auto deadline = std::chrono::steady_clock::now() + options_.debounce * 4;
+      bool partial = false;
       while (true) {
         ssize_t len = read(inotify_fd_, buf, sizeof buf);
-        if (len > 0) {
-          for (char* p = buf; p < buf + len;) {
-            auto* ev = reinterpret_cast<inotify_event*>(p);
-            if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
-              inotify_rm_watch(inotify_fd_, watch_);
-              watch_ = -1;
-            }
-            p += sizeof(inotify_event) + ev->len;
+        for (char* p = buf; len > 0 && p < buf + len;) {
+          auto* ev = reinterpret_cast<inotify_event*>(p);
+          if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+            inotify_rm_watch(inotify_fd_, watch_);
+            watch_ = -1;
           }
+          bool hidden = ev->len > 0 && IgnoredManifestName(ev->name);
+          if (!hidden && (ev->mask & (IN_CREATE | IN_MODIFY))) partial = true;
+          if (!hidden && (ev->mask & IN_CLOSE_WRITE)) partial = false;
+          p += sizeof(inotify_event) + ev->len;
         }
         if (std::chrono::steady_clock::now() >= deadline) break;
         pollfd more{inotify_fd_, POLLIN, 0};
-        if (poll(&more, 1, static_cast<int>(options_.debounce.count())) <= 0) break;
+        auto quiet = partial ? options_.debounce : options_.settle;
+        if (poll(&more, 1, static_cast<int>(quiet.count())) <= 0) break;
       }
       scan = true;
     }

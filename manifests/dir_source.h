@@ -22,6 +22,7 @@ bool IgnoredManifestName(const std::string& name);
 
 // What one file contributes: the pods of its last valid version, and its current problems.
 struct FileState {
+  std::string stat_key;          // inode, size and mtime when last read: unchanged files are not re-read
   std::string content_hash;      // of the last bytes read
   std::vector<Pod> pods;         // from the last version without errors
   std::vector<FieldError> errors;    // of the current version (empty when it is valid)
@@ -35,7 +36,10 @@ class DirSource {
     std::string path;  // a directory or a single file
     std::string node_name;
     std::chrono::nanoseconds resync = std::chrono::seconds(20);
-    std::chrono::milliseconds debounce{50};  // a burst of events (an editor's save) becomes one rescan
+    // A completed write or rename is read after `settle` (batching a burst of renames); other events (a file
+    // still being written) wait for `debounce` of quiet, so an editor's save is one rescan.
+    std::chrono::milliseconds settle{2};
+    std::chrono::milliseconds debounce{50};
   };
   // on_change(files) gets every file's state after each rescan that changed something.
   DirSource(Options options, std::function<void(const std::map<std::string, FileState>&)> on_change);

@@ -1,0 +1,165 @@
+// bench_tool: the measurements behind scripts/bench.sh (raw CRI chains, crilet start latency, exit detection).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "agent/container_config.h"
+#include "agent/sandbox_config.h"
+#include "cri/grpc_runtime.h"
+#include "manifests/loader.h"
+
+using namespace crilet;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+namespace {
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+std::string PodYaml(const std::string& name, bool host_network) {
+  return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n  hostNetwork: " +
+         (host_network ? "true" : "false") +
+         "\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: docker.io/library/busybox:1.36\n"
+         "    command: [sleep, \"3600\"]\n";
+}
+
+// The raw CRI chain for one pod, with the configs crilet would send (same labels, DNS, mounts).
+double RawChain(cri::Runtime* rt, const std::string& name, bool host_network, const std::string& work,
+                std::string* sandbox_id) {
+  manifests::LoadOptions lo;
+  lo.node_name = "bench";
+  lo.source = manifests::PodSource{"file", work + "/" + name + ".yaml", 0};
+  manifests::Pod pod = manifests::LoadManifest(PodYaml(name, host_network), lo).pods.at(0);
+  agent::AgentOptions ao;
+  ao.pod_logs_dir = work + "/logs";
+  cri::DnsConfig dns;
+  // Not a static pod: a running crilet would remove it as an orphan.
+  pod.metadata.annotations.clear();
+  cri::SandboxConfig sc = agent::BuildSandboxConfig(pod, 0, ao, dns);
+  fs::create_directories(sc.log_directory);
+  std::string files = work + "/files/" + pod.metadata.uid;
+  fs::create_directories(files);
+  std::ofstream(files + "/etc-hosts") << "127.0.0.1 localhost\n";
+  std::ofstream(files + "/termination-log") << "";
+  agent::ContainerContext ctx;
+  ctx.etc_hosts_path = files + "/etc-hosts";
+  ctx.termination_message_path = files + "/termination-log";
+  cri::ContainerConfig cc;
+  (void)agent::BuildContainerConfig(pod, pod.spec.containers[0], ctx, &cc);
+  fs::create_directories(sc.log_directory + "/c");
+
+  auto start = Clock::now();
+  Status s = rt->RunPodSandbox(sc, sandbox_id);
+  std::string cid;
+  if (s.ok()) s = rt->CreateContainer(*sandbox_id, cc, sc, &cid);
+  if (s.ok()) s = rt->StartContainer(cid);
+  auto took = Clock::now() - start;
+  if (!s.ok()) {
+    std::cerr << "raw chain failed: " << s.ToString() << "\n";
+    return -1;
+  }
+  return Ms(took);
+}
+
+void Cleanup(cri::Runtime* rt) {
+  std::vector<cri::Sandbox> list;
+  if (!rt->ListPodSandbox({}, &list).ok()) return;
+  std::vector<std::thread> threads;
+  for (const auto& sb : list) {
+    threads.emplace_back([rt, id = sb.id] {
+      rt->StopPodSandbox(id);
+      rt->RemovePodSandbox(id);
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+// Running containers whose pod name starts with `prefix`, by pod name.
+std::map<std::string, bool> RunningPods(cri::Runtime* rt, const std::string& prefix) {
+  cri::ContainerFilter f;
+  f.state = cri::ContainerState::kRunning;
+  std::vector<cri::Container> list;
+  std::map<std::string, bool> out;
+  if (!rt->ListContainers(f, &list).ok()) return out;
+  for (const auto& c : list) {
+    auto it = c.labels.find("io.kubernetes.pod.name");
+    if (it != c.labels.end() && it->second.rfind(prefix, 0) == 0) out[it->second] = true;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bench_tool: measurements for scripts/bench.sh"};
+  std::string endpoint, dir, work = "/tmp/crilet-bench-raw", prefix = "b";
+  int pods = 1;
+  bool host_network = false;
+  app.add_option("--endpoint", endpoint, "CRI endpoint")->required();
+  auto* raw = app.add_subcommand("raw", "N raw CRI chains at once; prints each latency and the wall time (ms)");
+  raw->add_option("--pods", pods);
+  raw->add_flag("--host-network", host_network);
+  raw->add_option("--work", work);
+  raw->add_option("--prefix", prefix);
+  auto* start = app.add_subcommand("start", "drop N manifests into DIR at once; time until each pod's container runs in CRI");
+  start->add_option("--dir", dir)->required();
+  start->add_option("--pods", pods);
+  start->add_flag("--host-network", host_network);
+  start->add_option("--prefix", prefix);
+  auto* cleanup = app.add_subcommand("cleanup", "stop and remove every sandbox");
+  app.require_subcommand(1);
+  app.fallthrough();
+  CLI11_PARSE(app, argc, argv);
+
+  cri::GrpcRuntimeOptions o;
+  o.endpoint = endpoint;
+  cri::GrpcRuntime rt(o);
+  nlohmann::json out;
+  if (cleanup->parsed()) {
+    Cleanup(&rt);
+    return 0;
+  }
+  if (raw->parsed()) {
+    std::vector<double> lat(pods, -1);
+    std::vector<std::string> ids(pods);
+    std::vector<std::thread> threads;
+    auto t0 = Clock::now();
+    for (int i = 0; i < pods; ++i) {
+      threads.emplace_back([&, i] { lat[i] = RawChain(&rt, prefix + std::to_string(i), host_network, work, &ids[i]); });
+    }
+    for (auto& t : threads) t.join();
+    out = {{"latencies_ms", lat}, {"wall_ms", Ms(Clock::now() - t0)}};
+  } else if (start->parsed()) {
+    // Write the manifests beside the directory, then rename them in: each appears whole, at once.
+    std::string stage = dir + "/../.bench-stage";
+    fs::create_directories(stage);
+    for (int i = 0; i < pods; ++i) std::ofstream(stage + "/" + prefix + std::to_string(i) + ".yaml") << PodYaml(prefix + std::to_string(i), host_network);
+    std::map<std::string, double> seen;
+    auto t0 = Clock::now();
+    for (int i = 0; i < pods; ++i) {
+      fs::rename(stage + "/" + prefix + std::to_string(i) + ".yaml", dir + "/" + prefix + std::to_string(i) + ".yaml");
+    }
+    auto deadline = t0 + std::chrono::seconds(120);
+    while (static_cast<int>(seen.size()) < pods && Clock::now() < deadline) {
+      auto running = RunningPods(&rt, prefix);
+      double now = Ms(Clock::now() - t0);
+      for (const auto& [name, _] : running) seen.emplace(name, now);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    std::vector<double> lat;
+    for (const auto& [name, ms] : seen) lat.push_back(ms);
+    out = {{"latencies_ms", lat}, {"wall_ms", lat.empty() ? -1 : *std::max_element(lat.begin(), lat.end())},
+           {"complete", static_cast<int>(seen.size()) == pods}};
+  }
+  std::cout << out.dump() << "\n";
+  return 0;
+}
