@@ -40,7 +40,11 @@ std::string Label(const cri::Labels& l, const char* key) {
 
 Agent::Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Metrics* metrics,
              HttpHookClient http_hooks)
-    : events_(clock), store_(&events_), reader_(runtime), hooks_(runtime, std::move(http_hooks)) {
+    : events_(clock),
+      exit_watcher_([this](const std::string& uid, const std::string& id) { ContainerExited(uid, id); }),
+      store_(&events_),
+      reader_(runtime),
+      hooks_(runtime, std::move(http_hooks)) {
   services_.runtime = runtime;
   services_.clock = clock;
   services_.events = &events_;
@@ -48,6 +52,7 @@ Agent::Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Me
   services_.hooks = &hooks_;
   services_.metrics = metrics;
   services_.options = std::move(options);
+  services_.exit_watcher = services_.options.watch_exits ? &exit_watcher_ : nullptr;
   services_.host_dns = ParseResolvConf(ReadFile(services_.options.resolv_conf));
   services_.node_hosts = ReadFile("/etc/hosts");
   services_.node_cpu_milli = static_cast<int64_t>(std::thread::hardware_concurrency()) * 1000;
@@ -61,6 +66,7 @@ void Agent::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (started_) return;
   started_ = true;
+  exit_watcher_.Start();
   relist_thread_ = std::thread([this] { RelistLoop(); });
 }
 
@@ -81,6 +87,7 @@ void Agent::Stop() {
   for (auto& [uid, w] : workers) w->Stop();
   for (auto& [uid, w] : orphans) w->Stop();
   for (auto& w : finished) w->Stop();
+  exit_watcher_.Stop();
 }
 
 void Agent::StartWorkerLocked(const manifests::Pod& pod) {
@@ -146,6 +153,13 @@ void Agent::PodChanged(const std::string& uid) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = workers_.find(uid);
   if (it != workers_.end()) it->second->Wake();
+}
+
+void Agent::ContainerExited(const std::string& uid, const std::string& container_id) {
+  spdlog::debug("container {} of pod {} exited", container_id.substr(0, 13), uid);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = workers_.find(uid);
+  if (it != workers_.end()) it->second->ExitSeen(container_id);
 }
 
 bool Agent::RuntimeHealthy(std::string* why) const {

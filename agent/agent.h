@@ -45,6 +45,8 @@ class Agent {
   void SetDesiredPods(std::vector<manifests::Pod> pods);
   // A pod's probe results changed: sync it soon.
   void PodChanged(const std::string& uid);
+  // A container's process exited (ExitWatcher): sync its pod now.
+  void ContainerExited(const std::string& uid, const std::string& container_id);
 
   // False while the last relist failed; *why says why.
   bool RuntimeHealthy(std::string* why) const;
@@ -60,6 +62,7 @@ class Agent {
                      const std::vector<cri::Container>& containers);
 
   EventRecorder events_;
+  ExitWatcher exit_watcher_;
   StatusStore store_;
   RuntimeStateReader reader_;
   HookRunner hooks_;

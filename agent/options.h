@@ -25,6 +25,7 @@ struct AgentOptions {
   std::chrono::nanoseconds housekeeping_period = std::chrono::seconds(2);
   std::chrono::nanoseconds gc_period = std::chrono::minutes(1);
   int64_t node_memory_bytes = 0;              // for oom_score_adj of burstable pods; 0 = read /proc/meminfo
+  bool watch_exits = true;                    // learn of container exits through pidfds, not only the relist
   std::string runtime_endpoint;               // for messages ("cannot reach container runtime at ...")
 };
 

@@ -41,6 +41,21 @@ PodSyncer::PodSyncer(const Services* env, StatusStore* store, manifests::Pod pod
 
 void PodSyncer::SetPod(manifests::Pod pod) { pod_ = std::move(pod); }
 
+void PodSyncer::ExpectExit(const std::string& container_id) { expected_exits_[container_id] = env_->clock->Now(); }
+
+void PodSyncer::WatchExits(const ObservedPod& obs) {
+  if (!env_->exit_watcher) return;
+  for (const auto& c : obs.containers) {
+    if (c.state != cri::ContainerState::kRunning || unwatchable_.count(c.id) || env_->exit_watcher->Watching(c.id)) {
+      continue;
+    }
+    cri::ContainerStatus st;
+    bool watched = env_->runtime->ContainerStatus(c.id, true, &st).ok() && st.state == cri::ContainerState::kRunning &&
+                   env_->exit_watcher->Watch(pod_.metadata.uid, c.id, static_cast<pid_t>(st.pid), st.started_at);
+    if (!watched) unwatchable_.insert(c.id);  // the relist still notices its exit
+  }
+}
+
 void PodSyncer::SaveCheckpoint() {
   PodCheckpoint cp;
   cp.start_time = start_time_;
@@ -78,9 +93,30 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
     return now + std::chrono::seconds(1);
   }
   runtime_error_logged_ = false;
+  // An exit the runtime has not recorded yet: look again shortly (containerd learns it from the shim).
+  std::optional<TimePoint> exit_recheck;
+  for (auto it = expected_exits_.begin(); it != expected_exits_.end();) {
+    const ObservedContainer* c = nullptr;
+    for (const auto& x : obs.containers) {
+      if (x.id == it->first) c = &x;
+    }
+    if (c && c->state == cri::ContainerState::kRunning && now - it->second < std::chrono::seconds(2)) {
+      // containerd records an exit ~100-150 ms after the process ends: look after 10 ms, then less often.
+      auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second);
+      exit_recheck = now + std::clamp(waited / 2, std::chrono::milliseconds(10), std::chrono::milliseconds(100));
+      ++it;
+    } else {
+      it = expected_exits_.erase(it);
+    }
+  }
   probes::PodResults results = env_->prober ? env_->prober->Results(uid) : probes::PodResults{};
   PodActions plan = ComputePodActions(PlanInput{&pod_, &obs, &results, &crash_backoff_, now, start_time_});
   trace("planned");
+  bool acting = plan.kill_pod || plan.create_sandbox || !plan.containers_to_kill.empty() ||
+                !plan.init_containers_to_start.empty() || !plan.containers_to_start.empty();
+  // Like kubelet, report what was observed (an exit, a dead sandbox) before acting on it: a restart can take
+  // seconds on a busy runtime, and the status should not lag behind by that much.
+  if (acting && last_status_) Publish(obs);
 
   std::optional<TimePoint> requeue;
   bool changed = false;
@@ -225,7 +261,9 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
   }
   RemoveDeadInstances(obs);
   Publish(obs);
+  WatchExits(obs);
   trace("published");
+  if (exit_recheck) Earliest(&requeue, *exit_recheck);
   return requeue;
 }
 
@@ -311,6 +349,7 @@ Status PodSyncer::Terminate(const std::atomic<bool>* cancel) {
   if (env_->prober) env_->prober->RemovePod(uid);
   if (Status s = KillPod(*env_, pod_, obs, std::nullopt, PodIp(obs), cancel); !s.ok()) return s;
   for (const auto& c : obs.containers) {
+    if (env_->exit_watcher) env_->exit_watcher->Forget(c.id);
     Status s = env_->runtime->RemoveContainer(c.id);
     if (!s.ok() && !s.IsNotFound()) return s;
   }

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "agent/backoff.h"
@@ -32,6 +33,9 @@ class PodSyncer {
   // files and logs, and forgets the pod's status and events. Retryable: returns an error if something is left.
   Status Terminate(const std::atomic<bool>* cancel);
 
+  // The container's process has exited (ExitWatcher): until the runtime shows it, re-check every 10 ms.
+  void ExpectExit(const std::string& container_id);
+
   const std::map<std::string, StartFailure>& start_failures() const { return start_failures_; }
   const Backoff& crash_backoff() const { return crash_backoff_; }
 
@@ -40,6 +44,7 @@ class PodSyncer {
   void RemoveDeadInstances(const ObservedPod& obs);
   std::map<std::string, std::string> TerminationMessages(const ObservedPod& obs);
   void Publish(const ObservedPod& obs);
+  void WatchExits(const ObservedPod& obs);
   std::string PodIp(const ObservedPod& obs) const;
 
   const Services* env_;
@@ -56,6 +61,8 @@ class PodSyncer {
   bool runtime_error_logged_ = false;
   bool start_recorded_ = false;  // crilet_pod_start_duration_seconds is observed once per pod
   std::optional<PodStatus> last_status_;
+  std::map<std::string, TimePoint> expected_exits_;  // container ID -> when the exit was seen
+  std::set<std::string> unwatchable_;                // containers ExitWatcher could not watch (not retried)
 };
 
 }  // namespace crilet::agent

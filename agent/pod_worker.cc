@@ -34,6 +34,15 @@ void PodWorker::Wake() {
   cv_.notify_one();
 }
 
+void PodWorker::ExitSeen(const std::string& container_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    exits_.push_back(container_id);
+    dirty_ = true;
+  }
+  cv_.notify_one();
+}
+
 void PodWorker::Terminate() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -69,6 +78,8 @@ void PodWorker::Run() {
         syncer_.SetPod(std::move(*update_));
         update_.reset();
       }
+      for (const auto& id : exits_) syncer_.ExpectExit(id);
+      exits_.clear();
       dirty_ = false;
     }
     auto started = std::chrono::steady_clock::now();

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "agent/pod_syncer.h"
 
@@ -26,6 +27,7 @@ class PodWorker {
 
   void Update(manifests::Pod pod);  // same UID, new content: sync soon with it
   void Wake();                      // something changed (runtime state, probe result): sync soon
+  void ExitSeen(const std::string& container_id);  // a container's process exited: sync now
   void Terminate();                 // the manifest is gone: stop and remove everything
   // Shuts the worker down without touching the pod (crilet exits; pods keep running, like kubelet).
   void Stop();
@@ -42,10 +44,11 @@ class PodWorker {
   PodSyncer syncer_;
   std::function<void(const std::string&)> on_done_;
 
-  std::mutex mu_;  // guards dirty_ and update_; the flags change under it so waits see them
+  std::mutex mu_;  // guards dirty_, update_ and exits_; the flags change under it so waits see them
   std::condition_variable cv_;
   bool dirty_ = true;
   std::optional<manifests::Pod> update_;
+  std::vector<std::string> exits_;  // containers whose process exited, for the next sync
   std::optional<TimePoint> requeue_at_;  // only the worker thread touches it
   std::atomic<bool> terminating_{false};
   std::atomic<bool> stopping_{false};

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "agent/events.h"
+#include "agent/exit_watcher.h"
 #include "agent/hooks.h"
 #include "agent/options.h"
 #include "agent/runtime_state.h"
@@ -25,6 +26,7 @@ struct Services {
   RuntimeStateReader* reader = nullptr;
   const HookRunner* hooks = nullptr;
   Metrics* metrics = nullptr;        // may be null
+  ExitWatcher* exit_watcher = nullptr;  // may be null: exits are then noticed by the relist only
   AgentOptions options;
   cri::DnsConfig host_dns;           // parsed from options.resolv_conf at start
   std::string node_hosts;            // the node's /etc/hosts, for hostNetwork pods

@@ -1,5 +1,6 @@
 // bench_tool: the measurements behind scripts/bench.sh (raw CRI chains, crilet start latency, exit detection).
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include "agent/sandbox_config.h"
 #include "cri/grpc_runtime.h"
 #include "manifests/loader.h"
+#include "manifests/url_source.h"
 
 using namespace crilet;
 using Clock = std::chrono::steady_clock;
@@ -116,6 +118,12 @@ int main(int argc, char** argv) {
   start->add_flag("--host-network", host_network);
   start->add_option("--prefix", prefix);
   auto* cleanup = app.add_subcommand("cleanup", "stop and remove every sandbox");
+  std::string server;
+  auto* exits = app.add_subcommand("exits", "pods whose container exits after 2s: time until crilet reports the exit and until the restart runs");
+  exits->add_option("--dir", dir)->required();
+  exits->add_option("--server", server)->required();
+  exits->add_option("--pods", pods);
+  exits->add_option("--prefix", prefix);
   app.require_subcommand(1);
   app.fallthrough();
   CLI11_PARSE(app, argc, argv);
@@ -159,6 +167,73 @@ int main(int argc, char** argv) {
     for (const auto& [name, ms] : seen) lat.push_back(ms);
     out = {{"latencies_ms", lat}, {"wall_ms", lat.empty() ? -1 : *std::max_element(lat.begin(), lat.end())},
            {"complete", static_cast<int>(seen.size()) == pods}};
+  }
+  if (exits->parsed()) {
+    // Each container blocks reading its own FIFO (no CPU while waiting), so exits happen one at a time on an
+    // idle runtime and the measurement is detection, not contention with other pods.
+    std::string go = dir + "/../.bench-exit";
+    fs::create_directories(go);
+    for (int i = 0; i < pods; ++i) {
+      std::string name = prefix + std::to_string(i);
+      mkfifo((go + "/" + name).c_str(), 0666);
+      std::ofstream(dir + "/" + name + ".yaml")
+          << "apiVersion: v1\nkind: Pod\nmetadata: {name: " << name << "}\nspec:\n  hostNetwork: true\n"
+          << "  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: docker.io/library/busybox:1.36\n"
+          << "    command: [sh, -c, \"read x < /go/" << name << "; exit 1\"]\n"
+          << "    volumeMounts: [{name: go, mountPath: /go}]\n"
+          << "  volumes: [{name: go, hostPath: {path: " << fs::absolute(go).string() << "}}]\n";
+    }
+    for (auto until = Clock::now() + std::chrono::seconds(120); Clock::now() < until;) {
+      if (static_cast<int>(RunningPods(&rt, prefix).size()) == pods) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::thread trigger([&] {
+      for (int i = 0; i < pods; ++i) {
+        std::ofstream(go + "/" + prefix + std::to_string(i)) << "go\n";  // opens when the reader waits
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+    });
+    // Poll crilet's view every 5 ms: when does each pod's status first show the exit?
+    std::map<std::string, int64_t> reported;  // pod -> wall ns
+    auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (static_cast<int>(reported.size()) < pods && Clock::now() < deadline) {
+      std::string body, err;
+      manifests::HttpFetch(server + "/pods", {}, std::chrono::seconds(2), &body, &err);
+      int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      auto j = nlohmann::json::parse(body, nullptr, false);
+      if (j.is_object()) {
+        for (const auto& p : j["items"]) {
+          std::string name = p["metadata"].value("name", "");
+          if (name.rfind(prefix, 0) != 0 || reported.count(name)) continue;
+          for (const auto& cs : p["status"].value("containerStatuses", nlohmann::json::array())) {
+            if (cs.value("restartCount", 0) >= 1 || cs["state"].contains("terminated") || cs["lastState"].contains("terminated")) {
+              reported[name] = now;
+            }
+          }
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    trigger.join();
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // let the restarts run
+    std::vector<double> report_ms, restart_ms;
+    std::vector<cri::Container> list;
+    rt.ListContainers({}, &list);
+    for (const auto& [name, at] : reported) {
+      int64_t finished = 0, restarted = 0;
+      for (const auto& c : list) {
+        auto it = c.labels.find("io.kubernetes.pod.name");
+        if (it == c.labels.end() || it->second.rfind(name, 0) != 0) continue;
+        cri::ContainerStatus st;
+        if (!rt.ContainerStatus(c.id, false, &st).ok()) continue;
+        if (st.attempt == 0) finished = st.finished_at;
+        if (st.attempt == 1) restarted = st.started_at;
+      }
+      if (finished == 0) continue;
+      report_ms.push_back((at - finished) / 1e6);
+      if (restarted) restart_ms.push_back((restarted - finished) / 1e6);
+    }
+    out = {{"report_ms", report_ms}, {"restart_ms", restart_ms}};
   }
   std::cout << out.dump() << "\n";
   return 0;

@@ -68,6 +68,7 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   if (f.container_log_max_size) c->container_log_max_size = *f.container_log_max_size;
   if (f.container_log_max_files) c->container_log_max_files = *f.container_log_max_files;
   c->verbosity = f.verbosity;
+  if (f.exit_watcher) c->exit_watcher = *f.exit_watcher;
   if (Status s = Duration(f.file_check_frequency, "file-check-frequency", &c->file_check_frequency); !s.ok()) return s;
   if (Status s = Duration(f.http_check_frequency, "http-check-frequency", &c->http_check_frequency); !s.ok()) return s;
   if (Status s = Duration(f.relist_period, "relist-period", &c->relist_period); !s.ok()) return s;

@@ -38,6 +38,7 @@ struct DaemonConfig {
   int container_log_max_files = 5;
   int verbosity = 0;
   std::string log_format = "text";
+  bool exit_watcher = true;
 };
 
 // Flags as given on the command line; unset ones do not override the config file.
@@ -51,6 +52,7 @@ struct RunFlags {
   std::vector<std::string> manifest_url_headers;  // "Name:Value"
   std::vector<std::string> cluster_dns;
   int verbosity = 0;
+  std::optional<bool> exit_watcher;
 };
 
 // Applies the config file (if any) and then the flags onto the defaults. Errors name the flag or field.

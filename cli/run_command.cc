@@ -105,6 +105,7 @@ int RunDaemon(const DaemonConfig& c) {
   opts.crash_backoff_initial = c.crash_backoff_initial;
   opts.crash_backoff_max = c.crash_backoff_max;
   opts.runtime_endpoint = c.runtime_endpoint;
+  opts.watch_exits = c.exit_watcher;
   std::error_code ec;
   for (const auto& dir : {c.root_dir, c.pod_logs_dir}) {
     std::filesystem::create_directories(dir, ec);
@@ -254,6 +255,8 @@ int RunCommand(int argc, char** argv) {
   app.add_option_function<int>("--container-log-max-files", [&](int v) { f.container_log_max_files = v; },
                                "Log files kept per container, current included [default: 5]");
   opt("--logging-format", &f.log_format, "Log format: text or json [default: text]");
+  app.add_option_function<bool>("--exit-watcher", [&](bool v) { f.exit_watcher = v; },
+                                "Learn of container exits at once through pidfds; false = only through the relist [default: true]");
   app.add_option("-v,--v", f.verbosity, "Log verbosity: 0 info, 1-3 debug, 4+ trace [default: 0]");
   // Kubelet flags a lab user may pass that crilet does not need are accepted and named in a warning.
   app.allow_extras();

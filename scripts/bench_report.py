@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Turns bench.sh's measurements (JSON lines of name/value) into a table and BENCHMARKS.md."""
+import datetime
+import json
+import platform
+import statistics
+import subprocess
+import sys
+
+results, out_path = sys.argv[1], sys.argv[2]
+values = {}
+for line in open(results):
+    r = json.loads(line)
+    values.setdefault(r["name"], []).append(float(r["value"]))
+
+
+def stats(name):
+    v = values.get(name, [])
+    if not v:
+        return None
+    return min(v), statistics.median(v), max(v), len(v)
+
+
+def pct(name, q):
+    v = sorted(values.get(name, []))
+    if not v:
+        return None
+    return v[min(len(v) - 1, int(q * len(v)))]
+
+
+def fmt(s, unit):
+    if s is None:
+        return "not measured"
+    return f"{s[0]:.1f} / {s[1]:.1f} / {s[2]:.1f} {unit} (n={s[3]})"
+
+
+def ratio(a, b):
+    sa, sb = stats(a), stats(b)
+    if not sa or not sb or sb[1] == 0:
+        return "n/a"
+    return f"{sa[1] / sb[1]:.3f}x"
+
+
+def cmd(c):
+    try:
+        return subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return "?"
+
+
+cpu = cmd("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+containerd_version = cmd("containerd --version | cut -d' ' -f3")
+runc_version = cmd("runc --version | head -1")
+rows = [
+    ("Start, host network: raw CRI chain", fmt(stats("start_raw_host"), "ms"), ""),
+    ("Start, host network: crilet manifest to Running", fmt(stats("start_crilet_host"), "ms"),
+     "ratio " + ratio("start_crilet_host", "start_raw_host") + " (target <= 1.10x)"),
+    ("Start, pod network: raw CRI chain", fmt(stats("start_raw_pod"), "ms"), ""),
+    ("Start, pod network: crilet manifest to Running", fmt(stats("start_crilet_pod"), "ms"),
+     "ratio " + ratio("start_crilet_pod", "start_raw_pod") + " (target <= 1.10x)"),
+    ("Burst of 30, host network: raw CRI, 30 concurrent chains", fmt(stats("burst_raw_host"), "ms"), ""),
+    ("Burst of 30, host network: crilet, 30 manifests at once", fmt(stats("burst_crilet_host"), "ms"),
+     "ratio " + ratio("burst_crilet_host", "burst_raw_host") + " (target <= 1.10x)"),
+    ("Burst of 30, pod network: raw CRI", fmt(stats("burst_raw_pod"), "ms"), ""),
+    ("Burst of 30, pod network: crilet", fmt(stats("burst_crilet_pod"), "ms"),
+     "ratio " + ratio("burst_crilet_pod", "burst_raw_pod") + " (target <= 1.10x)"),
+    ("podman kube play (host network)", fmt(stats("podman_play"), "ms"), ""),
+    ("crilet, same pod, manifest to Running", fmt(stats("podman_crilet"), "ms"),
+     "crilet/podman " + ratio("podman_crilet", "podman_play") + " (target <= 0.85x)"),
+]
+exit_rows = []
+for name, label in (("exit_report", "Exit to reported terminated"), ("exit_restart", "Exit to restarted container running")):
+    if values.get(name):
+        exit_rows.append((label, f"p50 {pct(name, 0.5):.0f} ms, p99 {pct(name, 0.99):.0f} ms, max {max(values[name]):.0f} ms (n={len(values[name])})"))
+steady = [
+    ("crilet CPU (share of one core)", values.get("steady_cpu_percent", ["?"])[0], "%", "target < 2%"),
+    ("crilet RSS", values.get("steady_rss_mb", ["?"])[0], "MB", "target < 30 MB"),
+    ("Probe start jitter p50", values.get("probe_jitter_p50_ms", ["?"])[0], "ms", ""),
+    ("Probe start jitter p99", values.get("probe_jitter_p99_ms", ["?"])[0], "ms", "target < 50 ms"),
+    ("100 pods: time until all Ready", values.get("scale_ready_seconds", ["?"])[0], "s", ""),
+    ("100 pods: crilet RSS", values.get("scale_rss_mb", ["?"])[0], "MB", ""),
+    ("100 pods at rest: CRI calls per second", values.get("scale_cri_calls_per_second", ["?"])[0], "/s", "a 1 s relist needs 2/s"),
+]
+
+lines = []
+lines.append("# crilet benchmarks\n")
+lines.append(f"Measured by `scripts/bench.sh` on {datetime.date.today().isoformat()}: {cpu}, "
+             f"{cmd('nproc')} cores, kernel {platform.release()}, containerd {containerd_version}, "
+             f"{runc_version}. Each figure is min / median / max over the runs (n); raw CRI and crilet "
+             "runs are interleaved in the same run on the same private containerd, so ratios compare like with like.\n")
+lines.append("## Pod start\n")
+lines.append("| what | min / median / max | comparison |\n|---|---|---|")
+for r in rows:
+    lines.append(f"| {r[0]} | {r[1]} | {r[2]} |")
+lines.append("\n## Exit detection (default 1 s relist)\n")
+lines.append("| what | measured |\n|---|---|")
+for r in exit_rows:
+    lines.append(f"| {r[0]} | {r[1]} |")
+lines.append("\n## Steady state and scale\n")
+lines.append("50 pods, each with a startup tcpSocket probe (stops once passed, as in kubelet), a liveness exec probe and a "
+             "readiness httpGet probe at 1 s: 100 probes per second, 2 minutes. CPU is crilet's own process "
+             "(the runc processes exec probes start are not counted).\n")
+lines.append("| what | measured | target |\n|---|---|---|")
+for name, v, unit, target in steady:
+    lines.append(f"| {name} | {v} {unit} | {target} |")
+text = "\n".join(lines) + "\n"
+print(text)
+history = ""
+try:
+    old = open(out_path).read()
+    marker = "\n## Improvements\n"
+    if marker in old:
+        history = old[old.index(marker):]
+except FileNotFoundError:
+    pass
+open(out_path, "w").write(text + history)
