@@ -230,6 +230,9 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
       const auto& entries = image_backoff_.entries();
       auto e = entries.find(pod_.metadata.uid + "_" + c.image);
       TimePoint until = e == entries.end() ? now : e->second.last_update + e->second.backoff;
+      // After a failed pull, look again in a second so the status moves on to ImagePullBackOff while the
+      // backoff runs (what kubelet users see), then retry the pull when the backoff ends.
+      if (failure.reason == "ErrImagePull") until = std::min(until, now + std::chrono::seconds(1));
       Earliest(&requeue, std::max(until, now + std::chrono::milliseconds(100)));
     } else {
       Earliest(&requeue, now + ErrorRetry(env_->options));

@@ -211,8 +211,13 @@ TEST_CASE("image pull policy: Never, pull, pull failure and its backoff", "[sync
     auto requeue = s.Sync(nullptr);
     CHECK(h.Status(pod).container_statuses[0].state.waiting->reason == "ErrImagePull");
     REQUIRE(requeue.has_value());
-    CHECK(*requeue == h.clock.Now() + std::chrono::seconds(10));
-    h.clock.Advance(std::chrono::seconds(5));
+    CHECK(*requeue == h.clock.Now() + std::chrono::seconds(1));  // soon, to show ImagePullBackOff
+    h.clock.Advance(std::chrono::seconds(1));
+    requeue = s.Sync(nullptr);
+    CHECK(h.Status(pod).container_statuses[0].state.waiting->reason == "ImagePullBackOff");
+    REQUIRE(requeue.has_value());
+    CHECK(*requeue == h.clock.Now() + std::chrono::seconds(9));  // then when the 10s backoff ends
+    h.clock.Advance(std::chrono::seconds(4));
     s.Sync(nullptr);
     CHECK(h.Status(pod).container_statuses[0].state.waiting->reason == "ImagePullBackOff");
     CHECK(h.runtime.CountCalls("PullImage") == 1);
