@@ -9,6 +9,7 @@
 
 #include "agent/labels.h"
 #include "agent/sandbox_config.h"
+#include "manifests/static_pod.h"
 
 namespace crilet::agent {
 namespace {
@@ -254,7 +255,7 @@ void Agent::CleanupOrphan(const std::string& uid, const std::vector<cri::Sandbox
   manifests::Pod pod;
   pod.metadata.uid = uid;
   for (const auto& sb : sandboxes) {
-    if (sb.annotations.count(kConfigSourceAnnotation)) static_pod = true;
+    if (sb.annotations.count(manifests::kConfigSourceAnnotation)) static_pod = true;  // set on every static pod
     pod.metadata.name = sb.metadata.name;
     pod.metadata.namespace_ = sb.metadata.namespace_;
   }

@@ -21,8 +21,6 @@ inline constexpr const char* kTerminationMessagePolicyAnnotation = "io.kubernete
 inline constexpr const char* kPreStopHandlerAnnotation = "io.kubernetes.container.preStopHandler";
 inline constexpr const char* kContainerPortsAnnotation = "io.kubernetes.container.ports";
 inline constexpr const char* kPodTerminationGracePeriodAnnotation = "io.kubernetes.pod.terminationGracePeriod";
-// Set on every static pod by the manifest loader; crilet only removes orphan sandboxes that carry it.
-inline constexpr const char* kConfigSourceAnnotation = "kubernetes.io/config.source";
 
 // Kubelet's container hash (pkg/kubelet/container/helpers.go, since 1.31): FNV-1a 32 over the spew dump of
 // the JSON {"image":..,"name":..}. Only a name or image change restarts a running container.

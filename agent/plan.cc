@@ -22,62 +22,13 @@ bool IsInitContainerFailed(const ObservedContainer& s) {
 }
 
 std::optional<probes::Result> ProbeResult(const PlanInput& in, const std::string& id, probes::ProbeType type) {
-  if (!in.probes) return std::nullopt;
-  auto it = in.probes->find(id);
-  if (it == in.probes->end()) return std::nullopt;
-  switch (type) {
-    case probes::ProbeType::kLiveness: return it->second.liveness;
-    case probes::ProbeType::kReadiness: return it->second.readiness;
-    case probes::ProbeType::kStartup: return it->second.startup;
-  }
-  return std::nullopt;
+  return probes::Lookup(in.probes, id, type);
 }
 
 bool ContainerChanged(const Container& c, const ObservedContainer& s) { return ContainerHash(c) != s.hash; }
 
-// kubecontainer.ShouldContainerBeRestarted for a regular container.
-bool ShouldContainerBeRestarted(const Pod& pod, const ObservedContainer* s) {
-  if (!s) return true;
-  if (s->state == ContainerState::kRunning) return false;
-  if (s->state == ContainerState::kUnknown || s->state == ContainerState::kCreated) return true;
-  if (pod.spec.restart_policy == "Never") return false;
-  if (pod.spec.restart_policy == "OnFailure" && s->exit_code == 0) return false;
-  return true;
-}
-
 bool ContainerSucceeded(const ObservedContainer* s) {
   return s && s->state == ContainerState::kExited && s->exit_code == 0;
-}
-
-// Kubelet's PodSandboxChanged: (create?, attempt, sandbox id).
-void SandboxChanged(const Pod& pod, const ObservedPod& obs, bool* create, uint32_t* attempt, std::string* id) {
-  *create = false;
-  *attempt = 0;
-  id->clear();
-  if (obs.sandboxes.empty()) {
-    *create = true;
-    return;
-  }
-  const ObservedSandbox& newest = obs.sandboxes.front();
-  int ready = 0;
-  for (const auto& s : obs.sandboxes) ready += s.state == cri::SandboxState::kReady;
-  *id = newest.id;
-  *attempt = newest.attempt;
-  if (ready > 1 || newest.state != cri::SandboxState::kReady) {
-    *create = true;
-    *attempt = newest.attempt + 1;
-    return;
-  }
-  if (newest.host_network != pod.spec.host_network) {
-    *create = true;
-    *attempt = newest.attempt + 1;
-    id->clear();
-    return;
-  }
-  if (!pod.spec.host_network && newest.ip.empty()) {
-    *create = true;
-    *attempt = newest.attempt + 1;
-  }
 }
 
 bool HasAnyRegularContainerCreated(const Pod& pod, const ObservedPod& obs) {
@@ -229,6 +180,40 @@ void ApplyBackoff(const PlanInput& in, const std::vector<int>& indices, bool ini
 
 }  // namespace
 
+bool ShouldContainerBeRestarted(const Pod& pod, const ObservedContainer* s) {
+  if (!s) return true;
+  if (s->state == ContainerState::kRunning) return false;
+  if (s->state == ContainerState::kUnknown || s->state == ContainerState::kCreated) return true;
+  if (pod.spec.restart_policy == "Never") return false;
+  if (pod.spec.restart_policy == "OnFailure" && s->exit_code == 0) return false;
+  return true;
+}
+
+SandboxDecision SandboxChanged(const Pod& pod, const ObservedPod& obs) {
+  SandboxDecision d;
+  if (obs.sandboxes.empty()) {
+    d.create = true;
+    return d;
+  }
+  const ObservedSandbox& newest = obs.sandboxes.front();
+  int ready = 0;
+  for (const auto& s : obs.sandboxes) ready += s.state == cri::SandboxState::kReady;
+  d.sandbox_id = newest.id;
+  d.attempt = newest.attempt;
+  if (ready > 1 || newest.state != cri::SandboxState::kReady) {
+    d.create = true;
+    d.attempt = newest.attempt + 1;
+  } else if (newest.host_network != pod.spec.host_network) {
+    d.create = true;
+    d.attempt = newest.attempt + 1;
+    d.sandbox_id.clear();
+  } else if (!pod.spec.host_network && newest.ip.empty()) {
+    d.create = true;
+    d.attempt = newest.attempt + 1;
+  }
+  return d;
+}
+
 std::string CrashBackoffKey(const Pod& pod, const Container& c) {
   return pod.metadata.name + "_" + pod.metadata.namespace_ + "_" + pod.metadata.uid + "_" + c.name + "_" +
          FormatHash(ContainerHash(c));
@@ -250,8 +235,10 @@ PodActions ComputePodActions(const PlanInput& in) {
     return a;
   }
 
-  bool create = false;
-  SandboxChanged(pod, obs, &create, &a.attempt, &a.sandbox_id);
+  SandboxDecision sandbox = SandboxChanged(pod, obs);
+  bool create = sandbox.create;
+  a.attempt = sandbox.attempt;
+  a.sandbox_id = sandbox.sandbox_id;
   a.kill_pod = create;
   a.create_sandbox = create;
   std::vector<int> init_starts;

@@ -71,6 +71,18 @@ struct PlanInput {
 
 PodActions ComputePodActions(const PlanInput& in);
 
+// Kubelet's ShouldContainerBeRestarted: a regular container that is not running and should run again.
+bool ShouldContainerBeRestarted(const manifests::Pod& pod, const ObservedContainer* latest);
+
+// Kubelet's PodSandboxChanged: whether a new sandbox is needed (none, several ready, the newest not ready,
+// network mode changed, no IP on the pod network), with the next attempt and the sandbox to replace.
+struct SandboxDecision {
+  bool create = false;
+  uint32_t attempt = 0;
+  std::string sandbox_id;
+};
+SandboxDecision SandboxChanged(const manifests::Pod& pod, const ObservedPod& observed);
+
 // Kubelet's backoff key: <pod name>_<namespace>_<uid>_<container>_<hash>.
 std::string CrashBackoffKey(const manifests::Pod& pod, const manifests::Container& c);
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "agent/labels.h"
+#include "agent/plan.h"
 
 namespace crilet::agent {
 namespace {
@@ -43,28 +44,6 @@ ContainerState ConvertState(const ObservedContainer& c, const std::map<std::stri
   return s;
 }
 
-std::optional<probes::Result> Probe(const StatusInput& in, const std::string& id, probes::ProbeType t) {
-  if (!in.probes) return std::nullopt;
-  auto it = in.probes->find(id);
-  if (it == in.probes->end()) return std::nullopt;
-  switch (t) {
-    case probes::ProbeType::kLiveness: return it->second.liveness;
-    case probes::ProbeType::kReadiness: return it->second.readiness;
-    case probes::ProbeType::kStartup: return it->second.startup;
-  }
-  return std::nullopt;
-}
-
-// kubelet's ShouldContainerBeRestarted, on the runtime state.
-bool WillRestart(const Pod& pod, const ObservedContainer* s) {
-  if (!s) return true;
-  if (s->state == cri::ContainerState::kRunning) return false;
-  if (s->state == cri::ContainerState::kUnknown || s->state == cri::ContainerState::kCreated) return true;
-  if (pod.spec.restart_policy == "Never") return false;
-  if (pod.spec.restart_policy == "OnFailure" && s->exit_code == 0) return false;
-  return true;
-}
-
 std::vector<ContainerStatus> ConvertStatuses(const StatusInput& in, const std::vector<Container>& containers,
                                              bool is_init) {
   const Pod& pod = *in.pod;
@@ -94,7 +73,7 @@ std::vector<ContainerStatus> ConvertStatuses(const StatusInput& in, const std::v
 
     // Containers that will be started again show why they are not running yet.
     bool skip = is_init && latest && latest->state == cri::ContainerState::kExited && latest->exit_code == 0;
-    if (!skip && WillRestart(pod, latest) && in.start_failures) {
+    if (!skip && ShouldContainerBeRestarted(pod, latest) && in.start_failures) {
       auto f = in.start_failures->find(c.name);
       if (f != in.start_failures->end()) {
         if (st.state.terminated) st.last_state = st.state;
@@ -108,7 +87,7 @@ std::vector<ContainerStatus> ConvertStatuses(const StatusInput& in, const std::v
     bool started = false;
     if (running && latest) {
       if (c.startup_probe) {
-        auto r = Probe(in, latest->id, probes::ProbeType::kStartup);
+        auto r = probes::Lookup(in.probes, latest->id, probes::ProbeType::kStartup);
         started = r && *r == probes::Result::kSuccess;
       } else {
         started = true;
@@ -119,7 +98,7 @@ std::vector<ContainerStatus> ConvertStatuses(const StatusInput& in, const std::v
       st.ready = st.state.terminated && st.state.terminated->exit_code == 0;
     } else if (started) {
       if (c.readiness_probe) {
-        auto r = Probe(in, latest->id, probes::ProbeType::kReadiness);
+        auto r = probes::Lookup(in.probes, latest->id, probes::ProbeType::kReadiness);
         st.ready = r && *r == probes::Result::kSuccess;
       } else {
         st.ready = true;
@@ -194,16 +173,6 @@ PodCondition ReadyCondition(const std::string& type, const Pod& pod, const std::
   if (parts.empty()) return Condition(type, true);
   std::string msg = parts[0] + (parts.size() > 1 ? ", " + parts[1] : "");
   return Condition(type, false, "ContainersNotReady", msg);
-}
-
-bool SandboxReady(const Pod& pod, const ObservedPod& obs) {
-  if (obs.sandboxes.empty()) return false;
-  int ready = 0;
-  for (const auto& s : obs.sandboxes) ready += s.state == cri::SandboxState::kReady;
-  const auto& newest = obs.sandboxes.front();
-  if (ready != 1 || newest.state != cri::SandboxState::kReady) return false;
-  if (newest.host_network != pod.spec.host_network) return false;
-  return pod.spec.host_network || !newest.ip.empty();
 }
 
 }  // namespace
@@ -310,7 +279,7 @@ PodStatus GeneratePodStatus(const StatusInput& in) {
 
   std::vector<ContainerStatus> all = s.init_container_statuses;
   all.insert(all.end(), s.container_statuses.begin(), s.container_statuses.end());
-  s.conditions.push_back(Condition("PodReadyToStartContainers", SandboxReady(pod, obs)));
+  s.conditions.push_back(Condition("PodReadyToStartContainers", !SandboxChanged(pod, obs).create));
   s.conditions.push_back(InitializedCondition(pod, all, s.phase));
   s.conditions.push_back(ReadyCondition("Ready", pod, all, s.phase));
   s.conditions.push_back(ReadyCondition("ContainersReady", pod, all, s.phase));

@@ -1,4 +1,4 @@
-// Exec probes through CRI ExecSync.
+// Exec probes through CRI ExecSync (kubelet's pkg/probe/exec).
 #include "probes/exec_prober.h"
 
 #include <map>
@@ -6,6 +6,11 @@
 #include "common/expansion.h"
 
 namespace crilet::probes {
+namespace {
+
+constexpr size_t kMaxExecOutput = 10 * 1024;
+
+}  // namespace
 
 std::vector<std::string> ExpandProbeCommand(const std::vector<std::string>& command, const manifests::Container& c) {
   std::map<std::string, std::string> env;
@@ -33,9 +38,9 @@ ProbeOutcome ExecProbe(cri::Runtime* runtime, const std::string& container_id, c
     return ProbeOutcome{Result::kFailure, "command \"" + joined + "\" timed out", false, false};
   }
   if (!s.ok()) return ProbeOutcome{Result::kUnknown, s.message(), true, false};
-  std::string output = r.stdout_data + r.stderr_data;
+  // Kubelet keeps at most 10 KiB of stdout+stderr; a failure with no output reads "Liveness probe failed: ".
+  std::string output = (r.stdout_data + r.stderr_data).substr(0, kMaxExecOutput);
   if (r.exit_code == 0) return ProbeOutcome{Result::kSuccess, output, false, false};
-  if (output.empty()) output = "command exited with " + std::to_string(r.exit_code);
   return ProbeOutcome{Result::kFailure, output, false, false};
 }
 

@@ -1,6 +1,7 @@
 /// HTTP GET for httpGet probes and hooks (libcurl): kubelet's headers, status ranges, redirects and timeouts.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -10,28 +11,32 @@
 
 namespace crilet::probes {
 
-inline constexpr const char* kProbeUserAgent = "kube-probe/1.33";
+// The Kubernetes version crilet's clients announce (kubelet sends its own <major>.<minor>).
+#define CRILET_KUBE_VERSION "1.33"
+inline constexpr const char* kProbeUserAgent = "kube-probe/" CRILET_KUBE_VERSION;
+inline constexpr const char* kLifecycleUserAgent = "kube-lifecycle/" CRILET_KUBE_VERSION;
 
 struct HttpRequest {
   std::string url;  // http(s)://host:port/path
-  std::vector<manifests::HttpHeader> headers;
-  std::chrono::milliseconds timeout{1000};
-  std::string user_agent = kProbeUserAgent;  // unless a User-Agent header is given
+  std::vector<manifests::HttpHeader> headers;  // a Host header sets the virtual host; Accept "" removes Accept
+  std::chrono::milliseconds timeout{1000};     // for the whole request, redirects included
+  std::string user_agent = kProbeUserAgent;    // unless a User-Agent header is given
+  const std::atomic<bool>* cancel = nullptr;   // may be null; once true the request ends within ~50 ms
 };
 
 struct HttpResponse {
-  long status = 0;             // 0 when the request failed in transport
-  std::string body;            // at most 10 KiB
-  std::string transport_error; // kubelet-like text: "Get \"URL\": ..."
-  bool redirect_not_followed = false;
+  long status = 0;                    // 0 when the request failed in transport
+  std::string body;                   // at most 10 KiB (the rest is not read)
+  std::string transport_error;        // kubelet-like text: "Get \"URL\": dial tcp ...: connect: connection refused"
+  bool redirect_not_followed = false; // a 3xx to another host (or a final 3xx) came back as the response
 };
 
-// One GET, following same-host redirects (at most 10). Used by probes and by httpGet lifecycle hooks.
+// One GET on a new connection (no keep-alive, no proxy, HTTPS certificates not checked), following redirects
+// to the same host name (at most 10 requests in all, as Go's client). Used by probes and httpGet hooks.
 HttpResponse HttpGet(const HttpRequest& req);
 
-// Success for 200-399; redirects to the same host are followed (at most 10); a redirect elsewhere, or a final
-// 3xx, is a success with a warning. HTTPS certificates are not checked; no proxy; a new connection each time;
-// at most 10 KiB of body is read. Transport errors and timeouts are failures whose output reads like kubelet's.
+// Kubelet's DoHTTPProbe: 200-399 success; a 3xx that was not followed is a success with a warning; other codes
+// fail with "HTTP probe failed with statuscode: N"; transport errors and timeouts fail with their text.
 ProbeOutcome HttpProbe(const HttpRequest& req);
 
 }  // namespace crilet::probes

@@ -1,12 +1,9 @@
-// Probe scheduling: a timer heap feeding a fixed pool; results folded with kubelet's thresholds.
+// Probe scheduling: a timer heap feeding an elastic pool; results folded with kubelet's thresholds.
 #include "probes/probe_manager.h"
 
-#include <spdlog/spdlog.h>
+#include <algorithm>
 
-#include "probes/exec_prober.h"
-#include "probes/grpc_prober.h"
-#include "probes/http_prober.h"
-#include "probes/tcp_prober.h"
+#include "probes/probe_handler.h"
 
 namespace crilet::probes {
 namespace {
@@ -18,19 +15,21 @@ const manifests::Probe* SpecOf(const manifests::Container& c, ProbeType t) {
   return *p ? &**p : nullptr;
 }
 
-int ResolvePort(const manifests::IntOrString& port, const manifests::Container& c) {
-  if (port.is_int) return port.int_value;
-  for (const auto& p : c.ports) {
-    if (p.name == port.str_value) return p.container_port;
-  }
-  return 0;
-}
-
 const char* TypeLabel(ProbeType t) {
   switch (t) {
     case ProbeType::kLiveness: return "liveness";
     case ProbeType::kReadiness: return "readiness";
     case ProbeType::kStartup: return "startup";
+  }
+  return "unknown";
+}
+
+// Kubelet's prober_probe_total result label.
+const char* ResultLabel(Result r) {
+  switch (r) {
+    case Result::kSuccess: return "successful";
+    case Result::kFailure: return "failed";
+    case Result::kUnknown: return "unknown";
   }
   return "unknown";
 }
@@ -49,6 +48,9 @@ ProbeManager::ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink*
     metrics_->Declare("crilet_probe_start_delay_seconds", Metrics::Type::kHistogram,
                       "How late probes start against their schedule.",
                       {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1});
+    metrics_->Declare("crilet_probe_start_delay_quantile_seconds", Metrics::Type::kGauge,
+                      "Quantiles of probe start delay over the last 20000 probe runs.");
+    metrics_->Declare("crilet_probe_pool_threads", Metrics::Type::kGauge, "Threads in the probe pool.");
   }
 }
 
@@ -56,23 +58,29 @@ ProbeManager::~ProbeManager() { Stop(); }
 
 void ProbeManager::Start() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (timer_thread_.joinable()) return;
+  if (started_ || stopping_) return;
+  started_ = true;
   timer_thread_ = std::thread([this] { TimerLoop(); });
-  for (int i = 0; i < options_.pool_size; ++i) pool_.emplace_back([this] { PoolLoop(); });
+  for (int i = 0; i < std::max(1, options_.pool_size); ++i) {
+    uint64_t tid = next_thread_id_++;
+    pool_.emplace(tid, std::thread([this, tid] { PoolLoop(tid); }));
+  }
+  if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size()));
 }
 
 void ProbeManager::Stop() {
+  std::map<uint64_t, std::thread> pool;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    for (auto& [id, w] : workers_) w.cancel->store(true);
+    pool.swap(pool_);
+    retired_.clear();
   }
   timer_cv_.notify_all();
   pool_cv_.notify_all();
   if (timer_thread_.joinable()) timer_thread_.join();
-  for (auto& t : pool_) {
-    if (t.joinable()) t.join();
-  }
-  pool_.clear();
+  for (auto& [id, t] : pool) t.join();  // unlocked: pool threads take mu_ on their way out
 }
 
 size_t ProbeManager::WorkerCount() const {
@@ -80,19 +88,44 @@ size_t ProbeManager::WorkerCount() const {
   return workers_.size();
 }
 
+size_t ProbeManager::ThreadCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pool_.size() - retired_.size();
+}
+
 void ProbeManager::ScheduleLocked(uint64_t id, SteadyTime at) {
   Worker& w = workers_.at(id);
   w.generation++;
-  w.scheduled = at;
   timers_.push(Timer{at, id, w.generation});
-  timer_cv_.notify_one();
+  if (timers_.top().id == id && timers_.top().generation == w.generation) timer_cv_.notify_one();
+}
+
+void ProbeManager::ScheduleFirstRunLocked(uint64_t id, SteadyTime now) {
+  const Worker& w = workers_.at(id);
+  FirstRunInput in;
+  in.spec = &w.spec;
+  in.started_at = w.started_at;
+  in.now = clock_->Now();
+  in.since_manager_start = now - start_;
+  in.random01 = std::uniform_real_distribution<double>(0, 1)(rng_);
+  in.jitter = options_.jitter;
+  in.second = options_.time_unit;
+  ScheduleLocked(id, now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(FirstRunDelay(in)));
+}
+
+void ProbeManager::UnscheduleLocked(Worker* w) {
+  w->generation++;  // pending timer entries no longer match
+  w->cancel->store(true);
+  w->cancel = std::make_shared<std::atomic<bool>>(false);
+  w->current_in_flight = false;  // a run still going belongs to the old instance and will be dropped
 }
 
 void ProbeManager::RemoveWorkerLocked(uint64_t id) {
   auto it = workers_.find(id);
   if (it == workers_.end()) return;
   it->second.removed = true;
-  if (!it->second.in_flight) workers_.erase(it);  // else the pool thread erases it when the run ends
+  it->second.cancel->store(true);
+  if (it->second.runs_in_flight == 0) workers_.erase(it);  // else the last run to end erases it
 }
 
 bool ProbeManager::StartedLocked(const Worker& w) const {
@@ -118,19 +151,19 @@ void ProbeManager::UpdatePod(const manifests::Pod& pod, const std::string& pod_i
   const std::string& uid = pod.metadata.uid;
   std::vector<uint64_t>& ids = by_pod_[uid];
   std::vector<uint64_t> keep;
-  auto now = std::chrono::steady_clock::now();
+  const auto now = std::chrono::steady_clock::now();
 
+  // Probed: regular containers and sidecars (restartable init containers), as kubelet does.
   std::vector<const manifests::Container*> specs;
   for (const auto& c : pod.spec.containers) specs.push_back(&c);
   for (const auto& c : pod.spec.init_containers) {
     if (manifests::IsSidecar(c)) specs.push_back(&c);
   }
   for (const auto* c : specs) {
-    // The instance to probe: the running one, else the newest (containers come newest first).
+    // The instance to probe: the running one, else the first listed (the agent lists newest first).
     const ProbeTarget* target = nullptr;
     for (const auto& t : containers) {
-      if (t.name != c->name) continue;
-      if (!target || (t.running && !target->running)) target = &t;
+      if (t.name == c->name && (!target || (t.running && !target->running))) target = &t;
     }
     for (ProbeType type : {ProbeType::kStartup, ProbeType::kLiveness, ProbeType::kReadiness}) {
       const manifests::Probe* spec = SpecOf(*c, type);
@@ -143,46 +176,48 @@ void ProbeManager::UpdatePod(const manifests::Pod& pod, const std::string& pod_i
           id = existing;
         }
       }
-      bool fresh = id == 0;
-      if (fresh) {
+      if (id == 0) {
         id = next_id_++;
-        Worker w;
-        w.id = id;
-        w.pod_uid = uid;
-        w.type = type;
-        workers_[id] = w;
+        workers_[id].pod_uid = uid;
+        workers_[id].type = type;
       }
       Worker& w = workers_[id];
-      // A changed spec (same UID) takes effect from the next run.
+      keep.push_back(id);
+      // A changed spec (same pod UID) takes effect from the next run.
       w.pod_name = pod.metadata.name;
       w.pod_namespace = pod.metadata.namespace_;
       w.container = *c;
       w.spec = *spec;
       w.pod_ip = pod_ip;
-      keep.push_back(id);
-      if (!target) continue;
+      if (!target) {
+        // The instance is gone: stop probing it and forget its results until a new one appears.
+        if (!w.state.container_id.empty()) {
+          UnscheduleLocked(&w);
+          w.state = ProbeState{};
+          w.running = false;
+        }
+        continue;
+      }
+      bool was_running = w.running;
       w.running = target->running;
       w.started_at = target->started_at;
       if (w.state.container_id != target->container_id) {
+        UnscheduleLocked(&w);  // a run for the old instance is cancelled (and its result dropped)
         NewContainer(&w.state, type, target->container_id);
-        // Probe once initialDelaySeconds have passed since the container started; when crilet itself has just
-        // started, spread first runs over one period so a node's probes do not all fire together (kubelet).
-        auto since_start = clock_->Now() - FromUnixNanos(target->started_at);
-        auto delay = std::chrono::seconds(spec->initial_delay_seconds) - since_start;
-        SteadyTime at = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::max<Duration>(delay, Duration{0}));
-        auto period = std::chrono::seconds(spec->period_seconds);
-        if (now - start_ < period) {
-          std::uniform_int_distribution<int64_t> jitter(0, std::chrono::duration_cast<std::chrono::milliseconds>(period).count());
-          at = std::max(at, now + std::chrono::milliseconds(jitter(rng_)));
-        }
-        ScheduleLocked(id, at);
+        ScheduleFirstRunLocked(id, now);
+      } else if (!was_running && w.running) {
+        ScheduleFirstRunLocked(id, now);  // created earlier, running now: probe without waiting a period
       }
     }
   }
   for (uint64_t id : ids) {
     if (std::find(keep.begin(), keep.end(), id) == keep.end()) RemoveWorkerLocked(id);
   }
-  ids = keep;
+  if (keep.empty()) {
+    by_pod_.erase(uid);
+  } else {
+    ids = std::move(keep);
+  }
 }
 
 void ProbeManager::RemovePod(const std::string& pod_uid) {
@@ -211,6 +246,24 @@ PodResults ProbeManager::Results(const std::string& pod_uid) const {
   return out;
 }
 
+void ProbeManager::GrowPoolLocked() {
+  // Join threads that retired (they released mu_ before we could take it, so the joins do not block long).
+  for (uint64_t tid : retired_) {
+    auto it = pool_.find(tid);
+    if (it != pool_.end()) {
+      it->second.join();
+      pool_.erase(it);
+    }
+  }
+  retired_.clear();
+  if (static_cast<size_t>(idle_threads_) >= ready_.size() || static_cast<int>(pool_.size()) >= options_.max_pool_size) {
+    return;
+  }
+  uint64_t tid = next_thread_id_++;
+  pool_.emplace(tid, std::thread([this, tid] { PoolLoop(tid); }));
+  if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size()));
+}
+
 void ProbeManager::TimerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
@@ -219,7 +272,8 @@ void ProbeManager::TimerLoop() {
       continue;
     }
     Timer t = timers_.top();
-    if (std::chrono::steady_clock::now() < t.at) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < t.at) {
       timer_cv_.wait_until(lock, t.at);
       continue;
     }
@@ -227,131 +281,142 @@ void ProbeManager::TimerLoop() {
     auto it = workers_.find(t.id);
     if (it == workers_.end() || it->second.removed || it->second.generation != t.generation) continue;
     Worker& w = it->second;
-    // Fixed rate: the next run is one period after this one was due, whatever this one takes.
-    SteadyTime due = t.at;
-    ScheduleLocked(t.id, due + std::chrono::seconds(w.spec.period_seconds));
-    if (w.in_flight) continue;  // still running from the last period: skip this tick
-    w.in_flight = true;
-    ready_.emplace_back(t.id, due);
+    // Fixed rate: the next run is one period after this one was due, whatever this one takes; ticks missed
+    // while the process stalled are dropped rather than run in a burst.
+    SteadyTime next = t.at + Period(w);
+    while (next <= now) next += Period(w);
+    ScheduleLocked(t.id, next);
+    if (w.current_in_flight) continue;  // still running from the last period: skip this tick
+    w.current_in_flight = true;
+    w.runs_in_flight++;
+    ready_.push_back(DueRun{t.id, t.at, w.cancel});
+    GrowPoolLocked();
     pool_cv_.notify_one();
   }
 }
 
-void ProbeManager::PoolLoop() {
+void ProbeManager::PoolLoop(uint64_t thread_id) {
   std::unique_lock<std::mutex> lock(mu_);
-  while (true) {
-    pool_cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
-    if (stopping_) return;
-    auto [id, scheduled] = ready_.front();
+  idle_threads_++;
+  for (;;) {
+    bool work = pool_cv_.wait_for(lock, options_.idle_thread_linger, [&] { return stopping_ || !ready_.empty(); });
+    if (stopping_) break;
+    if (!work) {
+      if (static_cast<int>(pool_.size() - retired_.size()) > options_.pool_size) {
+        retired_.push_back(thread_id);  // a surplus thread that found nothing to do: end it
+        if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size() - retired_.size()));
+        break;
+      }
+      continue;
+    }
+    DueRun run = std::move(ready_.front());
     ready_.pop_front();
+    idle_threads_--;
     lock.unlock();
-    RunProbe(id, scheduled);
+    RunProbe(run);
     lock.lock();
+    idle_threads_++;
   }
+  idle_threads_--;
 }
 
-ProbeOutcome ProbeManager::Execute(const Worker& w) {
-  const auto& h = w.spec.handler;
-  auto timeout = std::chrono::seconds(w.spec.timeout_seconds);
-  if (h.exec) return ExecProbe(runtime_, w.state.container_id, ExpandProbeCommand(h.exec->command, w.container), timeout);
-  if (h.http_get) {
-    int port = ResolvePort(h.http_get->port, w.container);
-    std::string host = h.http_get->host.empty() ? w.pod_ip : h.http_get->host;
-    if (host.empty()) return ProbeOutcome{Result::kUnknown, "the pod has no IP yet", true, false};
-    std::string path = h.http_get->path.empty() ? "/" : h.http_get->path;
-    if (path[0] != '/') path = "/" + path;
-    HttpRequest req;
-    req.url = (h.http_get->scheme == "HTTPS" ? "https://" : "http://") +
-              (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port) + path;
-    req.headers = h.http_get->http_headers;
-    req.timeout = timeout;
-    return HttpProbe(req);
+ProbeManager::Worker* ProbeManager::FinishRunLocked(const DueRun& run) {
+  auto it = workers_.find(run.id);
+  if (it == workers_.end()) return nullptr;
+  Worker& w = it->second;
+  w.runs_in_flight--;
+  if (w.cancel == run.cancel) w.current_in_flight = false;
+  if (w.removed) {
+    if (w.runs_in_flight == 0) workers_.erase(it);
+    return nullptr;
   }
-  if (h.tcp_socket) {
-    std::string host = h.tcp_socket->host.empty() ? w.pod_ip : h.tcp_socket->host;
-    if (host.empty()) return ProbeOutcome{Result::kUnknown, "the pod has no IP yet", true, false};
-    return TcpProbe(host, ResolvePort(h.tcp_socket->port, w.container), timeout);
-  }
-  if (h.grpc) {
-    if (w.pod_ip.empty()) return ProbeOutcome{Result::kUnknown, "the pod has no IP yet", true, false};
-    return GrpcProbe(w.pod_ip, h.grpc->port, h.grpc->service.value_or(""), timeout);
-  }
-  return ProbeOutcome{Result::kUnknown, "no handler", true, false};
+  return &w;
 }
 
-void ProbeManager::RunProbe(uint64_t id, SteadyTime scheduled) {
+void ProbeManager::RunProbe(const DueRun& run) {
   Worker snapshot;
   TickAction action;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = workers_.find(id);
+    auto it = workers_.find(run.id);
     if (it == workers_.end()) return;
     Worker& w = it->second;
-    if (w.removed) {
-      workers_.erase(it);
+    if (w.removed || run.cancel->load() || w.state.container_id.empty()) {
+      FinishRunLocked(run);
       return;
     }
-    TickInput in{w.type, &w.spec, w.running, w.started_at, StartedLocked(w), clock_->Now()};
-    action = Decide(w.state, in);
-    if (action == TickAction::kSkip || w.state.container_id.empty()) {
-      w.in_flight = false;
-      return;
+    action = Decide(w.state, TickInput{w.type, &w.spec, w.running, w.started_at, StartedLocked(w), clock_->Now(),
+                                       options_.time_unit});
+    if (action == TickAction::kProbe) snapshot = w;
+    snapshot.pod_uid = w.pod_uid;
+    bool changed = action == TickAction::kFailNotRunning && FoldNotRunning(&w.state);
+    if (action != TickAction::kProbe) {
+      // Not running: kubelet publishes Failure at once, without a probe or thresholds.
+      FinishRunLocked(run);
+      if (!changed || stopping_) return;
     }
-    snapshot = w;
   }
-  auto started = std::chrono::steady_clock::now();
+  if (action != TickAction::kProbe) {
+    if (on_change_) on_change_(snapshot.pod_uid);
+    return;
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  ProbeTargetInfo target{runtime_, &snapshot.container, snapshot.state.container_id, snapshot.pod_ip, run.cancel.get()};
   ProbeOutcome outcome;
-  if (action == TickAction::kFailNotRunning) {
-    outcome = ProbeOutcome{Result::kFailure, "", false, false};
-  } else {
-    // Kubelet retries a probe that could not run (an error, not a failure) up to 3 times per tick.
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      outcome = Execute(snapshot);
-      if (!outcome.error) break;
-    }
-    probes_run_++;
+  // Kubelet retries a probe that could not run (an error, not a failure) up to 3 times in the same tick.
+  for (int attempt = 0; attempt < kMaxProbeAttempts && !run.cancel->load(); ++attempt) {
+    outcome = RunProbeHandler(snapshot.spec, target);
+    if (!outcome.error) break;
   }
-  auto took = std::chrono::steady_clock::now() - started;
+  probes_run_++;
+  const auto took = std::chrono::steady_clock::now() - started;
+  if (delays_.Add(started - run.scheduled) && metrics_) {
+    auto [p50, p99] = delays_.Quantiles();
+    metrics_->Set("crilet_probe_start_delay_quantile_seconds", {{"quantile", "0.5"}}, p50);
+    metrics_->Set("crilet_probe_start_delay_quantile_seconds", {{"quantile", "0.99"}}, p99);
+  }
+  if (metrics_) {
+    metrics_->Observe("crilet_probe_duration_seconds", {{"probe_type", TypeLabel(snapshot.type)}},
+                      std::chrono::duration<double>(took).count());
+    metrics_->Observe("crilet_probe_start_delay_seconds", {},
+                      std::chrono::duration<double>(started - run.scheduled).count());
+  }
 
   bool changed = false;
-  std::string uid = snapshot.pod_uid;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = workers_.find(id);
-    if (it == workers_.end()) return;
-    Worker& w = it->second;
-    w.in_flight = false;
-    if (w.removed) {
-      workers_.erase(it);
-      return;
-    }
-    // A result for an instance that is gone, or an error, changes nothing.
-    if (outcome.error || w.state.container_id != snapshot.state.container_id) return;
-    changed = Fold(&w.state, w.type, w.spec, outcome.result);
+    Worker* w = FinishRunLocked(run);
+    // Dropped: the pod went away, the instance was replaced or vanished, or the manager is stopping.
+    if (!w || stopping_ || run.cancel->load() || w->state.container_id != snapshot.state.container_id) return;
+    if (!outcome.error) changed = Fold(&w->state, w->type, w->spec, outcome.result);
   }
-  if (action == TickAction::kProbe) {
-    std::string field = "spec.containers{" + snapshot.container.name + "}";
-    if (manifests::IsSidecar(snapshot.container)) field = "spec.initContainers{" + snapshot.container.name + "}";
-    if (outcome.result == Result::kFailure && events_) {
-      events_->Record(uid, "Warning", "Unhealthy",
-                      std::string(ProbeTypeName(snapshot.type)) + " probe failed: " + outcome.output, field);
-    } else if (outcome.warning && events_) {
-      events_->Record(uid, "Warning", "ProbeWarning",
-                      std::string(ProbeTypeName(snapshot.type)) + " probe warning: " + outcome.output, field);
-    }
-    if (metrics_) {
-      metrics_->Add("crilet_probe_total", {{"probe_type", ProbeTypeName(snapshot.type)},
-                                           {"result", ResultName(outcome.result)},
-                                           {"container", snapshot.container.name},
-                                           {"pod", snapshot.pod_name},
-                                           {"namespace", snapshot.pod_namespace}});
-      metrics_->Observe("crilet_probe_duration_seconds", {{"probe_type", TypeLabel(snapshot.type)}},
-                        std::chrono::duration<double>(took).count());
-      metrics_->Observe("crilet_probe_start_delay_seconds", {},
-                        std::chrono::duration<double>(started - scheduled).count());
+  Report(snapshot, outcome);
+  if (changed && on_change_) on_change_(snapshot.pod_uid);
+}
+
+void ProbeManager::Report(const Worker& w, const ProbeOutcome& outcome) {
+  const std::string type = ProbeTypeName(w.type);
+  if (events_) {
+    // Kubelet records one event per failed run (folding repeats is the sink's job).
+    std::string field = std::string(manifests::IsSidecar(w.container) ? "spec.initContainers{" : "spec.containers{") +
+                        w.container.name + "}";
+    if (outcome.error) {
+      events_->Record(w.pod_uid, "Warning", "Unhealthy",
+                      type + " probe errored and resulted in unknown state: " + outcome.output, field);
+    } else if (outcome.result == Result::kFailure) {
+      events_->Record(w.pod_uid, "Warning", "Unhealthy", type + " probe failed: " + outcome.output, field);
+    } else if (outcome.warning) {
+      events_->Record(w.pod_uid, "Warning", "ProbeWarning", type + " probe warning: " + outcome.output, field);
     }
   }
-  if (changed && on_change_) on_change_(uid);
+  if (metrics_ && !outcome.error) {  // kubelet does not count runs that errored
+    metrics_->Add("crilet_probe_total", {{"probe_type", type},
+                                         {"result", ResultLabel(outcome.result)},
+                                         {"container", w.container.name},
+                                         {"pod", w.pod_name},
+                                         {"namespace", w.pod_namespace}});
+  }
 }
 
 }  // namespace crilet::probes

@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -20,40 +21,60 @@
 #include "cri/runtime.h"
 #include "probes/probe_state.h"
 #include "probes/prober.h"
+#include "probes/start_delays.h"
 
 namespace crilet::probes {
 
-// No thread per probe: due probes go from a timer queue to `pool_size` workers. Every handler has a hard
-// timeout (the probe's timeoutSeconds), so a hanging probe holds one worker for at most that long; with all
-// workers busy, a due probe waits for the first free one. Thread-safe.
+// No thread per probe. A probe worker is a record (pod, container, probe type, current container ID, threshold
+// state); one timer thread keeps a heap of (next run, worker) and hands due runs to a pool of threads. Every
+// handler has a hard timeout (timeoutSeconds) and sees a cancel flag, so a hanging probe holds one pool thread
+// for at most its timeout. When every pool thread is busy and a run is due, the pool grows (up to
+// max_pool_size; surplus threads end after idle_thread_linger), so a slow probe does not delay the others; only
+// with max_pool_size probes hanging at once does a due run wait, for at most the shortest remaining timeout.
+// A run still in flight when its next tick comes skips that tick (kubelet's ticker drops ticks too).
+//
+// Thread-safe. The runtime, clock, events and metrics must outlive the manager (events and metrics may be null).
 class ProbeManager : public Prober {
  public:
   struct Options {
-    int pool_size = 4;
+    int pool_size = 4;       // threads kept running
+    int max_pool_size = 32;  // the pool grows to this while runs wait for a thread
+    std::chrono::milliseconds idle_thread_linger{30000};
+    bool jitter = true;      // kubelet's random first run within one period of start; tests turn it off
+    Duration time_unit = std::chrono::seconds(1);  // one spec second of periods/initial delays; tests shorten it
   };
-  // on_change(pod_uid) is called (from a pool thread, no lock held) whenever a published result changes.
+  // on_change(pod_uid) is called from a pool thread, with no lock held, whenever a published result changes
+  // (never from inside UpdatePod/RemovePod, so the agent may hold its own locks while calling those).
   ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink* events, Metrics* metrics,
                std::function<void(const std::string&)> on_change, Options options);
   ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink* events, Metrics* metrics,
                std::function<void(const std::string&)> on_change)
       : ProbeManager(runtime, clock, events, metrics, std::move(on_change), Options{}) {}
   ~ProbeManager() override;
+  ProbeManager(const ProbeManager&) = delete;
+  ProbeManager& operator=(const ProbeManager&) = delete;
 
+  // Starts the timer thread and the pool. Pods may be added before: their runs wait for Start.
   void Start();
-  void Stop();  // returns once the threads are joined (in-flight probes finish within their timeouts)
+  // Cancels in-flight http/tcp/grpc probes (they end within ~50 ms; an exec waits for its ExecSync, which the
+  // runtime bounds by the probe timeout) and joins every thread. No on_change or event after it returns.
+  void Stop();
 
   void UpdatePod(const manifests::Pod& pod, const std::string& pod_ip, const std::vector<ProbeTarget>& containers) override;
   void RemovePod(const std::string& pod_uid) override;
   PodResults Results(const std::string& pod_uid) const override;
 
-  // For tests and metrics: probes run so far and workers alive.
-  uint64_t ProbesRun() const { return probes_run_.load(); }
-  size_t WorkerCount() const;
+  // Delay of probe starts against their schedule over the last 20,000 runs: {p50, p99} in seconds.
+  std::pair<double, double> StartDelayQuantiles() const { return delays_.Quantiles(); }
+
+  // For tests and metrics.
+  uint64_t ProbesRun() const { return probes_run_.load(); }  // handler runs so far
+  size_t WorkerCount() const;                                // probe workers alive
+  size_t ThreadCount() const;                                // pool threads alive
 
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;
   struct Worker {
-    uint64_t id = 0;
     std::string pod_uid;
     std::string pod_name;
     std::string pod_namespace;
@@ -64,10 +85,17 @@ class ProbeManager : public Prober {
     bool running = false;
     int64_t started_at = 0;
     ProbeState state;
-    bool in_flight = false;
+    int runs_in_flight = 0;   // dispatched and not finished; a removed worker is erased at 0
+    bool current_in_flight = false;  // a run for the current instance is going: its ticks are skipped
     bool removed = false;
-    uint64_t generation = 0;  // bumped on reschedule; older timer entries are ignored
-    SteadyTime scheduled{};   // when the pending run is due (for jitter metrics)
+    uint64_t generation = 0;  // bumped on every (re)schedule; older timer entries are ignored
+    // Set to cancel the current instance's runs (a new instance gets a new flag).
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  };
+  struct DueRun {
+    uint64_t id;
+    SteadyTime scheduled;
+    std::shared_ptr<std::atomic<bool>> cancel;  // the worker's flag when the run was dispatched
   };
   struct Timer {
     SteadyTime at;
@@ -77,35 +105,46 @@ class ProbeManager : public Prober {
   };
 
   void TimerLoop();
-  void PoolLoop();
-  void RunProbe(uint64_t id, SteadyTime scheduled);
-  ProbeOutcome Execute(const Worker& w);
+  void PoolLoop(uint64_t thread_id);
+  void RunProbe(const DueRun& run);
+  // Books the end of a run; returns the worker, or null when it was removed (and is now erased).
+  Worker* FinishRunLocked(const DueRun& run);
+  void Report(const Worker& w, const ProbeOutcome& outcome);  // events and metrics of one run
   bool StartedLocked(const Worker& w) const;  // the container passed its startup probe (or has none)
   void ScheduleLocked(uint64_t id, SteadyTime at);
+  void ScheduleFirstRunLocked(uint64_t id, SteadyTime now);
+  void UnscheduleLocked(Worker* w);           // no more runs for this instance; a run in flight is cancelled
   void RemoveWorkerLocked(uint64_t id);
+  void GrowPoolLocked();
+  Duration Period(const Worker& w) const { return w.spec.period_seconds * options_.time_unit; }
 
   cri::Runtime* runtime_;
   const Clock* clock_;
   EventSink* events_;
   Metrics* metrics_;
   std::function<void(const std::string&)> on_change_;
-  Options options_;
+  const Options options_;
   const SteadyTime start_ = std::chrono::steady_clock::now();
+  StartDelays delays_;
 
   mutable std::mutex mu_;  // guards everything below
   std::condition_variable timer_cv_;
   std::condition_variable pool_cv_;
+  bool started_ = false;
   bool stopping_ = false;
   uint64_t next_id_ = 1;
   std::map<uint64_t, Worker> workers_;
   std::map<std::string, std::vector<uint64_t>> by_pod_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::deque<std::pair<uint64_t, SteadyTime>> ready_;  // worker and its scheduled time
+  std::deque<DueRun> ready_;
   std::mt19937_64 rng_{std::random_device{}()};
+  std::thread timer_thread_;
+  std::map<uint64_t, std::thread> pool_;  // by thread id
+  std::vector<uint64_t> retired_;         // pool threads that ended (idle surplus), to join
+  uint64_t next_thread_id_ = 1;
+  int idle_threads_ = 0;
 
   std::atomic<uint64_t> probes_run_{0};
-  std::thread timer_thread_;
-  std::vector<std::thread> pool_;
 };
 
 }  // namespace crilet::probes

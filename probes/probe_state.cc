@@ -1,5 +1,7 @@
-// The threshold state machine of one probe worker.
+// The threshold state machine of one probe worker (kubelet's prober/worker.go doProbe).
 #include "probes/probe_state.h"
+
+#include <algorithm>
 
 namespace crilet::probes {
 
@@ -24,7 +26,7 @@ TickAction Decide(const ProbeState& s, const TickInput& in) {
   if (s.on_hold) return TickAction::kSkip;
   if (!in.running) return TickAction::kFailNotRunning;
   auto since_start = in.now - FromUnixNanos(in.started_at);
-  if (since_start < std::chrono::seconds(in.spec->initial_delay_seconds)) return TickAction::kSkip;
+  if (since_start < in.spec->initial_delay_seconds * in.second) return TickAction::kSkip;
   if (in.started) {
     if (in.type == ProbeType::kStartup) return TickAction::kSkip;  // startup probing ends once started
   } else if (in.type != ProbeType::kStartup) {
@@ -51,6 +53,24 @@ bool Fold(ProbeState* s, ProbeType type, const manifests::Probe& spec, Result re
     s->run = 0;
   }
   return changed;
+}
+
+bool FoldNotRunning(ProbeState* s) {
+  if (s->container_id.empty()) return false;
+  bool changed = s->published != Result::kFailure;
+  s->published = Result::kFailure;
+  return changed;
+}
+
+Duration FirstRunDelay(const FirstRunInput& in) {
+  Duration since_start = in.now - FromUnixNanos(in.started_at);
+  Duration delay = std::max<Duration>(in.spec->initial_delay_seconds * in.second - since_start, Duration{0});
+  Duration period = in.spec->period_seconds * in.second;
+  if (in.jitter && in.since_manager_start < period) {
+    auto jitter = std::chrono::duration_cast<Duration>(period * std::clamp(in.random01, 0.0, 1.0));
+    delay = std::max(delay, jitter);
+  }
+  return delay;
 }
 
 }  // namespace crilet::probes

@@ -12,6 +12,18 @@ const char* ProbeTypeName(ProbeType t) {
   return "Unknown";
 }
 
+std::optional<Result> Lookup(const PodResults* results, const std::string& container_id, ProbeType type) {
+  if (!results) return std::nullopt;
+  auto it = results->find(container_id);
+  if (it == results->end()) return std::nullopt;
+  switch (type) {
+    case ProbeType::kLiveness: return it->second.liveness;
+    case ProbeType::kReadiness: return it->second.readiness;
+    case ProbeType::kStartup: return it->second.startup;
+  }
+  return std::nullopt;
+}
+
 const char* ResultName(Result r) {
   switch (r) {
     case Result::kUnknown: return "unknown";

@@ -25,4 +25,7 @@ struct ContainerResults {
 // Keyed by CRI container ID, so a restarted container starts from fresh results.
 using PodResults = std::map<std::string, ContainerResults>;
 
+// The result of one probe of one container instance; nullopt when there is none (or `results` is null).
+std::optional<Result> Lookup(const PodResults* results, const std::string& container_id, ProbeType type);
+
 }  // namespace crilet::probes

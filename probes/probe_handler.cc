@@ -1,0 +1,74 @@
+// Dispatch to the exec/http/tcp/grpc probers, with kubelet's host and port rules (prober/prober.go runProbe).
+#include "probes/probe_handler.h"
+
+#include "probes/exec_prober.h"
+#include "probes/grpc_prober.h"
+#include "probes/http_prober.h"
+#include "probes/tcp_prober.h"
+
+namespace crilet::probes {
+namespace {
+
+ProbeOutcome Error(std::string why) { return ProbeOutcome{Result::kUnknown, std::move(why), true, false}; }
+
+std::string Bracketed(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
+
+}  // namespace
+
+int ResolvePort(const manifests::IntOrString& port, const manifests::Container& c) {
+  if (port.is_int) return port.int_value;
+  for (const auto& p : c.ports) {
+    if (p.name == port.str_value) return p.container_port;
+  }
+  return 0;
+}
+
+std::string HttpGetUrl(const manifests::HttpGetAction& get, const std::string& pod_ip, int port) {
+  std::string scheme = get.scheme == "HTTPS" ? "https" : "http";
+  std::string host = get.host.empty() ? pod_ip : get.host;
+  std::string path = get.path;
+  if (path.empty() || path[0] != '/') path = "/" + path;
+  return scheme + "://" + Bracketed(host) + ":" + std::to_string(port) + path;
+}
+
+ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInfo& t) {
+  const auto& h = probe.handler;
+  const std::chrono::seconds timeout(probe.timeout_seconds);
+  const manifests::Container& c = *t.container;
+  auto port_of = [&](const manifests::IntOrString& p, int* out) -> std::optional<ProbeOutcome> {
+    *out = ResolvePort(p, c);
+    if (!p.is_int && *out == 0) return Error("couldn't find port: " + p.str_value + " in container " + c.name);
+    if (*out <= 0 || *out > 65535) return Error("invalid port number: " + std::to_string(*out));
+    return std::nullopt;
+  };
+  if (h.exec) {
+    // Kubelet expands $(VAR) from literal env values only: probes do not see downward-API values.
+    return ExecProbe(t.runtime, t.container_id, ExpandProbeCommand(h.exec->command, c), timeout);
+  }
+  if (h.http_get) {
+    int port = 0;
+    if (auto bad = port_of(h.http_get->port, &port)) return *bad;
+    if (h.http_get->host.empty() && t.pod_ip.empty()) return Error("the pod has no IP yet");
+    HttpRequest req;
+    req.url = HttpGetUrl(*h.http_get, t.pod_ip, port);
+    req.headers = h.http_get->http_headers;
+    req.timeout = timeout;
+    req.cancel = t.cancel;
+    return HttpProbe(req);
+  }
+  if (h.tcp_socket) {
+    int port = 0;
+    if (auto bad = port_of(h.tcp_socket->port, &port)) return *bad;
+    std::string host = h.tcp_socket->host.empty() ? t.pod_ip : h.tcp_socket->host;
+    if (host.empty()) return Error("the pod has no IP yet");
+    return TcpProbe(host, port, timeout, t.cancel);
+  }
+  if (h.grpc) {
+    if (t.pod_ip.empty()) return Error("the pod has no IP yet");
+    if (h.grpc->port <= 0 || h.grpc->port > 65535) return Error("invalid port number: " + std::to_string(h.grpc->port));
+    return GrpcProbe(t.pod_ip, h.grpc->port, h.grpc->service.value_or(""), timeout, t.cancel);
+  }
+  return Error("the probe has no handler");
+}
+
+}  // namespace crilet::probes

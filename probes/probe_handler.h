@@ -1,0 +1,33 @@
+/// Runs one probe's handler (exec, httpGet, tcpSocket or grpc) against a container instance.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "cri/runtime.h"
+#include "manifests/pod.h"
+#include "probes/probe_state.h"
+
+namespace crilet::probes {
+
+struct ProbeTargetInfo {
+  cri::Runtime* runtime = nullptr;                  // for exec
+  const manifests::Container* container = nullptr;  // env for $(VAR), ports by name
+  std::string container_id;
+  std::string pod_ip;
+  const std::atomic<bool>* cancel = nullptr;        // may be null; http/tcp/grpc end within 50 ms once set
+};
+
+// The port a probe or hook names: a number, or a containerPort by name. 0 when no port has that name.
+int ResolvePort(const manifests::IntOrString& port, const manifests::Container& c);
+
+// <scheme>://<host or pod IP>:<port><path>, as kubelet's formatURL builds it (IPv6 in brackets, "/" prefix).
+std::string HttpGetUrl(const manifests::HttpGetAction& get, const std::string& pod_ip, int port);
+
+// One attempt with the probe's timeoutSeconds. Problems that make the probe impossible to run (a named port
+// that does not exist, no pod IP yet, a runtime error) are errors, which kubelet retries and then drops.
+ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInfo& target);
+
+}  // namespace crilet::probes
