@@ -7,7 +7,6 @@ start_lab
 start_crilet
 out=$T/out
 mkdir -p "$out"
-stamp() { echo "sh -c 'echo $1 \$(date +%s%N) >> /out/events'"; }
 
 manifest hooks.yaml <<YAML
 apiVersion: v1
@@ -19,15 +18,15 @@ spec:
   - name: side
     image: docker.io/library/busybox:1.36
     restartPolicy: Always
-    command: [sh, -c, "echo side-start \$(date +%s%N) >> /out/events; trap 'echo side-stop \$(date +%s%N) >> /out/events; exit 0' TERM; while true; do sleep 0.1; done"]
+    command: [sh, -c, "echo side-start >> /out/events; trap 'echo side-stop >> /out/events; exit 0' TERM; while true; do sleep 0.1; done"]
     volumeMounts: [{name: out, mountPath: /out}]
   containers:
   - name: app
     image: docker.io/library/busybox:1.36
-    command: [sh, -c, "echo app-start \$(date +%s%N) >> /out/events; trap 'echo app-stop \$(date +%s%N) >> /out/events; exit 0' TERM; while true; do sleep 0.1; done"]
+    command: [sh, -c, "echo app-start >> /out/events; trap 'echo app-stop >> /out/events; exit 0' TERM; while true; do sleep 0.1; done"]
     lifecycle:
-      postStart: {exec: {command: [sh, -c, "echo poststart \$(date +%s%N) >> /out/events"]}}
-      preStop: {exec: {command: [sh, -c, "echo prestop \$(date +%s%N) >> /out/events; sleep 1"]}}
+      postStart: {exec: {command: [sh, -c, "echo poststart >> /out/events"]}}
+      preStop: {exec: {command: [sh, -c, "echo prestop >> /out/events; sleep 1"]}}
     volumeMounts: [{name: out, mountPath: /out}, {name: mem, mountPath: /mem}]
   volumes:
   - {name: out, hostPath: {path: $out, type: Directory}}
@@ -56,7 +55,7 @@ spec:
 YAML
 
 wait_for "hooks Running" 20 pod_is hooks '.status.phase == "Running" and .status.containerStatuses[0].ready'
-order=$(sort -k2 -n "$out/events" | cut -d' ' -f1 | tr '\n' ' ')
+order=$(cut -d" " -f1 "$out/events" | tr '\n' ' ')
 [[ $order == "side-start app-start poststart " || $order == "side-start poststart app-start " ]] || fail "start order: $order"
 pod_is hooks '.status.initContainerStatuses[0].state.running and .status.initContainerStatuses[0].started' || fail "sidecar not running"
 ok "sidecar started before the app and keeps running; postStart ran ($order)"
@@ -79,7 +78,7 @@ ok "activeDeadlineSeconds: phase Failed, reason DeadlineExceeded, containers sto
 # Removal: preStop runs first, the app stops before the sidecar, the tmpfs is unmounted, nothing is left.
 rm "$MANIFESTS/hooks.yaml"
 wait_for "hooks removed" 30 bash -c "! '$CRILET_BIN' cri -r '$CRILET_RUNTIME_ENDPOINT' pods -o json | jq -e '.[] | select(.name == \"hooks-node1\")' >/dev/null"
-order=$(sort -k2 -n "$out/events" | cut -d' ' -f1 | tr '\n' ' ')
+order=$(cut -d" " -f1 "$out/events" | tr '\n' ' ')
 [[ $order == *"prestop app-stop side-stop "* ]] || fail "stop order: $order"
 grep -q " $mem " /proc/self/mounts && fail "tmpfs still mounted"
 [[ ! -e $ROOT/pods/$uid ]] || fail "pod directory left"
