@@ -94,7 +94,7 @@ pod_is slow '.status.containerStatuses[0].restartCount == 0' || fail "liveness r
 pod_is slow '.status.containerStatuses[0].ready' || fail "started container without readiness probe should be ready"
 ok "startup probe held liveness back for ~4s; started, ready, no restart"
 
-grep -q 'crilet_probe_total{.*probe_type="Readiness",result="success"' <<<"$(curl -s "http://127.0.0.1:$PORT/metrics")" || fail "probe metrics missing"
+grep -q 'crilet_probe_total{.*probe_type="Readiness",result="successful"' <<<"$(curl -s "http://127.0.0.1:$PORT/metrics")" || fail "probe metrics missing"
 ok "probe results counted in /metrics"
 
 rm "$MANIFESTS"/*.yaml
