@@ -3,28 +3,13 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <cctype>
+#include "common/yaml_plain.h"
 
 namespace crilet {
 namespace {
 
-// True for strings a YAML 1.1/1.2 reader would not read back as a string.
-bool NeedsQuotes(const std::string& s) {
-  if (s.empty()) return true;
-  static const char* kWords[] = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n",
-                                 "True", "False", "Yes", "No", "On", "Off", "Null", "NULL", "TRUE", "FALSE"};
-  for (const char* w : kWords) {
-    if (s == w) return true;
-  }
-  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  bool digit = false;
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) digit = true;
-    else if (c != '.' && c != 'e' && c != 'E' && c != '_' && c != 'x' && c != 'o') return false;
-  }
-  return digit;
-}
+// True for strings a YAML reader would not read back as a string (go-yaml v2 reads "N" or "0755" as values).
+bool NeedsQuotes(const std::string& s) { return ResolvePlain(s) != PlainType::kString; }
 
 void Emit(YAML::Emitter& e, const nlohmann::json& j) {
   if (j.is_object()) {

@@ -20,6 +20,8 @@ void DefaultProbe(std::optional<Probe>* probe) {
 }
 
 void DefaultContainer(Container* c, bool host_network) {
+  // SetDefaults_Pod: a limit without a request makes the request equal to the limit.
+  for (const auto& [name, limit] : c->resources.limits) c->resources.requests.emplace(name, limit);
   if (c->image_pull_policy.empty()) c->image_pull_policy = DefaultPullPolicy(c->image);
   if (c->termination_message_path.empty()) c->termination_message_path = "/dev/termination-log";
   if (c->termination_message_policy.empty()) c->termination_message_policy = "File";
@@ -57,6 +59,10 @@ void ApplyDefaults(Pod* pod) {
   if (s.restart_policy.empty()) s.restart_policy = "Always";
   if (s.dns_policy.empty()) s.dns_policy = "ClusterFirst";
   if (!s.termination_grace_period_seconds) s.termination_grace_period_seconds = 30;
+  for (auto& v : s.volumes) {
+    // SetDefaults_Volume: a volume without a source is an emptyDir.
+    if (!v.empty_dir && !v.host_path) v.empty_dir = EmptyDirVolumeSource{};
+  }
   for (auto& c : s.init_containers) DefaultContainer(&c, s.host_network);
   for (auto& c : s.containers) DefaultContainer(&c, s.host_network);
 }

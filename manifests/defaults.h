@@ -9,7 +9,8 @@ namespace crilet::manifests {
 
 // restartPolicy Always, dnsPolicy ClusterFirst, terminationGracePeriodSeconds 30, namespace default,
 // imagePullPolicy from the tag, probe timings 1/10/1/3, httpGet path "/" and scheme HTTP, port protocol
-// TCP, hostNetwork hostPort = containerPort, terminationMessagePath/Policy, fieldRef apiVersion v1.
+// TCP, hostNetwork hostPort = containerPort, terminationMessagePath/Policy, fieldRef apiVersion v1,
+// requests = limits where only a limit is given, and emptyDir for a volume without a source.
 void ApplyDefaults(Pod* pod);
 
 // Always when the tag is "latest" or absent (and there is no digest), else IfNotPresent.

@@ -8,30 +8,79 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <spdlog/spdlog.h>
-#include <sstream>
+#include <utility>
 
 #include "manifests/loader.h"
-#include "manifests/parser.h"
+#include "manifests/yaml_guard.h"
 
 namespace crilet::manifests {
 namespace fs = std::filesystem;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
+
+constexpr uint32_t kWatchMask = IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB |
+                                IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF;
+constexpr size_t kMaxSymlinkWatches = 64;
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string HashBytes(const std::string& data) {
-  uint64_t h = 1469598103934665603ULL;
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a 64: only to notice that a file's bytes changed
   for (unsigned char c : data) {
     h ^= c;
     h *= 1099511628211ULL;
   }
   return std::to_string(h) + ":" + std::to_string(data.size());
+}
+
+// "/etc/kubernetes/manifests/" -> "/etc/kubernetes/manifests"; "" -> ".".
+std::string Clean(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p.empty() ? "." : p;
+}
+
+std::string Parent(const std::string& p) {
+  std::string parent = fs::path(p).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
+std::string Canonical(const std::string& p) {
+  std::error_code ec;
+  auto c = fs::canonical(p, ec);
+  return ec ? "" : c.string();
+}
+
+std::string StatKey(const struct stat& info) {
+  return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + ":" + std::to_string(info.st_size) + ":" +
+         std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec);
+}
+
+// Reads a whole file, or says why not. Files over the manifest limit are not read (the error says so).
+bool ReadManifestFile(const std::string& path, std::string* data, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = std::string("cannot read: ") + std::strerror(errno);
+    return false;
+  }
+  in.seekg(0, std::ios::end);
+  auto size = static_cast<size_t>(in.tellg());
+  if (size > kMaxManifestBytes) {
+    *error = "larger than " + std::to_string(kMaxManifestBytes) + " bytes, the limit for a manifest";
+    return false;
+  }
+  in.seekg(0);
+  data->resize(size);
+  in.read(data->data(), static_cast<std::streamsize>(size));
+  data->resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+  return true;
 }
 
 }  // namespace
@@ -40,7 +89,7 @@ bool IgnoredManifestName(const std::string& name) {
   if (name.empty() || name[0] == '.') return true;
   if (name.back() == '~') return true;
   if (name.size() > 1 && name.front() == '#' && name.back() == '#') return true;
-  for (const char* s : {".swp", ".swx", ".swo", ".tmp"}) {
+  for (const char* s : {".swp", ".swx", ".swo", ".tmp", ".bak", ".rpmnew", ".rpmsave"}) {
     if (EndsWith(name, s)) return true;
   }
   if (name.find(".dpkg-") != std::string::npos) return true;
@@ -48,16 +97,21 @@ bool IgnoredManifestName(const std::string& name) {
 }
 
 DirSource::DirSource(Options options, std::function<void(const std::map<std::string, FileState>&)> on_change)
-    : options_(std::move(options)), on_change_(std::move(on_change)) {}
+    : options_(std::move(options)), on_change_(std::move(on_change)) {
+  options_.path = Clean(options_.path);
+}
 
 DirSource::~DirSource() { Stop(); }
 
 Status DirSource::Start() {
   inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (inotify_fd_ < 0 || wake_fd_ < 0) return Status::Internal("cannot create inotify/eventfd descriptors");
-  AddWatch();
-  ScanOnce();
+  if (inotify_fd_ < 0 || wake_fd_ < 0) {
+    return Status::Internal(std::string("cannot create inotify/eventfd descriptors: ") + std::strerror(errno));
+  }
+  RefreshWatches();
+  ScanOnce(true);
+  if (RefreshWatches()) ScanOnce();  // symlink targets found by the scan are watched from now on
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
 }
@@ -80,18 +134,79 @@ void DirSource::Rescan() {
   if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof one);
 }
 
-void DirSource::AddWatch() {
-  if (watch_ >= 0 || inotify_fd_ < 0) return;
+std::map<std::string, DirSource::Interest> DirSource::WantedWatches(bool* missing) const {
+  std::map<std::string, Interest> want;
+  *missing = false;
+  const std::string& path = options_.path;
+  // The parent, for the path itself appearing, vanishing or being re-pointed (a symlink swapped in place).
+  std::string parent = Canonical(Parent(path));
+  if (parent.empty()) *missing = true;
+  else want[parent].names.insert(fs::path(path).filename().string());
+
   std::error_code ec;
-  // A single-file path is watched through its directory.
-  std::string dir = fs::is_directory(options_.path, ec) ? options_.path : fs::path(options_.path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  watch_ = inotify_add_watch(inotify_fd_, dir.c_str(),
-                             IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB |
-                                 IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF);
+  std::string target = Canonical(path);
+  if (target.empty()) {
+    *missing = true;
+  } else if (fs::is_directory(target, ec)) {
+    want[target].all = true;
+    // Symlinked manifests: the directory of each target, for edits made to the target itself.
+    size_t links = 0;
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      std::string name = entry.path().filename().string();
+      if (IgnoredManifestName(name) || !entry.is_symlink(ec) || links >= kMaxSymlinkWatches) continue;
+      std::string real = Canonical(entry.path().string());
+      if (real.empty() || !fs::is_regular_file(real, ec)) continue;
+      want[Parent(real)].names.insert(fs::path(real).filename().string());
+      ++links;
+    }
+  } else if (target != path) {
+    want[Parent(target)].names.insert(fs::path(target).filename().string());  // a symlinked single file
+  }
+  return want;
 }
 
-void DirSource::ScanOnce() {
+bool DirSource::RefreshWatches() {
+  bool missing = false;
+  std::map<std::string, Interest> want = WantedWatches(&missing);
+  missing_ = missing;
+  bool changed = false;
+  for (auto it = watch_dirs_.begin(); it != watch_dirs_.end();) {
+    if (!want.count(it->second)) {
+      inotify_rm_watch(inotify_fd_, it->first);
+      it = watch_dirs_.erase(it);
+      changed = true;
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [dir, interest] : want) {
+    bool watched = false;
+    for (const auto& [wd, d] : watch_dirs_) watched = watched || d == dir;
+    if (watched) continue;
+    int wd = inotify_add_watch(inotify_fd_, dir.c_str(), kWatchMask | IN_ONLYDIR);
+    if (wd < 0) {
+      missing_ = true;  // vanished meanwhile; the next poll tries again
+      continue;
+    }
+    watch_dirs_[wd] = dir;
+    changed = true;
+  }
+  for (const auto& [dir, interest] : want) {
+    auto& mine = interests_[dir];
+    if (mine.all != interest.all || mine.names != interest.names) changed = true;
+  }
+  interests_ = std::move(want);
+  return changed;
+}
+
+SteadyClock::time_point DirSource::NextWriteExpiry() const {
+  auto next = SteadyClock::time_point::max();
+  for (const auto& [name, since] : writing_) next = std::min(next, since + options_.max_write_wait);
+  return next;
+}
+
+void DirSource::ScanOnce(bool force) {
+  auto now = SteadyClock::now();
   std::error_code ec;
   std::vector<std::string> paths;
   if (fs::is_directory(options_.path, ec)) {
@@ -104,120 +219,153 @@ void DirSource::ScanOnce() {
   } else if (fs::is_regular_file(options_.path, ec)) {
     paths.push_back(options_.path);
   }
-  std::sort(paths.begin(), paths.end());
+  std::sort(paths.begin(), paths.end());  // file-name order decides which duplicate wins
+
+  for (auto it = writing_.begin(); it != writing_.end();) {
+    // Forget writes that never closed (or that were in a symlink target's directory, named differently).
+    it = now - it->second >= options_.max_write_wait ? writing_.erase(it) : std::next(it);
+  }
 
   bool changed = false;
   std::map<std::string, FileState> next;
   for (const auto& path : paths) {
-    struct stat info;
-    std::string stat_key;
-    if (::stat(path.c_str(), &info) == 0) {
-      stat_key = std::to_string(info.st_ino) + ":" + std::to_string(info.st_size) + ":" +
-                 std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec);
-    }
     auto known = files_.find(path);
-    if (known != files_.end() && !stat_key.empty() && known->second.stat_key == stat_key) {
+    std::string name = fs::path(path).filename().string();
+    auto w = writing_.find(name);
+    if (w != writing_.end()) {
+      if (now - w->second < options_.max_write_wait) {
+        // Still open for writing: keep what the file said before; its close brings us back.
+        if (known != files_.end()) next[path] = known->second;
+        continue;
+      }
+    }
+    struct stat info {};
+    std::string stat_key;
+    if (::stat(path.c_str(), &info) == 0) stat_key = StatKey(info);
+    else if (errno == ENOENT) continue;  // deleted since the listing
+    if (!force && known != files_.end() && !stat_key.empty() && known->second.stat_key == stat_key) {
       next[path] = known->second;
       continue;
     }
-    std::string data;
-    {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) continue;  // vanished between listing and reading
-      in.seekg(0, std::ios::end);
-      auto size = static_cast<size_t>(in.tellg());
-      in.seekg(0);
-      if (size > kMaxManifestBytes) {
-        data.assign(kMaxManifestBytes + 1, ' ');  // the loader rejects it with the size message
-      } else {
-        data.resize(size);
-        in.read(data.data(), static_cast<std::streamsize>(size));
-      }
-    }
-    std::string hash = HashBytes(data);
-    auto old = files_.find(path);
-    if (old != files_.end() && old->second.content_hash == hash) {
-      next[path] = old->second;
+    std::string data, read_error;
+    bool read = ReadManifestFile(path, &data, &read_error);
+    std::string hash = read ? HashBytes(data) : "error:" + read_error;
+    if (known != files_.end() && known->second.content_hash == hash) {
+      next[path] = known->second;
       next[path].stat_key = stat_key;
       continue;
     }
     changed = true;
-    LoadOptions lo;
-    lo.node_name = options_.node_name;
-    lo.source = PodSource{"file", path, 0};
-    lo.display_name = path;
-    LoadResult r = LoadManifest(data, lo);
     FileState st;
     st.stat_key = stat_key;
     st.content_hash = hash;
-    st.errors = r.errors;
-    st.warnings = r.warnings;
-    for (const auto& w : r.warnings) spdlog::warn("{}", w.ToString());
-    if (r.errors.empty()) {
+    if (read) {
+      LoadOptions lo;
+      lo.node_name = options_.node_name;
+      lo.source = PodSource{"file", path, 0};
+      lo.display_name = path;
+      LoadResult r = LoadManifest(data, lo);
+      st.errors = std::move(r.errors);
+      st.warnings = std::move(r.warnings);
       st.pods = std::move(r.pods);
+    } else {
+      st.errors.push_back(FieldError{path, 0, "", read_error});
+    }
+    for (const auto& warning : st.warnings) spdlog::warn("{}", warning.ToString());
+    for (const auto& e : st.errors) spdlog::error("{}", e.ToString());
+    if (st.errors.empty()) {
       st.ever_valid = true;
     } else {
-      for (const auto& e : r.errors) spdlog::error("{}", e.ToString());
-      if (old != files_.end() && old->second.ever_valid) {
+      st.pods.clear();  // a file with any error yields no pod of its own
+      if (known != files_.end() && known->second.ever_valid) {
         // Kubelet would drop the pod; crilet keeps the last valid version running and reports the error.
-        st.pods = old->second.pods;
+        st.pods = known->second.pods;
         st.ever_valid = true;
         spdlog::warn("{}: keeping the last valid version of this file running", path);
       }
     }
     next[path] = std::move(st);
   }
-  if (next.size() != files_.size()) changed = true;
+  for (const auto& [path, st] : files_) {
+    if (!next.count(path)) changed = true;  // deleted, renamed away, or hidden
+  }
   files_ = std::move(next);
   if (changed && on_change_) on_change_(files_);
 }
 
+bool DirSource::DrainEvents() {
+  alignas(inotify_event) char buf[16 * 1024];
+  auto cap = SteadyClock::now() + options_.debounce * 4;
+  bool relevant = false;
+  bool unsettled = false;  // a delete or rename-away, which an editor follows with the new file
+  while (true) {
+    ssize_t len = read(inotify_fd_, buf, sizeof buf);
+    auto now = SteadyClock::now();
+    for (char* p = buf; len > 0 && p < buf + len;) {
+      const auto* ev = reinterpret_cast<const inotify_event*>(p);
+      p += sizeof(inotify_event) + ev->len;
+      if (ev->mask & IN_Q_OVERFLOW) {  // events were lost: read everything again
+        relevant = force_next_ = true;
+        continue;
+      }
+      auto dir = watch_dirs_.find(ev->wd);
+      if (dir == watch_dirs_.end()) continue;
+      if (ev->mask & IN_IGNORED) {  // the directory itself is gone; the next refresh watches it again
+        watch_dirs_.erase(dir);
+        relevant = true;
+        continue;
+      }
+      std::string name = ev->len > 0 ? std::string(ev->name) : "";
+      const Interest& interest = interests_[dir->second];
+      if (!name.empty() && (interest.all ? IgnoredManifestName(name) : !interest.names.count(name))) continue;
+      relevant = true;
+      if (name.empty()) continue;  // the directory itself (moved, deleted, attributes)
+      if ((ev->mask & IN_CREATE) && !(ev->mask & IN_ISDIR)) {
+        // A new empty regular file is about to be written; a symlink or a hard link is complete.
+        struct stat info;
+        std::string full = dir->second + "/" + name;
+        if (lstat(full.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size == 0) writing_.emplace(name, now);
+      }
+      if (ev->mask & IN_MODIFY) writing_.emplace(name, now);
+      if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM)) writing_.erase(name);
+      if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) unsettled = true;
+    }
+    if (now >= cap) break;
+    auto quiet = (unsettled || !writing_.empty()) ? options_.debounce : options_.settle;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(cap - now);
+    pollfd more{inotify_fd_, POLLIN, 0};
+    if (poll(&more, 1, static_cast<int>(std::min(quiet, left).count())) <= 0) break;
+  }
+  return relevant;
+}
+
 void DirSource::Run() {
-  auto next_resync = std::chrono::steady_clock::now() + options_.resync;
-  char buf[16 * 1024];
+  auto next_resync = SteadyClock::now() + options_.resync;
   while (!stop_) {
-    if (watch_ < 0) AddWatch();
-    auto now = std::chrono::steady_clock::now();
-    // Without a watch (the directory does not exist yet), look again every second.
-    auto wait = watch_ < 0 ? std::chrono::milliseconds(1000)
-                           : std::chrono::duration_cast<std::chrono::milliseconds>(next_resync - now);
+    auto now = SteadyClock::now();
+    auto deadline = std::min(next_resync, NextWriteExpiry());
+    if (missing_) deadline = std::min(deadline, now + options_.missing_poll);
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    int n = poll(fds, 2, static_cast<int>(std::max<int64_t>(wait.count(), 0)));
+    int n = poll(fds, 2, static_cast<int>(std::clamp<int64_t>(wait + 1, 0, 60 * 60 * 1000)));
     if (stop_) break;
-    bool scan = n == 0 || rescan_.exchange(false);
-    if (fds[1].revents & POLLIN) {
+    bool scan = false;
+    bool force = false;
+    if (n > 0 && (fds[1].revents & POLLIN)) {
       uint64_t v;
       (void)!read(wake_fd_, &v, sizeof v);
     }
-    if (n > 0 && (fds[0].revents & POLLIN)) {
-      // Drain events until quiet: `settle` when every event so far completed something (a close after
-      // writing, a rename, a delete), else `debounce`; at most 4x the debounce in all.
-      auto deadline = std::chrono::steady_clock::now() + options_.debounce * 4;
-      bool partial = false;
-      while (true) {
-        ssize_t len = read(inotify_fd_, buf, sizeof buf);
-        for (char* p = buf; len > 0 && p < buf + len;) {
-          auto* ev = reinterpret_cast<inotify_event*>(p);
-          if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
-            inotify_rm_watch(inotify_fd_, watch_);
-            watch_ = -1;
-          }
-          bool hidden = ev->len > 0 && IgnoredManifestName(ev->name);
-          if (!hidden && (ev->mask & (IN_CREATE | IN_MODIFY))) partial = true;
-          if (!hidden && (ev->mask & IN_CLOSE_WRITE)) partial = false;
-          p += sizeof(inotify_event) + ev->len;
-        }
-        if (std::chrono::steady_clock::now() >= deadline) break;
-        pollfd more{inotify_fd_, POLLIN, 0};
-        auto quiet = partial ? options_.debounce : options_.settle;
-        if (poll(&more, 1, static_cast<int>(quiet.count())) <= 0) break;
-      }
-      scan = true;
-    }
-    if (scan) {
-      ScanOnce();
-      next_resync = std::chrono::steady_clock::now() + options_.resync;
-    }
+    if (rescan_.exchange(false)) scan = force = true;
+    if (n > 0 && (fds[0].revents & POLLIN) && DrainEvents()) scan = true;
+    now = SteadyClock::now();
+    if (now >= next_resync) scan = force = true;
+    if (now >= NextWriteExpiry()) scan = true;
+    if (missing_ && RefreshWatches()) scan = true;
+    if (std::exchange(force_next_, false)) scan = force = true;
+    if (!scan) continue;
+    ScanOnce(force);
+    if (RefreshWatches()) ScanOnce();  // a new directory or symlink target: read what is already there
+    if (force) next_resync = SteadyClock::now() + options_.resync;
   }
 }
 

@@ -3,12 +3,16 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "common/duration.h"
 #include "manifests/parser.h"
+#include "manifests/quantity.h"
+#include "manifests/yaml_guard.h"
 
 namespace crilet::manifests {
 namespace {
@@ -56,11 +60,20 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
 
 Status ParseKubeletConfig(const std::string& text, const std::string& name, KubeletConfigFile* out,
                           std::vector<std::string>* warnings) {
+  std::vector<YAML::Node> docs;
+  YamlLoadError refused;
+  if (!SafeLoadAll(text, YamlLimits{}, &docs, &refused)) {
+    return Status::InvalidArgument(name + (refused.line > 0 ? ":" + std::to_string(refused.line) : "") + ": " +
+                                   refused.message);
+  }
   YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(name + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  for (const auto& d : docs) {
+    if (!d.IsDefined() || d.IsNull()) continue;
+    if (root.IsDefined() && !root.IsNull()) {
+      return Status::InvalidArgument(name + ":" + std::to_string(d.Mark().line + 1) +
+                                     ": a config file holds one KubeletConfiguration, not several documents");
+    }
+    root = d;
   }
   try {
     return ParseKubeletConfigNode(root, name, out, warnings);
@@ -101,17 +114,23 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
     if (s.empty()) return std::nullopt;
     return s;
   };
-  auto integer = [&](const YAML::Node& n, const std::string& key) -> std::optional<int64_t> {
+  auto integer = [&](const YAML::Node& n, const std::string& key, int64_t min, int64_t max) -> std::optional<int64_t> {
     std::string s = Scalar(n, where(n, key), &err);
     char* end = nullptr;
+    errno = 0;
     long long v = std::strtoll(s.c_str(), &end, 10);
-    if (s.empty() || *end != '\0') {
-      if (err.ok()) err = Status::InvalidArgument(where(n, key) + ": must be a whole number");
+    if (s.empty() || *end != '\0' || errno == ERANGE || v < min || v > max) {
+      if (err.ok()) {
+        err = Status::InvalidArgument(where(n, key) + ": must be a whole number from " + std::to_string(min) + " to " +
+                                      std::to_string(max));
+      }
       return std::nullopt;
     }
     return v;
   };
+  std::vector<std::string> ignored;
   for (const auto& kv : root) {
+    if (!kv.first.IsScalar()) return Status::InvalidArgument(where(kv.first, "(key)") + ": keys must be strings");
     std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
     if (v.IsNull()) continue;
@@ -120,10 +139,19 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
     else if (key == "staticPodURLHeader") {
       if (!v.IsMap()) return Status::InvalidArgument(where(v, key) + ": must map header names to lists of values");
       for (const auto& h : v) {
-        if (h.second.IsSequence()) {
-          for (const auto& value : h.second) out->static_pod_url_header.emplace_back(h.first.Scalar(), value.Scalar());
-        } else if (h.second.IsScalar()) {
-          out->static_pod_url_header.emplace_back(h.first.Scalar(), h.second.Scalar());
+        std::string header = h.first.Scalar();
+        if (h.second.IsScalar()) {  // a single value where kubelet wants a list: taken as one value
+          out->static_pod_url_header.emplace_back(header, h.second.Scalar());
+          continue;
+        }
+        if (!h.second.IsSequence()) {
+          return Status::InvalidArgument(where(h.second, key + "." + header) + ": must be a list of strings");
+        }
+        for (const auto& value : h.second) {
+          if (!value.IsScalar()) {
+            return Status::InvalidArgument(where(value, key + "." + header) + ": must be a list of strings");
+          }
+          out->static_pod_url_header.emplace_back(header, value.Scalar());
         }
       }
     } else if (key == "fileCheckFrequency") out->file_check_frequency = duration(v, key);
@@ -132,14 +160,20 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
     else if (key == "runtimeRequestTimeout") out->runtime_request_timeout = duration(v, key);
     else if (key == "containerRuntimeEndpoint") out->container_runtime_endpoint = str_or_unset(v, key);
     else if (key == "address") out->address = str_or_unset(v, key);
-    else if (key == "readOnlyPort") out->read_only_port = integer(v, key);
+    else if (key == "readOnlyPort") out->read_only_port = integer(v, key, 0, 65535);
     else if (key == "podLogsDir") out->pod_logs_dir = str_or_unset(v, key);
     else if (key == "resolvConf") out->resolv_conf = str_or_unset(v, key);
     else if (key == "clusterDomain") out->cluster_domain = str_or_unset(v, key);
     else if (key == "cgroupRoot") out->cgroup_root = str_or_unset(v, key);
     else if (key == "cgroupDriver") out->cgroup_driver = str_or_unset(v, key);
-    else if (key == "containerLogMaxSize") out->container_log_max_size = str_or_unset(v, key);
-    else if (key == "containerLogMaxFiles") out->container_log_max_files = integer(v, key);
+    else if (key == "containerLogMaxSize") {
+      out->container_log_max_size = str_or_unset(v, key);
+      std::string why;
+      auto q = out->container_log_max_size ? ParseQuantity(*out->container_log_max_size, &why) : std::nullopt;
+      if (out->container_log_max_size && (!q || q->milli <= 0) && err.ok()) {
+        err = Status::InvalidArgument(where(v, key) + ": must be a positive quantity such as 10Mi");
+      }
+    } else if (key == "containerLogMaxFiles") out->container_log_max_files = integer(v, key, 2, INT32_MAX);
     else if (key == "clusterDNS") {
       if (!v.IsSequence()) return Status::InvalidArgument(where(v, key) + ": must be a list of IP addresses");
       for (const auto& ip : v) out->cluster_dns.push_back(Scalar(ip, where(ip, key), &err));
@@ -153,10 +187,17 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
           warnings->push_back(where(c.first, key + "." + sub) + ": unknown field, ignored");
         }
       }
-    } else if (!kKnownIgnored.count(key)) {
+    } else if (kKnownIgnored.count(key)) {
+      if (key != "apiVersion" && key != "kind") ignored.push_back(key);
+    } else {
       warnings->push_back(where(kv.first, key) + ": unknown field, ignored");
     }
     if (!err.ok()) return err;
+  }
+  if (!ignored.empty()) {
+    std::string list;
+    for (const auto& k : ignored) list += (list.empty() ? "" : ", ") + k;
+    spdlog::debug("{}: KubeletConfiguration fields crilet accepts but does not use: {}", name, list);
   }
   if (out->crash_loop_max_restart_period &&
       (*out->crash_loop_max_restart_period < std::chrono::seconds(1) ||

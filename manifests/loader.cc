@@ -1,6 +1,8 @@
 // Parse, default, validate and name the pods of one manifest.
 #include "manifests/loader.h"
 
+#include <exception>
+
 #include "manifests/defaults.h"
 #include "manifests/parser.h"
 #include "manifests/printer.h"
@@ -8,8 +10,16 @@
 #include "manifests/validation.h"
 
 namespace crilet::manifests {
+namespace {
 
-LoadResult LoadManifest(std::string_view content, const LoadOptions& options) {
+constexpr size_t kMaxReported = 200;  // errors or warnings per file
+
+void Prefix(const std::string& prefix, std::vector<FieldError>* errors) {
+  if (prefix.empty()) return;
+  for (auto& e : *errors) e.path = e.path.empty() ? prefix : prefix + "." + e.path;
+}
+
+LoadResult Load(std::string_view content, const LoadOptions& options) {
   LoadResult out;
   const std::string& shown = options.display_name.empty() ? options.source.path : options.display_name;
   for (auto& doc : ParseManifest(content, shown)) {
@@ -25,9 +35,11 @@ LoadResult LoadManifest(std::string_view content, const LoadOptions& options) {
     ApplyDefaults(&pod);
     auto errors = ValidatePod(pod, doc.lines, shown, options.node_name);
     if (!errors.empty()) {
+      Prefix(doc.path_prefix, &errors);
       out.errors.insert(out.errors.end(), errors.begin(), errors.end());
       continue;
     }
+    // The UID hashes the defaulted pod before renaming, as kubelet's applyDefaults does.
     MakeStaticPod(&pod, options.node_name, PodToYaml(pod));
     out.pods.push_back(std::move(pod));
   }
@@ -35,7 +47,30 @@ LoadResult LoadManifest(std::string_view content, const LoadOptions& options) {
     // Only comments or empty documents: not an error, but worth saying.
     out.warnings.push_back(FieldError{shown, 0, "", "no pod in this file"});
   }
+  // A thousand broken documents need not print four thousand lines.
+  for (auto* list : {&out.errors, &out.warnings}) {
+    if (list->size() > kMaxReported) {
+      size_t more = list->size() - kMaxReported;
+      list->resize(kMaxReported);
+      list->push_back(FieldError{shown, 0, "", std::to_string(more) + (list == &out.errors ? " more errors" : " more warnings") +
+                                                   " not shown"});
+    }
+  }
   return out;
+}
+
+}  // namespace
+
+LoadResult LoadManifest(std::string_view content, const LoadOptions& options) {
+  try {
+    return Load(content, options);
+  } catch (const std::exception& e) {
+    // Nothing in a manifest may take the daemon down; a surprise becomes an error about the file.
+    LoadResult out;
+    const std::string& shown = options.display_name.empty() ? options.source.path : options.display_name;
+    out.errors.push_back(FieldError{shown, 0, "", std::string("cannot read manifest: ") + e.what()});
+    return out;
+  }
 }
 
 }  // namespace crilet::manifests

@@ -1,11 +1,9 @@
-// Pod v1 field names -> the Pod model, through YamlReader; plus the guards against hostile input.
+// Pod v1 field names -> the Pod model, through YamlReader (the input limits are in yaml_guard.cc).
 #include "manifests/parser.h"
 
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <sstream>
-
+#include "manifests/yaml_guard.h"
 #include "manifests/yaml_reader.h"
 
 namespace crilet::manifests {
@@ -14,12 +12,35 @@ namespace {
 using R = YamlReader;
 using Node = YAML::Node;
 
-// Fields the API has that static pods may carry but crilet ignores on purpose (no warning).
+// PodSpec fields that mean nothing on a single node without an API server: accepted quietly.
 bool Ignored(const std::string& key) {
   return key == "enableServiceLinks" || key == "schedulerName" || key == "preemptionPolicy" ||
-         key == "automountServiceAccountToken" || key == "terminationMessagePolicy_" || key == "overhead" ||
-         key == "runtimeClassName" || key == "topologySpreadConstraints" || key == "affinity" ||
-         key == "nodeSelector" || key == "readinessGates" || key == "setHostnameAsFQDN" || key == "os";
+         key == "automountServiceAccountToken" || key == "overhead" || key == "topologySpreadConstraints" ||
+         key == "affinity" || key == "nodeSelector" || key == "os" || key == "schedulingGates";
+}
+
+// PodSpec fields that would change how the pod runs, which crilet does not implement: a warning says so.
+bool Unsupported(const std::string& key) {
+  return key == "runtimeClassName" || key == "readinessGates" || key == "setHostnameAsFQDN" || key == "hostUsers" ||
+         key == "resources";  // pod-level resources (PodLevelResources)
+}
+
+// Volume sources that need an API server (kubelet's PreventStaticPodAPIReferences, podutil.HasAPIObjectReference).
+bool ApiVolume(const std::string& key) {
+  return key == "configMap" || key == "secret" || key == "persistentVolumeClaim" || key == "ephemeral" ||
+         key == "csi" || key == "azureFile" || key == "glusterfs";
+}
+
+// Other volume sources of the v1 API: valid for kubelet, not implemented by crilet.
+bool OtherVolume(const std::string& key) {
+  static const char* kKinds[] = {"awsElasticBlockStore", "azureDisk", "cephfs", "cinder", "downwardAPI", "fc",
+                                 "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "image", "iscsi", "nfs",
+                                 "photonPersistentDisk", "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos",
+                                 "vsphereVolume"};
+  for (const char* k : kKinds) {
+    if (key == k) return true;
+  }
+  return false;
 }
 
 ExecAction ReadExec(R& r, const Node& n, const std::string& path) {
@@ -306,9 +327,23 @@ Volume ReadVolume(R& r, const Node& n, const std::string& path) {
         return true;
       });
       vol.host_path = h;
-    } else if (k == "configMap" || k == "secret" || k == "projected" || k == "persistentVolumeClaim" ||
-               k == "downwardAPI" || k == "ephemeral" || k == "csi") {
+    } else if (ApiVolume(k)) {
       r.Error(v, p, "static pods cannot reference API objects (" + k + " volume); use hostPath or emptyDir");
+    } else if (k == "projected") {
+      // Projected configMap, secret, serviceAccountToken, clusterTrustBundle and podCertificate sources need
+      // the API; a downwardAPI-only projection would not, but crilet has no projected volumes at all.
+      std::string api;
+      if (v.IsMap() && v["sources"].IsDefined() && v["sources"].IsSequence()) {
+        for (const auto& src : v["sources"]) {
+          for (const char* kind : {"configMap", "secret", "serviceAccountToken", "clusterTrustBundle", "podCertificate"}) {
+            if (api.empty() && src.IsMap() && src[kind].IsDefined()) api = kind;
+          }
+        }
+      }
+      if (!api.empty()) r.Error(v, p, "static pods cannot reference API objects (" + api + " in a projected volume)");
+      else r.Error(v, p, "projected volumes are not supported by crilet; use hostPath or emptyDir");
+    } else if (OtherVolume(k)) {
+      r.Error(v, p, k + " volumes are not supported by crilet; use hostPath or emptyDir");
     } else return false;
     return true;
   });
@@ -402,8 +437,11 @@ void ReadSpec(R& r, const Node& n, const std::string& path, PodSpec* spec) {
     else if (k == "securityContext") spec->security_context = ReadPodSecurityContext(r, v, p);
     else if (k == "priority") { if (auto x = r.Int(v, p, INT32_MIN, INT32_MAX)) spec->priority = static_cast<int32_t>(*x); }
     else if (k == "priorityClassName") spec->priority_class_name = r.Str(v, p);
-    else if (k == "serviceAccountName" || k == "serviceAccount") spec->service_account_name = r.Str(v, p);
-    else if (k == "imagePullSecrets") r.Error(v, p, "static pods cannot reference API objects (imagePullSecrets)");
+    else if (k == "serviceAccountName" || k == "serviceAccount") {
+      // Kubelet refuses static pods naming a service account (PreventStaticPodAPIReferences, on since 1.34).
+      if (!r.Str(v, p).empty()) r.Error(v, p, "static pods cannot reference API objects (" + k + ")");
+    } else if (k == "imagePullSecrets") r.Error(v, p, "static pods cannot reference API objects (imagePullSecrets)");
+    else if (k == "resourceClaims") r.Error(v, p, "static pods cannot reference API objects (resourceClaims)");
     else if (k == "tolerations") {
       r.List(v, p, [&](const Node& t, const std::string& tp) {
         Toleration tol;
@@ -420,6 +458,8 @@ void ReadSpec(R& r, const Node& n, const std::string& path, PodSpec* spec) {
       });
     } else if (Ignored(k)) {
       // accepted and meaningless on a single node
+    } else if (Unsupported(k)) {
+      r.Warn(v, p, "not supported by crilet, ignored");
     } else return false;
     return true;
   });
@@ -439,7 +479,7 @@ void ReadPod(R& r, const Node& n, ParsedDocument* doc) {
         else if (mk == "annotations") pod.metadata.annotations = r.StringMap(x, xp);
         else if (mk == "generateName" || mk == "creationTimestamp" || mk == "resourceVersion" ||
                  mk == "generation" || mk == "managedFields" || mk == "selfLink" || mk == "ownerReferences" ||
-                 mk == "finalizers") {
+                 mk == "finalizers" || mk == "deletionTimestamp" || mk == "deletionGracePeriodSeconds") {
           // API-server bookkeeping; meaningless in a manifest
         } else return false;
         return true;
@@ -463,147 +503,84 @@ std::string ScalarField(const YAML::Node& map, const std::string& key) {
 
 namespace {
 
-// Refuses input that would make yaml-cpp recurse too deep: flow nesting or indentation beyond limits.
-bool TooDeep(std::string_view text, int* line_out) {
-  int depth = 0;
-  int line = 1;
-  size_t col = 0;
-  bool in_single = false, in_double = false, comment = false, leading = true;
-  for (char c : text) {
-    if (c == '\n') {
-      ++line;
-      col = 0;
-      comment = false;
-      leading = true;
-      continue;
-    }
-    ++col;
-    if (leading && c == ' ') {
-      if (col > 400) {
-        *line_out = line;
-        return true;
-      }
-      continue;
-    }
-    leading = false;
-    if (comment) continue;
-    if (in_double) {
-      if (c == '"') in_double = false;
-      continue;
-    }
-    if (in_single) {
-      if (c == '\'') in_single = false;
-      continue;
-    }
-    if (c == '#') comment = true;
-    else if (c == '"') in_double = true;
-    else if (c == '\'') in_single = true;
-    else if (c == '[' || c == '{') {
-      if (++depth > 64) {
-        *line_out = line;
-        return true;
-      }
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
+// Reads one Pod document; a document of another kind or apiVersion is refused before its fields are read
+// (a Deployment's fields would only add noise).
+ParsedDocument ReadDocument(const Node& n, const std::string& file, int index) {
+  ParsedDocument d;
+  d.line = YamlReader::Line(n);
+  d.pod.source.document = index;
+  if (!n.IsMap()) {
+    d.errors.push_back(FieldError{file, d.line, "", "must be an object (a Pod), not " +
+                                                        std::string(n.IsSequence() ? "a list" : "a scalar")});
+    return d;
   }
-  return false;
-}
-
-// yaml-cpp 0.7 never consumes a ',' where a document's root node starts ("#\n,", "[a]\n,"): LoadAll then
-// makes empty documents forever, and memory grows without bound. A first pass with the event parser and a
-// handler that builds nothing stops when a document begins where the previous one did.
-class ProgressCheck : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-  YAML::Mark start = YAML::Mark::null_mark();
-};
-
-// Returns the 1-based line where the parser stops making progress, or 0 when the text parses to its end.
-// Throws yaml-cpp's ParserException for ordinary syntax errors (reported by the caller).
-int StuckLine(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  YAML::Parser parser(in);
-  int previous = -1;
-  for (int documents = 0;; ++documents) {
-    ProgressCheck check;
-    if (!parser.HandleNextDocument(check)) return 0;
-    if (check.start.pos == previous || documents > 10000) return check.start.line + 1;
-    previous = check.start.pos;
+  std::string kind = ScalarField(n, "kind");
+  std::string api = ScalarField(n, "apiVersion");
+  if (!kind.empty() && kind != "Pod") {
+    d.errors.push_back(FieldError{file, YamlReader::Line(n["kind"]), "kind",
+                                  "unknown kind \"" + kind + "\": a static pod manifest holds kind Pod"});
   }
+  if (!api.empty() && api != "v1") {
+    d.errors.push_back(FieldError{file, YamlReader::Line(n["apiVersion"]), "apiVersion",
+                                  "unsupported \"" + api + "\": a static pod is apiVersion v1"});
+  }
+  if (!d.errors.empty()) return d;
+  YamlReader r(file, &d.errors, &d.warnings);
+  ReadPod(r, n, &d);
+  r.Finish();
+  d.lines = r.lines();
+  d.lines[""] = d.line;
+  return d;
 }
 
 }  // namespace
 
 std::vector<ParsedDocument> ParseManifest(std::string_view content, const std::string& file) {
   std::vector<ParsedDocument> out;
-  auto whole_file_error = [&](int line, const std::string& message) {
+  std::vector<Node> docs;
+  YamlLoadError refused;
+  if (!SafeLoadAll(content, YamlLimits{}, &docs, &refused)) {
     ParsedDocument d;
-    d.errors.push_back(FieldError{file, line, "", message});
+    d.line = refused.line;
+    d.errors.push_back(FieldError{file, refused.line, "", refused.message});
     out.push_back(std::move(d));
     return out;
-  };
-  if (content.size() > kMaxManifestBytes) {
-    return whole_file_error(0, "file is " + std::to_string(content.size()) + " bytes; manifests are limited to " +
-                                   std::to_string(kMaxManifestBytes) + " bytes");
-  }
-  if (content.find('\0') != std::string_view::npos) return whole_file_error(0, "not a text file (contains NUL bytes)");
-  int deep_line = 0;
-  if (TooDeep(content, &deep_line)) return whole_file_error(deep_line, "nested too deeply to be a Pod manifest");
-
-  std::vector<Node> docs;
-  try {
-    if (int line = StuckLine(content)) return whole_file_error(line, "not valid YAML or JSON: unexpected ','");
-    docs = YAML::LoadAll(std::string(content));
-  } catch (const YAML::ParserException& e) {
-    return whole_file_error(e.mark.line >= 0 ? e.mark.line + 1 : 0, "not valid YAML or JSON: " + e.msg);
-  } catch (const std::exception& e) {
-    return whole_file_error(0, std::string("not valid YAML or JSON: ") + e.what());
   }
 
   int index = 0;
   for (const Node& n : docs) {
     if (!n.IsDefined() || n.IsNull()) continue;
     try {
-      // A List/PodList holds pods in `items`.
+      // A List/PodList holds pods in `items` (kubelet accepts a PodList from a URL; crilet also from files).
       std::string kind = ScalarField(n, "kind");
       if (kind == "PodList" || kind == "List") {
+        std::string api = ScalarField(n, "apiVersion");
         const Node items = n["items"];
-        if (items.IsDefined() && !items.IsNull() && !items.IsSequence()) {
+        if ((!api.empty() && api != "v1") || (items.IsDefined() && !items.IsNull() && !items.IsSequence())) {
           ParsedDocument d;
-          d.line = YamlReader::Line(items);
-          d.errors.push_back(FieldError{file, d.line, "items", "must be a list of Pods"});
+          d.line = YamlReader::Line(n);
+          if (!api.empty() && api != "v1") {
+            d.errors.push_back(FieldError{file, YamlReader::Line(n["apiVersion"]), "apiVersion",
+                                          "unsupported \"" + api + "\": a " + kind + " is apiVersion v1"});
+          } else {
+            d.errors.push_back(FieldError{file, YamlReader::Line(items), "items", "must be a list of Pods"});
+          }
           out.push_back(std::move(d));
           continue;
         }
-        for (size_t i = 0; items.IsSequence() && i < items.size(); ++i) {
-          ParsedDocument d;
-          d.line = YamlReader::Line(items[i]);
-          YamlReader r(file, &d.errors, &d.warnings);
-          ReadPod(r, items[i], &d);
-          d.lines = r.lines();
-          d.lines[""] = d.line;
-          d.pod.source.document = index++;
+        for (size_t i = 0; items.IsDefined() && items.IsSequence() && i < items.size(); ++i) {
+          ParsedDocument d = ReadDocument(items[i], file, index++);
+          // Paths inside a list name the item, so a message points at the right pod.
+          std::string prefix = "items[" + std::to_string(i) + "]";
+          for (auto* list : {&d.errors, &d.warnings}) {
+            for (auto& e : *list) e.path = e.path.empty() ? prefix : prefix + "." + e.path;
+          }
+          d.path_prefix = prefix;
           out.push_back(std::move(d));
         }
         continue;
       }
-      ParsedDocument d;
-      d.line = YamlReader::Line(n);
-      YamlReader r(file, &d.errors, &d.warnings);
-      ReadPod(r, n, &d);
-      d.lines = r.lines();
-      d.lines[""] = d.line;
-      d.pod.source.document = index++;
-      out.push_back(std::move(d));
+      out.push_back(ReadDocument(n, file, index++));
     } catch (const std::exception& e) {
       // yaml-cpp may still throw on odd nodes; one bad document does not hide the others.
       ParsedDocument d;

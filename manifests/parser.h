@@ -8,6 +8,7 @@
 
 #include "manifests/field_error.h"
 #include "manifests/pod.h"
+#include "manifests/yaml_guard.h"  // kMaxManifestBytes
 
 namespace YAML {
 class Node;
@@ -21,16 +22,15 @@ struct ParsedDocument {
   std::map<std::string, int> lines;  // field path -> line, for validation messages
   std::vector<FieldError> errors;
   std::vector<FieldError> warnings;
+  std::string path_prefix;  // "items[2]" for the third pod of a PodList; prefixes validation paths too
 };
 
 // Every YAML document of the text (separated by ---) that is a Pod, or each item of a PodList/List.
-// Empty documents are skipped. Text that is not YAML yields one document with the parse error. Limits
-// hostile input before yaml-cpp sees it: size (4 MiB), nesting depth (64), aliases (1000 nodes).
+// Empty documents are skipped. Text that is not YAML, or is refused by SafeLoadAll's limits (size, encoding,
+// nesting, node count), yields one document with that error. Alias expansion is bounded while reading.
 std::vector<ParsedDocument> ParseManifest(std::string_view content, const std::string& file);
 
 // The string value of `key` in a YAML mapping, or "" (missing, not a map, not a scalar). Never throws.
 std::string ScalarField(const YAML::Node& map, const std::string& key);
-
-inline constexpr size_t kMaxManifestBytes = 4 * 1024 * 1024;
 
 }  // namespace crilet::manifests

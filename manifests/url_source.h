@@ -15,9 +15,11 @@
 
 namespace crilet::manifests {
 
-// Fetches a URL; returns the HTTP status (0 on transport failure, with *error set).
+// Fetches a URL with GET; returns the HTTP status (0 on transport failure, with *error set). A body longer
+// than max_bytes is a failure. Setting *cancel (checked every 50 ms) abandons the request.
 long HttpFetch(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
-               std::chrono::milliseconds timeout, std::string* body, std::string* error);
+               std::chrono::milliseconds timeout, std::string* body, std::string* error,
+               size_t max_bytes = 64 * 1024 * 1024, const std::atomic<bool>* cancel = nullptr);
 
 class UrlSource {
  public:
@@ -27,14 +29,17 @@ class UrlSource {
     std::string node_name;
     std::chrono::nanoseconds period = std::chrono::seconds(20);
   };
-  // on_change(state) after each fetch that changed the pods or the problems. A non-200 answer or a
-  // transport error keeps the previous pods and reports the problem (kubelet keeps them too).
+  // on_change(state) after each fetch that changed the pods or the problems, on the polling thread (and in
+  // Start). A non-200 answer, a transport error or an invalid body keeps the previous pods and reports the
+  // problem (kubelet keeps them too); state.ever_valid is set once an answer was usable (kubelet's "seen").
   UrlSource(Options options, std::function<void(const FileState&)> on_change);
   ~UrlSource();
+  UrlSource(const UrlSource&) = delete;
+  UrlSource& operator=(const UrlSource&) = delete;
 
-  void Start();
-  void Stop();
-  void Rescan();
+  void Start();    // fetches once (at most the 10 s timeout), then polls on a thread
+  void Stop();     // prompt, even during a fetch
+  void Rescan();   // fetch now
   void FetchOnce();
 
  private:

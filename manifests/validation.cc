@@ -1,6 +1,9 @@
 // Validation of a defaulted Pod, with the messages a person can act on.
 #include "manifests/validation.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cctype>
 #include <set>
 
@@ -8,6 +11,41 @@ namespace crilet::manifests {
 namespace {
 
 bool LowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool Alnum(char c) { return LowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
+
+bool IsIp(const std::string& s) {
+  unsigned char buf[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], the shape of label values and of qualified names' name part.
+bool LabelShape(const std::string& s) {
+  if (s.empty()) return true;
+  if (!Alnum(s.front()) || !Alnum(s.back())) return false;
+  for (char c : s) {
+    if (!Alnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+// A label or annotation key: [prefix/]name (k8s.io/apimachinery IsQualifiedName); "" when valid.
+std::string CheckQualifiedName(const std::string& key) {
+  std::string name = key;
+  size_t slash = key.find('/');
+  if (slash != std::string::npos) {
+    std::string prefix = key.substr(0, slash);
+    name = key.substr(slash + 1);
+    if (prefix.empty()) return "prefix part must not be empty";
+    if (auto why = CheckDnsSubdomain(prefix); !why.empty()) return "prefix part " + why;
+  }
+  if (name.empty()) return "name part must not be empty";
+  if (name.size() > 63) return "name part must be no more than 63 characters";
+  if (!LabelShape(name)) {
+    return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+           "alphanumeric character (e.g. 'MyName', 'my.name', or '123-abc')";
+  }
+  return "";
+}
 
 class Checker {
  public:
@@ -49,6 +87,12 @@ void CheckPort(Checker& ck, const IntOrString& port, const Container& c, const s
   }
   for (const auto& p : c.ports) {
     if (p.name == port.str_value) return;
+  }
+  if (port.str_value.find_first_not_of("0123456789") == std::string::npos) {
+    // A quoted "8080" is a port name in the API (IntOrString), and a name needs a letter.
+    ck.Add(path, "must be a number 1-65535 or a named container port (\"" + port.str_value +
+                     "\" is quoted, so it is read as a port name: remove the quotes)");
+    return;
   }
   ck.Add(path, "must be a number 1-65535 or a named container port (container " + c.name + " has no port named \"" +
                    port.str_value + "\")");
@@ -137,14 +181,22 @@ bool SupportedFieldPath(const std::string& p) {
   return false;
 }
 
+void CheckSeccomp(Checker& ck, const SeccompProfile& p, const std::string& path) {
+  if (!OneOf(p.type, "RuntimeDefault", "Unconfined", "Localhost")) {
+    ck.Add(path + ".type", "must be RuntimeDefault, Unconfined or Localhost");
+  } else if (p.type == "Localhost" && p.localhost_profile.empty()) {
+    ck.Add(path + ".localhostProfile", "required when type is Localhost");
+  } else if (p.type != "Localhost" && !p.localhost_profile.empty()) {
+    ck.Add(path + ".localhostProfile", "may only be set when type is Localhost");
+  }
+}
+
 void CheckContainer(Checker& ck, const Pod& pod, const Container& c, const std::string& path, bool init,
                     const std::set<std::string>& volumes) {
   if (c.name.empty()) ck.Add(path + ".name", "required");
   else if (auto why = CheckDnsLabel(c.name); !why.empty()) ck.Add(path + ".name", why);
   if (c.image.empty()) ck.Add(path + ".image", "required");
-  else if (c.image != c.image.substr(c.image.find_first_not_of(" \t")) || c.image.find(' ') != std::string::npos) {
-    ck.Add(path + ".image", "must not contain spaces");
-  }
+  else if (c.image.find_first_of(" \t\r\n") != std::string::npos) ck.Add(path + ".image", "must not contain spaces");
   if (!OneOf(c.image_pull_policy, "Always", "IfNotPresent", "Never")) {
     ck.Add(path + ".imagePullPolicy", "must be Always, IfNotPresent or Never");
   }
@@ -172,6 +224,7 @@ void CheckContainer(Checker& ck, const Pod& pod, const Container& c, const std::
       ck.Add(pp + ".hostPort", "must match containerPort when hostNetwork is true");
     }
     if (!OneOf(p.protocol, "TCP", "UDP", "SCTP")) ck.Add(pp + ".protocol", "must be TCP, UDP or SCTP");
+    if (!p.host_ip.empty() && !IsIp(p.host_ip)) ck.Add(pp + ".hostIP", "must be a valid IP address");
     if (!p.name.empty()) {
       if (auto why = CheckPortName(p.name); !why.empty()) ck.Add(pp + ".name", why);
       if (!port_names.insert(p.name).second) ck.Add(pp + ".name", "duplicate port name \"" + p.name + "\"");
@@ -228,9 +281,15 @@ void CheckContainer(Checker& ck, const Pod& pod, const Container& c, const std::
     if (m.mount_path.empty()) ck.Add(mp + ".mountPath", "required");
     else if (m.mount_path[0] != '/') ck.Add(mp + ".mountPath", "must be an absolute path");
     else if (!mount_paths.insert(m.mount_path).second) ck.Add(mp + ".mountPath", "must be unique (already mounted)");
-    if (!m.sub_path.empty() && (m.sub_path[0] == '/' || m.sub_path == ".." || m.sub_path.rfind("../", 0) == 0 ||
-                                m.sub_path.find("/../") != std::string::npos)) {
-      ck.Add(mp + ".subPath", "must be a relative path inside the volume");
+    if (!m.sub_path.empty()) {
+      bool dotdot = false;
+      for (size_t from = 0; from <= m.sub_path.size();) {
+        size_t slash = m.sub_path.find('/', from);
+        if (slash == std::string::npos) slash = m.sub_path.size();
+        dotdot = dotdot || m.sub_path.compare(from, slash - from, "..") == 0;
+        from = slash + 1;
+      }
+      if (m.sub_path[0] == '/' || dotdot) ck.Add(mp + ".subPath", "must be a relative path inside the volume (no '..')");
     }
     if (!OneOf(m.mount_propagation, "", "None", "HostToContainer", "Bidirectional")) {
       ck.Add(mp + ".mountPropagation", "must be None, HostToContainer or Bidirectional");
@@ -243,6 +302,9 @@ void CheckContainer(Checker& ck, const Pod& pod, const Container& c, const std::
   if (c.lifecycle) {
     if (c.lifecycle->post_start) CheckHandler(ck, *c.lifecycle->post_start, c, path + ".lifecycle.postStart");
     if (c.lifecycle->pre_stop) CheckHandler(ck, *c.lifecycle->pre_stop, c, path + ".lifecycle.preStop");
+  }
+  if (c.security_context && c.security_context->seccomp_profile) {
+    CheckSeccomp(ck, *c.security_context->seccomp_profile, path + ".securityContext.seccompProfile");
   }
   if (c.security_context && c.security_context->proc_mount &&
       !OneOf(*c.security_context->proc_mount, "Default", "Unmasked")) {
@@ -316,9 +378,22 @@ std::vector<FieldError> ValidatePod(const Pod& pod, const std::map<std::string, 
   }
   if (auto why = CheckDnsLabel(md.namespace_); !why.empty()) ck.Add("metadata.namespace", why);
   for (const auto& [k, v] : md.labels) {
-    if (k.empty() || k.size() > 316) ck.Add("metadata.labels", "invalid label key \"" + k + "\"");
+    if (auto why = CheckQualifiedName(k); !why.empty()) ck.Add("metadata.labels." + k, "invalid label key: " + why);
     if (v.size() > 63) ck.Add("metadata.labels." + k, "must be no more than 63 characters");
+    else if (!LabelShape(v)) {
+      ck.Add("metadata.labels." + k,
+             "a label value must be empty or consist of alphanumeric characters, '-', '_' or '.', and must start "
+             "and end with an alphanumeric character (e.g. 'MyValue', 'my_value' or '12345')");
+    }
   }
+  size_t annotation_bytes = 0;
+  for (const auto& [k, v] : md.annotations) {
+    annotation_bytes += k.size() + v.size();
+    if (auto why = CheckQualifiedName(k); !why.empty()) {
+      ck.Add("metadata.annotations." + k, "invalid annotation key: " + why);
+    }
+  }
+  if (annotation_bytes > 256 * 1024) ck.Add("metadata.annotations", "must have at most 262144 bytes in all");
 
   const auto& s = pod.spec;
   if (!OneOf(s.restart_policy, "Always", "OnFailure", "Never")) {
@@ -329,6 +404,19 @@ std::vector<FieldError> ValidatePod(const Pod& pod, const std::map<std::string, 
   }
   if (s.dns_policy == "None" && (!s.dns_config || s.dns_config->nameservers.empty())) {
     ck.Add("spec.dnsConfig.nameservers", "required when dnsPolicy is None");
+  }
+  if (s.dns_config) {
+    const auto& d = *s.dns_config;
+    if (d.nameservers.size() > 3) ck.Add("spec.dnsConfig.nameservers", "must have at most 3 entries");
+    for (size_t i = 0; i < d.nameservers.size(); ++i) {
+      if (!IsIp(d.nameservers[i])) {
+        ck.Add("spec.dnsConfig.nameservers[" + std::to_string(i) + "]", "must be a valid IP address");
+      }
+    }
+    if (d.searches.size() > 32) ck.Add("spec.dnsConfig.searches", "must have at most 32 entries");
+    for (size_t i = 0; i < d.options.size(); ++i) {
+      if (d.options[i].name.empty()) ck.Add("spec.dnsConfig.options[" + std::to_string(i) + "].name", "required");
+    }
   }
   if (s.termination_grace_period_seconds && *s.termination_grace_period_seconds < 0) {
     ck.Add("spec.terminationGracePeriodSeconds", "must be non-negative");
@@ -388,7 +476,30 @@ std::vector<FieldError> ValidatePod(const Pod& pod, const std::map<std::string, 
     }
   }
   for (size_t i = 0; i < s.host_aliases.size(); ++i) {
-    if (s.host_aliases[i].ip.empty()) ck.Add("spec.hostAliases[" + std::to_string(i) + "].ip", "required");
+    std::string ap = "spec.hostAliases[" + std::to_string(i) + "]";
+    if (s.host_aliases[i].ip.empty()) ck.Add(ap + ".ip", "required");
+    else if (!IsIp(s.host_aliases[i].ip)) ck.Add(ap + ".ip", "must be a valid IP address");
+  }
+  if (s.security_context && s.security_context->seccomp_profile) {
+    CheckSeccomp(ck, *s.security_context->seccomp_profile, "spec.securityContext.seccompProfile");
+  }
+  // Two containers cannot bind the same host port (validation.go AccumulateUniqueHostPorts).
+  std::map<std::string, std::string> host_ports;
+  for (const auto* list : {&s.init_containers, &s.containers}) {
+    std::string field = list == &s.containers ? "containers" : "initContainers";
+    for (size_t i = 0; i < list->size(); ++i) {
+      const auto& ports = (*list)[i].ports;
+      for (size_t j = 0; j < ports.size(); ++j) {
+        if (ports[j].host_port == 0) continue;
+        std::string key = std::to_string(ports[j].host_port) + "/" + ports[j].protocol + "/" + ports[j].host_ip;
+        std::string path = "spec." + field + "[" + std::to_string(i) + "].ports[" + std::to_string(j) + "].hostPort";
+        auto [it, fresh] = host_ports.emplace(key, path);
+        if (!fresh) {
+          ck.Add(path, "duplicate host port " + std::to_string(ports[j].host_port) + "/" + ports[j].protocol +
+                           " (also " + it->second + ")");
+        }
+      }
+    }
   }
   return ck.Take();
 }

@@ -1,8 +1,10 @@
 // Checked scalar, list and map reads over yaml-cpp nodes.
 #include "manifests/yaml_reader.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <utility>
 
 namespace crilet::manifests {
 namespace {
@@ -17,6 +19,7 @@ const char* KindName(const YAML::Node& n) {
   }
 }
 
+
 }  // namespace
 
 int YamlReader::Line(const YAML::Node& n) {
@@ -26,11 +29,29 @@ int YamlReader::Line(const YAML::Node& n) {
 }
 
 void YamlReader::Error(const YAML::Node& at, const std::string& path, const std::string& message) {
+  if (errors_->size() >= kMaxReported) {
+    ++errors_dropped_;
+    return;
+  }
   errors_->push_back(FieldError{file_, Line(at), path, message});
 }
 
 void YamlReader::Warn(const YAML::Node& at, const std::string& path, const std::string& message) {
+  if (warnings_->size() >= kMaxReported) {
+    ++warnings_dropped_;
+    return;
+  }
   warnings_->push_back(FieldError{file_, Line(at), path, message});
+}
+
+void YamlReader::Finish() {
+  if (errors_dropped_ > 0) {
+    errors_->push_back(FieldError{file_, 0, "", std::to_string(errors_dropped_) + " more errors not shown"});
+  }
+  if (warnings_dropped_ > 0) {
+    warnings_->push_back(FieldError{file_, 0, "", std::to_string(warnings_dropped_) + " more warnings not shown"});
+  }
+  errors_dropped_ = warnings_dropped_ = 0;
 }
 
 bool YamlReader::Spend(const YAML::Node& at, const std::string& path) {
@@ -46,21 +67,29 @@ bool YamlReader::Fields(const YAML::Node& n, const std::string& path,
     Error(n, path, std::string("must be an object, not ") + KindName(n));
     return false;
   }
+  std::vector<std::pair<YAML::Node, YAML::Node>> entries;
+  std::map<std::string, size_t> last;  // key -> index of its last occurrence
   for (const auto& kv : n) {
     if (!Spend(kv.first, path)) return false;
     if (!kv.first.IsScalar()) {
       Error(kv.first, path, "keys must be strings");
       continue;
     }
-    std::string key = kv.first.Scalar();
+    last[kv.first.Scalar()] = entries.size();
+    entries.emplace_back(kv.first, kv.second);
+  }
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& [k, v] = entries[i];
+    std::string key = k.Scalar();
     std::string p = path.empty() ? key : path + "." + key;
-    lines_[p] = Line(kv.first);
-    if (kv.second.IsNull()) {
-      // "key:" or "key: null" means absent in Kubernetes, but the key must still be one we know.
-      if (!field(key, YAML::Node(YAML::NodeType::Undefined), p)) Warn(kv.first, p, "unknown field, ignored");
+    if (last[key] != i) {
+      Warn(k, p, "duplicate field, ignored: a later one is used");
       continue;
     }
-    if (!field(key, kv.second, p)) Warn(kv.first, p, "unknown field, ignored");
+    lines_[p] = Line(k);
+    // "key:" or "key: null" means absent in Kubernetes, but the key must still be one we know.
+    const YAML::Node value = v.IsNull() ? YAML::Node(YAML::NodeType::Undefined) : v;
+    if (!field(key, value, p)) Warn(k, p, "unknown field, ignored");
   }
   return true;
 }
@@ -86,14 +115,29 @@ std::string YamlReader::Str(const YAML::Node& n, const std::string& path) {
     Error(n, path, std::string("must be a string, not ") + KindName(n));
     return "";
   }
-  return n.Scalar();
+  const std::string& s = n.Scalar();
+  if (n.Tag() == "?") {
+    PlainType t = ResolvePlain(s);
+    if (t == PlainType::kNumber || t == PlainType::kBool) {
+      Warn(n, path, std::string("expected a string, found the ") + (t == PlainType::kNumber ? "number " : "boolean ") + s +
+                        ": quote it (\"" + s + "\"); kubelet rejects this file");
+    }
+  }
+  return s;
 }
 
 bool YamlReader::Bool(const YAML::Node& n, const std::string& path) {
   if (!n.IsDefined() || n.IsNull()) return false;
   const std::string s = n.IsScalar() ? n.Scalar() : "";
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
+  bool quoted = n.IsScalar() && n.Tag() != "?";
+  if (!quoted && ResolvePlain(s) == PlainType::kBool) {
+    return s == "true" || s == "True" || s == "TRUE" || s == "y" || s == "Y" || s == "yes" || s == "Yes" ||
+           s == "YES" || s == "on" || s == "On" || s == "ON";
+  }
+  if (quoted && (s == "true" || s == "false")) {
+    Warn(n, path, "expected a boolean, found the string \"" + s + "\": remove the quotes; kubelet rejects this file");
+    return s == "true";
+  }
   Error(n, path, "must be true or false");
   return false;
 }
@@ -109,9 +153,13 @@ std::optional<int64_t> YamlReader::Int(const YAML::Node& n, const std::string& p
   errno = 0;
   char* end = nullptr;
   long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || errno == ERANGE || v < min || v > max) {
+  if (s.empty() || std::isspace(static_cast<unsigned char>(s[0])) || *end != '\0' || errno == ERANGE || v < min ||
+      v > max) {
     Error(n, path, range());
     return std::nullopt;
+  }
+  if (n.Tag() != "?") {
+    Warn(n, path, "expected a number, found the string \"" + s + "\": remove the quotes; kubelet rejects this file");
   }
   return v;
 }
@@ -130,8 +178,16 @@ std::map<std::string, std::string> YamlReader::StringMap(const YAML::Node& n, co
     return out;
   }
   for (const auto& kv : n) {
-    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-    out[key] = Str(kv.second, path + "." + key);
+    if (!Spend(kv.first, path)) break;
+    if (!kv.first.IsScalar()) {
+      Error(kv.first, path, "keys must be strings");
+      continue;
+    }
+    std::string key = kv.first.Scalar();
+    std::string p = path + "." + key;
+    if (out.count(key)) Warn(kv.first, p, "duplicate key, replaces the earlier value");
+    lines_[p] = Line(kv.first);
+    out[key] = Str(kv.second, p);
   }
   return out;
 }
