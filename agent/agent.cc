@@ -98,10 +98,11 @@ void Agent::StartWorkerLocked(const manifests::Pod& pod) {
                                                            [this](const std::string& uid) { OnWorkerDone(uid); });
 }
 
-void Agent::SetDesiredPods(std::vector<manifests::Pod> pods) {
+void Agent::SetDesiredPods(std::vector<manifests::Pod> pods, bool sources_ready) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return;
   have_desired_ = true;
+  sources_ready_ = sources_ready;
   std::map<std::string, manifests::Pod> next;
   for (auto& p : pods) next[p.metadata.uid] = std::move(p);
   for (auto& [uid, w] : workers_) {
@@ -240,7 +241,7 @@ void Agent::Relist() {
     if (now_print != old_print) w->Wake();
   }
   fingerprints_ = prints;
-  if (!have_desired_) return;
+  if (!have_desired_ || !sources_ready_) return;
   for (const auto& [uid, print] : prints) {
     if (workers_.count(uid) || orphans_.count(uid) || desired_.count(uid)) continue;
     CleanupOrphan(uid, pod_sandboxes[uid], pod_containers[uid]);

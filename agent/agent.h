@@ -42,7 +42,9 @@ class Agent {
 
   // The complete desired set (all sources). Pods are matched by UID: new ones start, missing ones are
   // terminated, changed ones are updated. A new UID whose name an old pod still holds waits for it.
-  void SetDesiredPods(std::vector<manifests::Pod> pods);
+  // `sources_ready` false (the manifest URL never answered yet) holds back orphan cleanup, as kubelet's
+  // sourcesReady does: a pod the URL declared before a restart is not an orphan just because it is unknown.
+  void SetDesiredPods(std::vector<manifests::Pod> pods, bool sources_ready = true);
   // A pod's probe results changed: sync it soon.
   void PodChanged(const std::string& uid);
   // A container's process exited (ExitWatcher): sync its pod now.
@@ -73,6 +75,7 @@ class Agent {
   bool started_ = false;
   bool stopping_ = false;
   bool have_desired_ = false;  // orphans are only removed once the sources delivered a first set
+  bool sources_ready_ = false;  // ... and every source has answered
   std::map<std::string, manifests::Pod> desired_;                // by UID
   std::map<std::string, std::unique_ptr<PodWorker>> workers_;    // by UID, live or terminating
   std::vector<std::unique_ptr<PodWorker>> finished_;             // joined on the relist thread

@@ -144,8 +144,9 @@ int RunDaemon(const DaemonConfig& c) {
   po.file_check_frequency = c.file_check_frequency;
   po.http_check_frequency = c.http_check_frequency;
   po.node_name = opts.node_name;
-  manifests::PodConfig config(po, [&](std::vector<manifests::Pod> pods) { agent.SetDesiredPods(std::move(pods)); },
-                              &clock);
+  manifests::PodConfig config(
+      po, [&](std::vector<manifests::Pod> pods) { agent.SetDesiredPods(std::move(pods), config.SourcesReady()); },
+      &clock);
   std::unique_ptr<server::StatusServer> status;
   if (c.read_only_port != 0) {
     server::StatusServerDeps deps;

@@ -8,9 +8,7 @@
 #include "manifests/static_pod.h"
 
 namespace crilet::manifests {
-namespace {
 
-// kubelet's config.seen layout: 2006-01-02T15:04:05.000000000Z07:00
 std::string SeenTime(TimePoint t) {
   auto ns = ToUnixNanos(t);
   std::time_t secs = static_cast<std::time_t>(ns / 1000000000);
@@ -23,11 +21,9 @@ std::string SeenTime(TimePoint t) {
   return out;
 }
 
-}  // namespace
-
 std::vector<Pod> MergeSources(const std::map<std::string, FileState>& files, const FileState* url,
-                              std::map<std::string, std::string>* seen, const Clock& clock,
-                              std::vector<FieldError>* problems) {
+                              const std::string& url_name, std::map<std::string, std::string>* seen,
+                              const Clock& clock, std::vector<FieldError>* problems) {
   std::vector<Pod> out;
   std::map<std::string, std::string> owner;  // full name -> where it came from
   std::set<std::string> uids;
@@ -37,6 +33,7 @@ std::vector<Pod> MergeSources(const std::map<std::string, FileState>& files, con
       std::string full = pod.metadata.namespace_ + "/" + pod.metadata.name;
       auto [it, fresh] = owner.emplace(full, from);
       if (!fresh) {
+        // Kubelet keys pods by UID and runs one per full name; the first in file-name order wins.
         problems->push_back(FieldError{from, 0, "metadata.name",
                                        "pod " + full + " is already declared by " + it->second + "; this one is ignored"});
         continue;
@@ -53,14 +50,14 @@ std::vector<Pod> MergeSources(const std::map<std::string, FileState>& files, con
     }
   };
   for (const auto& [path, st] : files) add(path, st);
-  if (url) add(url->pods.empty() ? "" : url->pods.front().source.path, *url);
+  if (url) add(url_name, *url);
   // Forget seen times of pods that are gone, so a returning pod is seen anew.
   for (auto it = seen->begin(); it != seen->end();) it = uids.count(it->first) ? std::next(it) : seen->erase(it);
   return out;
 }
 
 PodConfig::PodConfig(Options options, std::function<void(std::vector<Pod>)> on_change, const Clock* clock)
-    : options_(std::move(options)), on_change_(std::move(on_change)), clock_(clock) {}
+    : options_(std::move(options)), on_change_(std::move(on_change)), clock_(clock ? clock : &real_clock_) {}
 
 PodConfig::~PodConfig() { Stop(); }
 
@@ -71,9 +68,13 @@ Status PodConfig::Start() {
     o.node_name = options_.node_name;
     o.resync = options_.file_check_frequency;
     dir_ = std::make_unique<DirSource>(o, [this](const std::map<std::string, FileState>& files) {
-      std::lock_guard<std::mutex> lock(mu_);
-      files_ = files;
-      if (started_) Emit();
+      std::lock_guard<std::mutex> emit(emit_mu_);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        files_ = files;
+        if (!started_) return;
+      }
+      Emit();
     });
   }
   if (!options_.manifest_url.empty()) {
@@ -83,18 +84,26 @@ Status PodConfig::Start() {
     o.node_name = options_.node_name;
     o.period = options_.http_check_frequency;
     url_ = std::make_unique<UrlSource>(o, [this](const FileState& st) {
-      std::lock_guard<std::mutex> lock(mu_);
-      url_state_ = st;
-      have_url_state_ = true;
-      if (started_) Emit();
+      std::lock_guard<std::mutex> emit(emit_mu_);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        url_state_ = st;
+        have_url_state_ = true;
+        url_ready_ = url_ready_ || st.ever_valid;
+        if (!started_) return;
+      }
+      Emit();
     });
   }
   if (dir_) {
     if (Status s = dir_->Start(); !s.ok()) return s;
   }
   if (url_) url_->Start();
-  std::lock_guard<std::mutex> lock(mu_);
-  started_ = true;
+  std::lock_guard<std::mutex> emit(emit_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    started_ = true;
+  }
   Emit();
   return Status::Ok();
 }
@@ -114,18 +123,41 @@ std::vector<FieldError> PodConfig::Problems() const {
   return problems_;
 }
 
+bool PodConfig::SourcesReady() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return options_.manifest_url.empty() || url_ready_;
+}
+
 void PodConfig::Emit() {
+  std::map<std::string, FileState> files;
+  FileState url;
+  bool have_url;
+  bool ready;
+  std::vector<FieldError> old_problems;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    files = files_;
+    url = url_state_;
+    have_url = have_url_state_;
+    old_problems = problems_;
+    ready = options_.manifest_url.empty() || url_ready_;
+  }
   std::vector<FieldError> problems;
-  std::vector<Pod> pods = MergeSources(files_, have_url_state_ ? &url_state_ : nullptr, &seen_, *clock_, &problems);
+  std::vector<Pod> pods = MergeSources(files, have_url ? &url : nullptr, options_.manifest_url, &seen_, *clock_, &problems);
   for (const auto& p : problems) {
+    // File errors were logged by their source; duplicates are found here, and logged once.
     bool known = false;
-    for (const auto& old : problems_) known = known || old.ToString() == p.ToString();
+    for (const auto& old : old_problems) known = known || old.ToString() == p.ToString();
     if (!known && p.path.rfind("metadata.", 0) == 0) spdlog::warn("{}", p.ToString());
   }
-  problems_ = std::move(problems);
-  if (emitted_ && pods == last_) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    problems_ = std::move(problems);
+  }
+  if (emitted_ && pods == last_ && ready == last_ready_) return;  // a source becoming ready is news too
   emitted_ = true;
   last_ = pods;
+  last_ready_ = ready;
   if (on_change_) on_change_(std::move(pods));
 }
 
