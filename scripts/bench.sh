@@ -45,6 +45,11 @@ start_crilet() {
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.1; done
   echo "bench: crilet did not start" >&2; exit 1
 }
+stop_crilet() {
+  kill -TERM "$crilet_pid" 2>/dev/null || true
+  wait "$crilet_pid" 2>/dev/null || true
+  crilet_pid=""
+}
 wait_empty() {
   for _ in $(seq 600); do
     [[ $("$crilet" cri -r "$ep" pods -o json | jq length) == 0 ]] && return
@@ -107,12 +112,19 @@ else
   log "podman not installed: skipped"
 fi
 
-# 4. Exit detection at the default relist period.
-log "4/6 exit detection (20 pods)"
-"$tool" --endpoint "$ep" exits --dir "$manifests" --server "http://127.0.0.1:$port" --pods 20 --prefix x >"$work/exits.json"
-jq -r '.report_ms[]' "$work/exits.json" | while read -r v; do record exit_report "$v"; done
-jq -r '.restart_ms[]' "$work/exits.json" | while read -r v; do record exit_restart "$v"; done
-remove_all
+# 4. Exit detection at the default relist period: with the exit watcher (pidfds), then relist only (the
+# behaviour before the watcher, kept as --exit-watcher=false) as the same-run baseline.
+log "4/6 exit detection (20 pods, with the exit watcher and relist only)"
+for mode in watcher relist; do
+  if [[ $mode == relist ]]; then stop_crilet; start_crilet --exit-watcher=false; fi
+  "$tool" --endpoint "$ep" exits --dir "$manifests" --server "http://127.0.0.1:$port" --pods 20 --prefix "x$mode" \
+    >"$work/exits.json"
+  suffix=""; [[ $mode == relist ]] && suffix=_relist
+  jq -r '.report_ms[]' "$work/exits.json" | while read -r v; do record "exit_report$suffix" "$v"; done
+  jq -r '.restart_ms[]' "$work/exits.json" | while read -r v; do record "exit_restart$suffix" "$v"; done
+  remove_all
+done
+stop_crilet; start_crilet
 
 # 5. Steady state: 50 pods x 3 probes (exec, httpGet, tcpSocket) at 1s for 2 minutes.
 log "5/6 steady state: 50 pods with 3 probes each, ${STEADY_SECONDS:-120}s"
