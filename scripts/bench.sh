@@ -4,6 +4,9 @@
 #
 #   scripts/bench.sh            everything (about 10 minutes)
 #   ROUNDS=5 scripts/bench.sh   fewer repetitions
+#   BASELINE_REV=<commit> scripts/bench.sh
+#                               also times pod starts with crilet built from that commit (the "before" of
+#                               an improvement), interleaved with the current build in the same run
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -15,6 +18,19 @@ cmake --build "$CRILET_BUILD_DIR" --target bench_tool -j"$(nproc)" >/dev/null
 crilet=$CRILET_BUILD_DIR/crilet
 tool=$CRILET_BUILD_DIR/bench/bench_tool
 rounds=${ROUNDS:-10}
+baseline=""
+if [[ -n ${BASELINE_REV:-} ]]; then
+  base_src=/tmp/crilet-bench-base
+  rev=$(git rev-parse --short "$BASELINE_REV")
+  if [[ $(git -C "$base_src" rev-parse --short HEAD 2>/dev/null) != "$rev" ]]; then
+    git worktree remove --force "$base_src" 2>/dev/null || rm -rf "$base_src"
+    git worktree prune
+    git worktree add --detach "$base_src" "$rev" >/dev/null
+  fi
+  cmake -S "$base_src" -B "$base_src/build-release" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$base_src/build-release" --target crilet -j"$(nproc)" >/dev/null
+  baseline=$base_src/build-release/crilet
+fi
 
 export CRILET_LAB_DIR=/tmp/crilet-bench CRILET_LAB_BRIDGE=crilet-bn0 CRILET_LAB_SUBNET=10.90.0.0/16
 work=$(mktemp -d /tmp/crilet-bench-run.XXXXXX)
@@ -39,7 +55,9 @@ record() { echo "{\"name\": \"$1\", \"value\": $2}" >> "$results"; }
 eval "$(scripts/lab.sh start)"
 ep=$CRILET_RUNTIME_ENDPOINT
 start_crilet() {
-  "$crilet" run --pod-manifest-path "$manifests" --container-runtime-endpoint "$ep" --root-dir "$work/root" \
+  local bin=$crilet
+  [[ ${1:-} == --baseline ]] && { bin=$baseline; shift; }
+  "$bin" run --pod-manifest-path "$manifests" --container-runtime-endpoint "$ep" --root-dir "$work/root" \
     --pod-logs-dir "$work/logs" --hostname-override bench --read-only-port "$port" "$@" >>"$work/crilet.log" 2>&1 &
   crilet_pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.1; done
@@ -60,8 +78,9 @@ wait_empty() {
 remove_all() { rm -f "$manifests"/*.yaml; wait_empty; }
 start_crilet
 
-# 1. Single pod start latency, raw CRI and crilet interleaved, host network and pod network.
-log "1/6 single pod start latency ($rounds rounds)"
+# 1. Single pod start latency, raw CRI and crilet interleaved, host network and pod network. With a
+# baseline, each round also times the baseline build (crilet restarted for it, and back).
+log "1/6 single pod start latency ($rounds rounds${baseline:+, with baseline $rev})"
 for i in $(seq "$rounds"); do
   for net in host pod; do
     flag=""; [[ $net == host ]] && flag=--host-network
@@ -71,6 +90,13 @@ for i in $(seq "$rounds"); do
     remove_all
     record "start_raw_$net" "$r"
     record "start_crilet_$net" "$c"
+    if [[ -n $baseline ]]; then
+      stop_crilet; start_crilet --baseline
+      b=$("$tool" --endpoint "$ep" start --dir "$manifests" $flag --prefix "b$net$i" | jq .wall_ms)
+      remove_all
+      stop_crilet; start_crilet
+      record "start_baseline_$net" "$b"
+    fi
   done
 done
 
@@ -128,6 +154,9 @@ stop_crilet; start_crilet
 
 # 5. Steady state: 50 pods x 3 probes (exec, httpGet, tcpSocket) at 1s for 2 minutes.
 log "5/6 steady state: 50 pods with 3 probes each, ${STEADY_SECONDS:-120}s"
+# Handlers rotate over the three probes from pod to pod, so that after the startup probes end (as in kubelet)
+# the steady load is still a mix: ~33 exec, ~33 httpGet and ~33 tcpSocket probes per second.
+handlers=('exec: {command: ["true"]}' 'httpGet: {port: 8080, path: /passwd}' 'tcpSocket: {port: 8080}')
 for i in $(seq 0 49); do
   cat > "$manifests/p$i.yaml" <<YAML
 apiVersion: v1
@@ -139,16 +168,15 @@ spec:
   - name: web
     image: docker.io/library/busybox:1.36
     command: [httpd, -f, -p, "8080", -h, /etc]
-    startupProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
-    livenessProbe: {exec: {command: ["true"]}, periodSeconds: 1}
-    readinessProbe: {httpGet: {port: 8080, path: /passwd}, periodSeconds: 1}
+    startupProbe: {${handlers[i % 3]}, periodSeconds: 1}
+    livenessProbe: {${handlers[(i + 1) % 3]}, periodSeconds: 1}
+    readinessProbe: {${handlers[(i + 2) % 3]}, periodSeconds: 1}
 YAML
 done
 for _ in $(seq 600); do
   [[ $(curl -s "http://127.0.0.1:$port/pods" | jq '[.items[] | select(.status.conditions[]? | select(.type == "Ready" and .status == "True"))] | length') == 50 ]] && break
   sleep 0.2
 done
-# Startup probes stop once passed (as in kubelet): the steady load is 50 exec + 50 httpGet probes per second.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$crilet_pid/stat"; }
 sleep 5
 t0=$(date +%s%N); c0=$(cpu_ticks)
@@ -182,4 +210,4 @@ record scale_rss_mb "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_p
 remove_all
 
 # Report.
-python3 "$repo/scripts/bench_report.py" "$results" "$repo/BENCHMARKS.md"
+python3 "$repo/scripts/bench_report.py" "$results" "$repo/BENCHMARKS.md" "${rev:-}"
