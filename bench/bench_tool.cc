@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -24,6 +25,9 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 namespace {
+
+// How often `start` (and `raw --observe`) look for running containers through CRI.
+constexpr auto kPollInterval = std::chrono::milliseconds(2);
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
@@ -112,6 +116,9 @@ int main(int argc, char** argv) {
   raw->add_flag("--host-network", host_network);
   raw->add_option("--work", work);
   raw->add_option("--prefix", prefix);
+  bool observe = false;
+  raw->add_flag("--observe", observe,
+                "while the chains run, poll ListContainers as `start` does, so both carry the same observer load");
   auto* start = app.add_subcommand("start", "drop N manifests into DIR at once; time until each pod's container runs in CRI");
   start->add_option("--dir", dir)->required();
   start->add_option("--pods", pods);
@@ -140,11 +147,23 @@ int main(int argc, char** argv) {
     std::vector<double> lat(pods, -1);
     std::vector<std::string> ids(pods);
     std::vector<std::thread> threads;
+    std::atomic<bool> done{false};
+    std::thread observer;
+    if (observe) {
+      observer = std::thread([&] {
+        while (!done) {
+          RunningPods(&rt, prefix);
+          std::this_thread::sleep_for(kPollInterval);
+        }
+      });
+    }
     auto t0 = Clock::now();
     for (int i = 0; i < pods; ++i) {
       threads.emplace_back([&, i] { lat[i] = RawChain(&rt, prefix + std::to_string(i), host_network, work, &ids[i]); });
     }
     for (auto& t : threads) t.join();
+    done = true;
+    if (observer.joinable()) observer.join();
     out = {{"latencies_ms", lat}, {"wall_ms", Ms(Clock::now() - t0)}};
   } else if (start->parsed()) {
     // Write the manifests beside the directory, then rename them in: each appears whole, at once.
@@ -161,7 +180,7 @@ int main(int argc, char** argv) {
       auto running = RunningPods(&rt, prefix);
       double now = Ms(Clock::now() - t0);
       for (const auto& [name, _] : running) seen.emplace(name, now);
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      std::this_thread::sleep_for(kPollInterval);
     }
     std::vector<double> lat;
     for (const auto& [name, ms] : seen) lat.push_back(ms);

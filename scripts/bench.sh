@@ -78,23 +78,32 @@ wait_empty() {
 remove_all() { rm -f "$manifests"/*.yaml; wait_empty; }
 start_crilet
 
-# 1. Single pod start latency, raw CRI and crilet interleaved, host network and pod network. With a
-# baseline, each round also times the baseline build (crilet restarted for it, and back).
+# 1. Single pod start latency, raw CRI and crilet interleaved, host network and pod network. The order
+# alternates from round to round and each measurement starts after the previous pod is gone and the runtime
+# has settled, so teardown work never lands in one side's timing. The raw chains run with the same
+# ListContainers observer that times crilet (`raw --observe`), so both carry the same polling load.
+# With a baseline, each round also times the baseline build (crilet restarted for it, and back).
 log "1/6 single pod start latency ($rounds rounds${baseline:+, with baseline $rev})"
+settle() { sleep "${SETTLE_SECONDS:-0.5}"; }
+time_raw() {
+  local r; r=$("$tool" --endpoint "$ep" raw --observe $flag --prefix "r$net$i" | jq .wall_ms)
+  "$tool" --endpoint "$ep" cleanup; settle
+  record "start_raw_$net" "$r"
+}
+time_crilet() {
+  local c; c=$("$tool" --endpoint "$ep" start --dir "$manifests" $flag --prefix "c$net$i" | jq .wall_ms)
+  remove_all; settle
+  record "start_crilet_$net" "$c"
+}
 for i in $(seq "$rounds"); do
   for net in host pod; do
     flag=""; [[ $net == host ]] && flag=--host-network
-    r=$("$tool" --endpoint "$ep" raw $flag --prefix "r$net$i" | jq .wall_ms)
-    "$tool" --endpoint "$ep" cleanup
-    c=$("$tool" --endpoint "$ep" start --dir "$manifests" $flag --prefix "c$net$i" | jq .wall_ms)
-    remove_all
-    record "start_raw_$net" "$r"
-    record "start_crilet_$net" "$c"
+    if (( i % 2 )); then time_raw; time_crilet; else time_crilet; time_raw; fi
     if [[ -n $baseline ]]; then
       stop_crilet; start_crilet --baseline
       b=$("$tool" --endpoint "$ep" start --dir "$manifests" $flag --prefix "b$net$i" | jq .wall_ms)
       remove_all
-      stop_crilet; start_crilet
+      stop_crilet; start_crilet; settle
       record "start_baseline_$net" "$b"
     fi
   done
@@ -105,10 +114,10 @@ log "2/6 burst of 30 pods (3 rounds)"
 for i in 1 2 3; do
   for net in host pod; do
     flag=""; [[ $net == host ]] && flag=--host-network
-    r=$("$tool" --endpoint "$ep" raw --pods 30 $flag --prefix "br$net$i-" | jq .wall_ms)
-    "$tool" --endpoint "$ep" cleanup
+    r=$("$tool" --endpoint "$ep" raw --observe --pods 30 $flag --prefix "br$net$i-" | jq .wall_ms)
+    "$tool" --endpoint "$ep" cleanup; settle
     c=$("$tool" --endpoint "$ep" start --dir "$manifests" --pods 30 $flag --prefix "bc$net$i-" | jq .wall_ms)
-    remove_all
+    remove_all; settle
     record "burst_raw_$net" "$r"
     record "burst_crilet_$net" "$c"
   done
@@ -128,7 +137,7 @@ if command -v podman >/dev/null; then
     t0=$(date +%s%N)
     podman_cmd kube play --network host "$work/pm.yaml" >/dev/null
     t1=$(date +%s%N)
-    podman_cmd kube down "$work/pm.yaml" >/dev/null
+    podman_cmd kube down "$work/pm.yaml" >/dev/null; settle
     record podman_play "$(awk -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", ns / 1e6}')"
     c=$("$tool" --endpoint "$ep" start --dir "$manifests" --host-network --prefix "pc$i" | jq .wall_ms)
     remove_all
