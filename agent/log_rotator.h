@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -45,6 +46,7 @@ class LogRotator {
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;
+  std::map<std::string, std::string> log_paths_;  // container ID -> log path; RotateOnce's thread only
 };
 
 }  // namespace crilet::agent
