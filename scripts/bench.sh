@@ -2,8 +2,8 @@
 # Benchmarks crilet against the raw CRI chain and podman, on one machine in one run; prints a table and
 # writes BENCHMARKS.md. Speed goals live here, not in tests.
 #
-#   scripts/bench.sh            everything (about 10 minutes)
-#   ROUNDS=5 scripts/bench.sh   fewer repetitions
+#   scripts/bench.sh            everything (about 20 minutes on 2 cores, plus the Release build)
+#   ROUNDS=5 scripts/bench.sh   fewer single-start repetitions (default 10); BURST_ROUNDS (default 5)
 #   BASELINE_REV=<commit> scripts/bench.sh
 #                               also times pod starts with crilet built from that commit (the "before" of
 #                               an improvement), interleaved with the current build in the same run
@@ -77,6 +77,9 @@ wait_empty() {
 }
 remove_all() { rm -f "$manifests"/*.yaml; wait_empty; }
 start_crilet
+sleep 2
+record idle_rss_mb "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
+record idle_rss_anon_mb "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 
 # 1. Single pod start latency, raw CRI and crilet interleaved, host network and pod network. The order
 # alternates from round to round and each measurement starts after the previous pod is gone and the runtime
@@ -110,8 +113,8 @@ for i in $(seq "$rounds"); do
 done
 
 # 2. Burst: 30 pods at once.
-log "2/6 burst of 30 pods (3 rounds)"
-for i in 1 2 3; do
+log "2/6 burst of 30 pods (${BURST_ROUNDS:-5} rounds)"
+for i in $(seq "${BURST_ROUNDS:-5}"); do
   for net in host pod; do
     flag=""; [[ $net == host ]] && flag=--host-network
     r=$("$tool" --endpoint "$ep" raw --observe --pods 30 $flag --prefix "br$net$i-" | jq .wall_ms)
@@ -194,6 +197,7 @@ t1=$(date +%s%N); c1=$(cpu_ticks)
 hz=$(getconf CLK_TCK)
 record steady_cpu_percent "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
 record steady_rss_mb "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
+record steady_rss_anon_mb "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
 record probe_jitter_p50_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.5"\}/ {print $2 * 1000}' <<<"$metrics")"
 record probe_jitter_p99_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.99"\}/ {print $2 * 1000}' <<<"$metrics")"

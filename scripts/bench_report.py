@@ -83,6 +83,9 @@ for name, label in (("exit_report", "Exit to reported terminated, exit watcher (
 steady = [
     ("crilet CPU (share of one core)", values.get("steady_cpu_percent", ["?"])[0], "%", "target < 2%"),
     ("crilet RSS", values.get("steady_rss_mb", ["?"])[0], "MB", "target < 30 MB"),
+    ("crilet RSS: private anonymous part (heap, stacks)", values.get("steady_rss_anon_mb", ["?"])[0], "MB", ""),
+    ("crilet RSS with no pods (after start)", values.get("idle_rss_mb", ["?"])[0], "MB", ""),
+    ("crilet RSS with no pods: private anonymous part", values.get("idle_rss_anon_mb", ["?"])[0], "MB", ""),
     ("Probe start jitter p50", values.get("probe_jitter_p50_ms", ["?"])[0], "ms", ""),
     ("Probe start jitter p99", values.get("probe_jitter_p99_ms", ["?"])[0], "ms", "target < 50 ms"),
     ("100 pods: time until all Ready", values.get("scale_ready_seconds", ["?"])[0], "s", ""),
