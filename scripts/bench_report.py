@@ -2,6 +2,7 @@
 """Turns bench.sh's measurements (JSON lines of name/value) into a table and BENCHMARKS.md."""
 import datetime
 import json
+import math
 import platform
 import statistics
 import subprocess
@@ -26,7 +27,8 @@ def pct(name, q):
     v = sorted(values.get(name, []))
     if not v:
         return None
-    return v[min(len(v) - 1, int(q * len(v)))]
+    # Nearest rank: the smallest value with at least q of the samples at or below it.
+    return v[max(0, min(len(v) - 1, math.ceil(q * len(v)) - 1))]
 
 
 def fmt(s, unit):
