@@ -1,4 +1,5 @@
 // bench_tool: the measurements behind scripts/bench.sh (raw CRI chains, crilet start latency, exit detection).
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -19,9 +20,10 @@
 #include "cri/grpc_runtime.h"
 #include "manifests/loader.h"
 #include "manifests/url_source.h"
+#include "probes/probe_handler.h"
 
 using namespace crilet;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 namespace {
@@ -29,7 +31,7 @@ namespace {
 // How often `start` (and `raw --observe`) look for running containers through CRI.
 constexpr auto kPollInterval = std::chrono::milliseconds(2);
 
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double Ms(SteadyClock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 std::string PodYaml(const std::string& name, bool host_network) {
   return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n  hostNetwork: " +
@@ -63,12 +65,12 @@ double RawChain(cri::Runtime* rt, const std::string& name, bool host_network, co
   (void)agent::BuildContainerConfig(pod, pod.spec.containers[0], ctx, &cc);
   fs::create_directories(sc.log_directory + "/c");
 
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   Status s = rt->RunPodSandbox(sc, sandbox_id);
   std::string cid;
   if (s.ok()) s = rt->CreateContainer(*sandbox_id, cc, sc, &cid);
   if (s.ok()) s = rt->StartContainer(cid);
-  auto took = Clock::now() - start;
+  auto took = SteadyClock::now() - start;
   if (!s.ok()) {
     std::cerr << "raw chain failed: " << s.ToString() << "\n";
     return -1;
@@ -103,6 +105,89 @@ std::map<std::string, bool> RunningPods(cri::Runtime* rt, const std::string& pre
   return out;
 }
 
+// The floor under crilet's steady-state CPU: the same liveness and readiness probes of the pods whose
+// manifests are in `dir`, run with crilet's own handler code (RunProbeHandler) once a second, but by a few
+// threads that each loop over a fixed share: no timer queue, no hand-off to a pool, no results, status or
+// metrics. Returns this process's CPU as a percentage of one core over `seconds` (after a 5 s warm-up).
+nlohmann::json ProbeFloor(cri::Runtime* rt, const std::string& dir, int seconds, int threads) {
+  struct Target {
+    manifests::Pod pod;
+    std::string container_id, pod_ip;
+  };
+  std::vector<Target> targets;
+  std::vector<cri::Container> running;
+  cri::ContainerFilter f;
+  f.state = cri::ContainerState::kRunning;
+  rt->ListContainers(f, &running);
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".yaml") continue;
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    manifests::LoadOptions lo;
+    lo.node_name = "bench";
+    lo.source = manifests::PodSource{"file", e.path().string(), 0};
+    auto r = manifests::LoadManifest(text, lo);
+    if (r.pods.empty()) continue;
+    Target t{r.pods[0], "", ""};
+    for (const auto& c : running) {
+      auto it = c.labels.find("io.kubernetes.pod.name");
+      if (it == c.labels.end() || it->second != t.pod.metadata.name) continue;
+      t.container_id = c.id;
+      cri::SandboxStatus st;
+      if (rt->PodSandboxStatus(c.sandbox_id, &st).ok()) t.pod_ip = st.ip;
+    }
+    if (!t.container_id.empty()) targets.push_back(std::move(t));
+  }
+  struct Run {
+    const Target* target;
+    const manifests::Probe* probe;
+  };
+  std::vector<Run> runs;
+  for (const auto& t : targets) {
+    const auto& c = t.pod.spec.containers.at(0);
+    if (c.liveness_probe) runs.push_back({&t, &*c.liveness_probe});
+    if (c.readiness_probe) runs.push_back({&t, &*c.readiness_probe});
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> failures{0}, done{0};
+  std::vector<std::thread> pool;
+  auto start = SteadyClock::now();
+  for (int w = 0; w < threads; ++w) {
+    pool.emplace_back([&, w] {
+      for (auto tick = start; !stop; tick += std::chrono::seconds(1)) {
+        std::this_thread::sleep_until(tick);
+        for (size_t i = static_cast<size_t>(w); i < runs.size() && !stop; i += static_cast<size_t>(threads)) {
+          probes::ProbeTargetInfo info;
+          info.runtime = rt;
+          info.container = &runs[i].target->pod.spec.containers.at(0);
+          info.container_id = runs[i].target->container_id;
+          info.pod_ip = runs[i].target->pod_ip;
+          auto o = probes::RunProbeHandler(*runs[i].probe, info);
+          if (o.result != probes::Result::kSuccess) failures++;
+          done++;
+        }
+      }
+    });
+  }
+  auto cpu = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  double c0 = cpu();
+  int64_t d0 = done;
+  auto t0 = SteadyClock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  double c1 = cpu();
+  int64_t d1 = done;
+  double wall = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+  stop = true;
+  for (auto& t : pool) t.join();
+  return {{"cpu_percent", 100 * (c1 - c0) / wall}, {"probes", runs.size()}, {"runs_per_second", (d1 - d0) / wall},
+          {"failures", failures.load()}, {"pods", targets.size()}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +216,12 @@ int main(int argc, char** argv) {
   exits->add_option("--server", server)->required();
   exits->add_option("--pods", pods);
   exits->add_option("--prefix", prefix);
+  int seconds = 60, threads = 8;
+  auto* floor = app.add_subcommand(
+      "probe-floor", "run the liveness/readiness probes of the manifests in DIR with crilet's handlers and no agent; print this process's CPU");
+  floor->add_option("--dir", dir)->required();
+  floor->add_option("--seconds", seconds);
+  floor->add_option("--threads", threads);
   app.require_subcommand(1);
   app.fallthrough();
   CLI11_PARSE(app, argc, argv);
@@ -141,6 +232,10 @@ int main(int argc, char** argv) {
   nlohmann::json out;
   if (cleanup->parsed()) {
     Cleanup(&rt);
+    return 0;
+  }
+  if (floor->parsed()) {
+    std::cout << ProbeFloor(&rt, dir, seconds, threads).dump() << "\n";
     return 0;
   }
   if (raw->parsed()) {
@@ -157,28 +252,28 @@ int main(int argc, char** argv) {
         }
       });
     }
-    auto t0 = Clock::now();
+    auto t0 = SteadyClock::now();
     for (int i = 0; i < pods; ++i) {
       threads.emplace_back([&, i] { lat[i] = RawChain(&rt, prefix + std::to_string(i), host_network, work, &ids[i]); });
     }
     for (auto& t : threads) t.join();
     done = true;
     if (observer.joinable()) observer.join();
-    out = {{"latencies_ms", lat}, {"wall_ms", Ms(Clock::now() - t0)}};
+    out = {{"latencies_ms", lat}, {"wall_ms", Ms(SteadyClock::now() - t0)}};
   } else if (start->parsed()) {
     // Write the manifests beside the directory, then rename them in: each appears whole, at once.
     std::string stage = dir + "/../.bench-stage";
     fs::create_directories(stage);
     for (int i = 0; i < pods; ++i) std::ofstream(stage + "/" + prefix + std::to_string(i) + ".yaml") << PodYaml(prefix + std::to_string(i), host_network);
     std::map<std::string, double> seen;
-    auto t0 = Clock::now();
+    auto t0 = SteadyClock::now();
     for (int i = 0; i < pods; ++i) {
       fs::rename(stage + "/" + prefix + std::to_string(i) + ".yaml", dir + "/" + prefix + std::to_string(i) + ".yaml");
     }
     auto deadline = t0 + std::chrono::seconds(120);
-    while (static_cast<int>(seen.size()) < pods && Clock::now() < deadline) {
+    while (static_cast<int>(seen.size()) < pods && SteadyClock::now() < deadline) {
       auto running = RunningPods(&rt, prefix);
-      double now = Ms(Clock::now() - t0);
+      double now = Ms(SteadyClock::now() - t0);
       for (const auto& [name, _] : running) seen.emplace(name, now);
       std::this_thread::sleep_for(kPollInterval);
     }
@@ -202,7 +297,7 @@ int main(int argc, char** argv) {
           << "    volumeMounts: [{name: go, mountPath: /go}]\n"
           << "  volumes: [{name: go, hostPath: {path: " << fs::absolute(go).string() << "}}]\n";
     }
-    for (auto until = Clock::now() + std::chrono::seconds(120); Clock::now() < until;) {
+    for (auto until = SteadyClock::now() + std::chrono::seconds(120); SteadyClock::now() < until;) {
       if (static_cast<int>(RunningPods(&rt, prefix).size()) == pods) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -214,8 +309,8 @@ int main(int argc, char** argv) {
     });
     // Poll crilet's view every 5 ms: when does each pod's status first show the exit?
     std::map<std::string, int64_t> reported;  // pod -> wall ns
-    auto deadline = Clock::now() + std::chrono::seconds(60);
-    while (static_cast<int>(reported.size()) < pods && Clock::now() < deadline) {
+    auto deadline = SteadyClock::now() + std::chrono::seconds(60);
+    while (static_cast<int>(reported.size()) < pods && SteadyClock::now() < deadline) {
       std::string body, err;
       manifests::HttpFetch(server + "/pods", {}, std::chrono::seconds(2), &body, &err);
       int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -201,6 +201,13 @@ record steady_rss_anon_mb "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
 record probe_jitter_p50_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.5"\}/ {print $2 * 1000}' <<<"$metrics")"
 record probe_jitter_p99_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.99"\}/ {print $2 * 1000}' <<<"$metrics")"
+# The floor: the same liveness and readiness probes of the same running pods, run by crilet's own handler
+# code from a few plain threads with no agent around them (crilet stopped; SIGTERM leaves the pods running).
+stop_crilet
+floor=$("$tool" --endpoint "$ep" probe-floor --dir "$manifests" --seconds "$(( ${STEADY_SECONDS:-120} / 2 ))")
+record steady_floor_cpu_percent "$(jq .cpu_percent <<<"$floor")"
+record steady_floor_runs_per_second "$(jq .runs_per_second <<<"$floor")"
+start_crilet
 remove_all
 
 # 6. Scale: 100 pods until Ready, RSS, CRI calls per second at rest.
