@@ -222,7 +222,9 @@ for _ in $(seq 1200); do
   sleep 0.2
 done
 record scale_ready_seconds "$(awk -v ns=$(( $(date +%s%N) - t0 )) 'BEGIN {printf "%.2f", ns / 1e9}')"
-sleep 5
+# At rest means after the log rotator's first pass over the new containers (it asks each one's log path
+# once, on a 10 s interval), so wait past it before counting.
+sleep 15
 calls() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^crilet_cri_request_duration_seconds_count/ {s += $2} END {print s}'; }
 a=$(calls); sleep 30; b=$(calls)
 record scale_cri_calls_per_second "$(awk -v d=$((b - a)) 'BEGIN {printf "%.2f", d / 30}')"

@@ -127,7 +127,8 @@ lines.append("50 pods, each with a startup, a liveness and a readiness probe at 
              "minus its scheduled time.\n")
 lines.append("| what | measured | target |\n|---|---|---|")
 for name, v, unit, target in steady:
-    lines.append(f"| {name} | {v} {unit} | {target} |")
+    shown = f"{v:.2f}" if isinstance(v, float) else v
+    lines.append(f"| {name} | {shown} {unit} | {target} |")
 text = "\n".join(lines) + "\n"
 print(text)
 history = ""
