@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "agent/container_config.h"
+#include "agent/labels.h"
 #include "agent/sandbox_config.h"
 #include "cri/grpc_runtime.h"
 #include "manifests/loader.h"
@@ -99,7 +100,7 @@ std::map<std::string, bool> RunningPods(cri::Runtime* rt, const std::string& pre
   std::map<std::string, bool> out;
   if (!rt->ListContainers(f, &list).ok()) return out;
   for (const auto& c : list) {
-    auto it = c.labels.find("io.kubernetes.pod.name");
+    auto it = c.labels.find(agent::kPodNameLabel);
     if (it != c.labels.end() && it->second.rfind(prefix, 0) == 0) out[it->second] = true;
   }
   return out;
@@ -130,7 +131,7 @@ nlohmann::json ProbeFloor(cri::Runtime* rt, const std::string& dir, int seconds,
     if (r.pods.empty()) continue;
     Target t{r.pods[0], "", ""};
     for (const auto& c : running) {
-      auto it = c.labels.find("io.kubernetes.pod.name");
+      auto it = c.labels.find(agent::kPodNameLabel);
       if (it == c.labels.end() || it->second != t.pod.metadata.name) continue;
       t.container_id = c.id;
       cri::SandboxStatus st;
@@ -336,7 +337,7 @@ int main(int argc, char** argv) {
     for (const auto& [name, at] : reported) {
       int64_t finished = 0, restarted = 0;
       for (const auto& c : list) {
-        auto it = c.labels.find("io.kubernetes.pod.name");
+        auto it = c.labels.find(agent::kPodNameLabel);
         if (it == c.labels.end() || it->second.rfind(name, 0) != 0) continue;
         cri::ContainerStatus st;
         if (!rt.ContainerStatus(c.id, false, &st).ok()) continue;

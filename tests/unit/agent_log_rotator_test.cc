@@ -1,4 +1,4 @@
-// LogRotator against the fake runtime: size-triggered rotation, the file cap, and one ContainerStatus per container.
+// LogRotator against the fake runtime: size-triggered rotation, and one ContainerStatus per container.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -63,7 +63,7 @@ TEST_CASE("log rotator: a log over the size limit is renamed and reopened; small
   o.max_size_bytes = 100;
   o.max_files = 3;
   agent::LogRotator rotator(&f.rt, &f.clock, o);
-  std::string id = f.RunContainer("c", 0);
+  f.RunContainer("c", 0);
 
   f.Write("c/0.log", 50);
   rotator.RotateOnce();
