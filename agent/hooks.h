@@ -12,7 +12,7 @@
 
 namespace crilet::agent {
 
-// How a hook reaches HTTP servers; the default uses libcurl (probes/http_prober), tests inject a fake.
+// How a hook reaches HTTP servers; the default is probes/http_prober (common/http_client), tests inject a fake.
 // Returns the transport outcome only: kubelet ignores the HTTP status of hook requests.
 using HttpHookClient = std::function<Status(const std::string& url, const std::vector<manifests::HttpHeader>& headers,
                                             std::chrono::milliseconds timeout)>;

@@ -1,93 +1,60 @@
 // Polling a manifest URL.
 #include "manifests/url_source.h"
 
-#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+
+#include "common/http_client.h"
 #include "manifests/loader.h"
 #include "manifests/parser.h"
 
 namespace crilet::manifests {
-namespace {
-
-struct Sink {
-  std::string* body;
-  size_t max_bytes;
-  bool too_big = false;
-};
-
-size_t Append(char* data, size_t size, size_t n, void* user) {
-  auto* sink = static_cast<Sink*>(user);
-  if (sink->body->size() + size * n > sink->max_bytes) {
-    sink->too_big = true;
-    return 0;  // curl aborts the transfer
-  }
-  sink->body->append(data, size * n);
-  return size * n;
-}
-
-}  // namespace
 
 long HttpFetch(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
                std::chrono::milliseconds timeout, std::string* body, std::string* error, size_t max_bytes,
                const std::atomic<bool>* cancel) {
-  CURL* curl = curl_easy_init();
-  CURLM* multi = curl_multi_init();
-  if (!curl || !multi) {
-    if (curl) curl_easy_cleanup(curl);
-    if (multi) curl_multi_cleanup(multi);
-    *error = "cannot initialise libcurl";
-    return 0;
-  }
-  Sink sink{body, max_bytes};
-  curl_slist* list = nullptr;
-  for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  // The multi interface lets the loop below give up at once when the source is stopped.
-  curl_multi_add_handle(multi, curl);
-  CURLcode rc = CURLE_OK;
-  bool cancelled = false;
-  for (int running = 1; running;) {
-    if (CURLMcode mc = curl_multi_perform(multi, &running); mc != CURLM_OK) {
-      *error = curl_multi_strerror(mc);
-      rc = CURLE_FAILED_INIT;
-      break;
+  constexpr int kMaxRedirects = 5;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  HttpGetOptions o;
+  o.headers = headers;
+  o.headers.emplace_back("Connection", "close");
+  o.max_body = max_bytes;
+  o.truncate = false;
+  o.verify_tls = true;
+  o.cancel = cancel;
+  std::string target = url;
+  for (int redirects = 0;; ++redirects) {
+    Url u;
+    if (!ParseUrl(target, &u, error)) return 0;
+    o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    HttpResult r;
+    r.error = HttpError::kTimeout;
+    if (o.timeout.count() > 0) r = HttpGetOnce(u, o);
+    switch (r.error) {
+      case HttpError::kNone: break;
+      case HttpError::kTimeout: *error = "no answer from " + u.HostPort() + " within " + std::to_string(timeout.count()) + " ms"; return 0;
+      case HttpError::kCancelled: *error = "cancelled"; return 0;
+      case HttpError::kResolve: *error = "lookup " + u.host + ": " + r.message; return 0;
+      case HttpError::kConnect:
+        *error = "connect to " + u.HostPort() + ": " + (r.os_errno ? std::strerror(r.os_errno) : r.message);
+        return 0;
+      case HttpError::kTooLarge: *error = r.message; return 0;
+      default: *error = u.HostPort() + ": " + r.message; return 0;
     }
-    if (!running) break;
-    if (cancel && cancel->load()) {
-      cancelled = true;
-      break;
+    std::string location = r.Header("Location");
+    bool redirect = r.status == 301 || r.status == 302 || r.status == 303 || r.status == 307 || r.status == 308;
+    if (redirect && !location.empty()) {
+      if (redirects == kMaxRedirects) {
+        *error = "more than " + std::to_string(kMaxRedirects) + " redirects";
+        return 0;
+      }
+      target = ResolveLocation(u, location);
+      continue;
     }
-    curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+    *body = std::move(r.body);
+    return r.status;
   }
-  int left = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
-    if (msg->msg == CURLMSG_DONE) rc = msg->data.result;
-  }
-  long code = 0;
-  if (cancelled) {
-    *error = "cancelled";
-  } else if (sink.too_big) {
-    *error = "answer larger than " + std::to_string(max_bytes) + " bytes";
-  } else if (rc == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  } else if (error->empty()) {
-    *error = curl_easy_strerror(rc);
-  }
-  curl_multi_remove_handle(multi, curl);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
-  curl_multi_cleanup(multi);
-  return code;
 }
 
 UrlSource::UrlSource(Options options, std::function<void(const FileState&)> on_change)

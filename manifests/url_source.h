@@ -1,4 +1,4 @@
-/// UrlSource: static pods from an HTTP URL (a Pod or a PodList), polled every period with libcurl.
+/// UrlSource: static pods from an HTTP URL (a Pod or a PodList), polled every period.
 #pragma once
 
 #include <atomic>

@@ -1,4 +1,4 @@
-/// HTTP GET for httpGet probes and hooks (libcurl): kubelet's headers, status ranges, redirects and timeouts.
+/// HTTP GET for httpGet probes and hooks: kubelet's headers, status ranges, redirects and timeouts.
 #pragma once
 
 #include <atomic>
