@@ -61,26 +61,23 @@ void ProbeManager::Start() {
   if (started_ || stopping_) return;
   started_ = true;
   timer_thread_ = std::thread([this] { TimerLoop(); });
-  for (int i = 0; i < std::max(1, options_.pool_size); ++i) {
-    uint64_t tid = next_thread_id_++;
-    pool_.emplace(tid, std::thread([this, tid] { PoolLoop(tid); }));
-  }
+  for (int i = 0; i < std::max(1, options_.pool_size); ++i) AddThreadLocked();
   if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size()));
 }
 
 void ProbeManager::Stop() {
-  std::map<uint64_t, std::thread> pool;
+  std::map<uint64_t, std::unique_ptr<PoolThread>> pool;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
     for (auto& [id, w] : workers_) w.cancel->store(true);
+    for (auto& [id, t] : pool_) t->cv.notify_all();
     pool.swap(pool_);
     retired_.clear();
   }
   timer_cv_.notify_all();
-  pool_cv_.notify_all();
   if (timer_thread_.joinable()) timer_thread_.join();
-  for (auto& [id, t] : pool) t.join();  // unlocked: pool threads take mu_ on their way out
+  for (auto& [id, t] : pool) t->thread.join();  // unlocked: pool threads take mu_ on their way out
 }
 
 size_t ProbeManager::WorkerCount() const {
@@ -246,21 +243,26 @@ PodResults ProbeManager::Results(const std::string& pod_uid) const {
   return out;
 }
 
+void ProbeManager::AddThreadLocked() {
+  auto t = std::make_unique<PoolThread>();
+  t->id = next_thread_id_++;
+  PoolThread* self = t.get();
+  t->thread = std::thread([this, self] { PoolLoop(self); });
+  pool_.emplace(self->id, std::move(t));
+}
+
 void ProbeManager::GrowPoolLocked() {
   // Join threads that retired (they released mu_ before we could take it, so the joins do not block long).
   for (uint64_t tid : retired_) {
     auto it = pool_.find(tid);
     if (it != pool_.end()) {
-      it->second.join();
+      it->second->thread.join();
       pool_.erase(it);
     }
   }
   retired_.clear();
-  if (static_cast<size_t>(idle_threads_) >= ready_.size() || static_cast<int>(pool_.size()) >= options_.max_pool_size) {
-    return;
-  }
-  uint64_t tid = next_thread_id_++;
-  pool_.emplace(tid, std::thread([this, tid] { PoolLoop(tid); }));
+  if (ready_.empty() || static_cast<int>(pool_.size()) >= options_.max_pool_size) return;
+  AddThreadLocked();
   if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size()));
 }
 
@@ -289,35 +291,51 @@ void ProbeManager::TimerLoop() {
     if (w.current_in_flight) continue;  // still running from the last period: skip this tick
     w.current_in_flight = true;
     w.runs_in_flight++;
-    ready_.push_back(DueRun{t.id, t.at, w.cancel});
-    GrowPoolLocked();
-    pool_cv_.notify_one();
+    if (!idle_.empty()) {
+      PoolThread* p = idle_.back();  // the warmest idle thread
+      idle_.pop_back();
+      p->run = DueRun{t.id, t.at, w.cancel};
+      p->cv.notify_one();
+    } else {
+      ready_.push_back(DueRun{t.id, t.at, w.cancel});
+      GrowPoolLocked();
+    }
   }
 }
 
-void ProbeManager::PoolLoop(uint64_t thread_id) {
+void ProbeManager::PoolLoop(PoolThread* self) {
   std::unique_lock<std::mutex> lock(mu_);
-  idle_threads_++;
-  for (;;) {
-    bool work = pool_cv_.wait_for(lock, options_.idle_thread_linger, [&] { return stopping_ || !ready_.empty(); });
-    if (stopping_) break;
-    if (!work) {
-      if (static_cast<int>(pool_.size() - retired_.size()) > options_.pool_size) {
-        retired_.push_back(thread_id);  // a surplus thread that found nothing to do: end it
-        if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size() - retired_.size()));
-        break;
-      }
+  auto leave_idle = [&] {
+    auto it = std::find(idle_.begin(), idle_.end(), self);
+    if (it != idle_.end()) idle_.erase(it);
+  };
+  while (!stopping_) {
+    std::optional<DueRun> run;
+    if (self->run) {
+      run.swap(self->run);
+    } else if (!ready_.empty()) {
+      run = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    if (run) {
+      lock.unlock();
+      RunProbe(*run);
+      lock.lock();
       continue;
     }
-    DueRun run = std::move(ready_.front());
-    ready_.pop_front();
-    idle_threads_--;
-    lock.unlock();
-    RunProbe(run);
-    lock.lock();
-    idle_threads_++;
+    idle_.push_back(self);
+    bool work = self->cv.wait_for(lock, options_.idle_thread_linger, [&] { return stopping_ || self->run.has_value(); });
+    if (stopping_) break;
+    if (!work) {
+      leave_idle();  // nobody handed it a run: it is still listed as idle
+      if (static_cast<int>(pool_.size() - retired_.size()) > options_.pool_size) {
+        retired_.push_back(self->id);  // a surplus thread that found nothing to do: end it
+        if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size() - retired_.size()));
+        return;
+      }
+    }
   }
-  idle_threads_--;
+  leave_idle();
 }
 
 ProbeManager::Worker* ProbeManager::FinishRunLocked(const DueRun& run) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <random>
 #include <string>
@@ -28,8 +29,9 @@ namespace crilet::probes {
 // No thread per probe. A probe worker is a record (pod, container, probe type, current container ID, threshold
 // state); one timer thread keeps a heap of (next run, worker) and hands due runs to a pool of threads. Every
 // handler has a hard timeout (timeoutSeconds) and sees a cancel flag, so a hanging probe holds one pool thread
-// for at most its timeout. When every pool thread is busy and a run is due, the pool grows (up to
-// max_pool_size; surplus threads end after idle_thread_linger), so a slow probe does not delay the others; only
+// for at most its timeout. A due run goes to the thread that went idle last (LIFO), so the work stays on a few
+// warm threads and the others reach idle_thread_linger and end. When every pool thread is busy and a run is
+// due, the pool grows (up to max_pool_size), so a slow probe does not delay the others; only
 // with max_pool_size probes hanging at once does a due run wait, for at most the shortest remaining timeout.
 // A run still in flight when its next tick comes skips that tick (kubelet's ticker drops ticks too).
 //
@@ -105,7 +107,8 @@ class ProbeManager : public Prober {
   };
 
   void TimerLoop();
-  void PoolLoop(uint64_t thread_id);
+  struct PoolThread;
+  void PoolLoop(PoolThread* self);
   void RunProbe(const DueRun& run);
   // Books the end of a run; returns the worker, or null when it was removed (and is now erased).
   Worker* FinishRunLocked(const DueRun& run);
@@ -116,6 +119,7 @@ class ProbeManager : public Prober {
   void UnscheduleLocked(Worker* w);           // no more runs for this instance; a run in flight is cancelled
   void RemoveWorkerLocked(uint64_t id);
   void GrowPoolLocked();
+  void AddThreadLocked();  // starts one pool thread
   Duration Period(const Worker& w) const { return w.spec.period_seconds * options_.time_unit; }
 
   cri::Runtime* runtime_;
@@ -129,7 +133,6 @@ class ProbeManager : public Prober {
 
   mutable std::mutex mu_;  // guards everything below
   std::condition_variable timer_cv_;
-  std::condition_variable pool_cv_;
   bool started_ = false;
   bool stopping_ = false;
   uint64_t next_id_ = 1;
@@ -139,10 +142,16 @@ class ProbeManager : public Prober {
   std::deque<DueRun> ready_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::thread timer_thread_;
-  std::map<uint64_t, std::thread> pool_;  // by thread id
-  std::vector<uint64_t> retired_;         // pool threads that ended (idle surplus), to join
+  struct PoolThread {
+    uint64_t id = 0;
+    std::condition_variable cv;
+    std::optional<DueRun> run;  // handed over by the timer thread while this thread was idle
+    std::thread thread;
+  };
+  std::map<uint64_t, std::unique_ptr<PoolThread>> pool_;  // by thread id
+  std::vector<PoolThread*> idle_;  // waiting for work, the most recently idle last (it is woken first)
+  std::vector<uint64_t> retired_;  // pool threads that ended (idle surplus), to join
   uint64_t next_thread_id_ = 1;
-  int idle_threads_ = 0;
 
   std::atomic<uint64_t> probes_run_{0};
 };

@@ -286,6 +286,32 @@ TEST_CASE("manager: a hanging probe does not delay the others; the pool grows an
   CHECK(f.metrics.Value("crilet_probe_pool_threads", {}) >= 1);
 }
 
+TEST_CASE("manager: runs go to the warmest idle thread, so surplus threads retire while probes go on", "[probes][manager]") {
+  Fixture f;
+  ProbeManager::Options o;
+  o.pool_size = 1;
+  o.jitter = true;  // first runs spread over a period, as in production
+  o.time_unit = milliseconds(100);
+  o.idle_thread_linger = milliseconds(300);
+  ProbeManager m(&f.rt, &f.clock, &f.sink, &f.metrics, nullptr, o);
+  m.Start();
+  std::vector<ProbeTarget> targets;
+  for (int i = 0; i < 6; ++i) {
+    std::string name = "c" + std::to_string(i);
+    targets.push_back(f.Running(f.Run(WithProbes(name, ExecProbeSpec("hang"))), name));
+  }
+  m.UpdatePod(f.pod, "10.88.0.5", targets);
+  REQUIRE(Eventually([&] { return f.Calls("hang") == 6; }));  // six runs hang at once: six threads
+  CHECK(m.ThreadCount() >= 6);
+  f.release = true;  // from now on each run takes microseconds, every 100 ms per probe
+  int calls = f.Calls("hang");
+  CHECK(Eventually([&] { return m.ThreadCount() <= 2; }, std::chrono::seconds(3)));
+  std::this_thread::sleep_for(milliseconds(300));
+  CHECK(f.Calls("hang") >= calls + 12);  // the probes kept running all along
+  CHECK(m.ThreadCount() <= 2);
+  m.Stop();
+}
+
 TEST_CASE("manager: Stop cancels in-flight HTTP probes and returns promptly", "[probes][manager]") {
   std::atomic<bool> release{false};
   std::atomic<int> requests{0};
