@@ -1,7 +1,6 @@
-// The status server's routes on cpp-httplib.
+// The status server's routes and metrics gauges, served by HttpServer.
 #include "server/status_server.h"
 
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include "server/pod_json.h"
@@ -46,89 +45,103 @@ StatusServer::StatusServer(StatusServerDeps deps) : deps_(std::move(deps)) {}
 
 StatusServer::~StatusServer() { Stop(); }
 
-void StatusServer::Routes() {
-  auto& s = *http_;
-  s.Get("/pods", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(PodListToJson(deps_.store->Pods()).dump(), "application/json");
-  });
-  s.Get("/pods/", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(PodListToJson(deps_.store->Pods()).dump(), "application/json");
-  });
-  s.Get(R"(/pods/([^/]+)/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string ns = req.matches[1], name = req.matches[2];
-    auto r = deps_.store->Find(ns, name);
-    if (!r) {
-      res.status = 404;
-      nlohmann::json body = {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"}, {"reason", "NotFound"},
-                             {"code", 404}, {"message", "pod \"" + name + "\" not found in namespace \"" + ns + "\""}};
-      res.set_content(body.dump(), "application/json");
-      return;
+namespace {
+
+HttpServerResponse Json(const nlohmann::json& j, int status = 200) {
+  HttpServerResponse res;
+  res.status = status;
+  res.content_type = "application/json";
+  // A pod name from the URL need not be UTF-8; replace bad bytes rather than throw.
+  res.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return res;
+}
+
+HttpServerResponse Text(int status, std::string body, std::string content_type = "text/plain") {
+  HttpServerResponse res;
+  res.status = status;
+  res.content_type = std::move(content_type);
+  res.body = std::move(body);
+  return res;
+}
+
+}  // namespace
+
+HttpServerResponse StatusServer::Handle(const HttpServerRequest& req) const {
+  // Read-only: every method but GET and HEAD is refused before any route runs (the body is never read).
+  if (req.method != "GET" && req.method != "HEAD") {
+    HttpServerResponse res = Text(405, "method " + req.method + " not allowed: this endpoint is read-only\n");
+    res.headers.emplace_back("Allow", "GET, HEAD");
+    return res;
+  }
+  const std::string& path = req.path;
+  if (path == "/pods" || path == "/pods/") return Json(PodListToJson(deps_.store->Pods()));
+  if (path.rfind("/pods/", 0) == 0) {
+    std::string rest = path.substr(6);
+    size_t slash = rest.find('/');
+    if (slash != std::string::npos && slash > 0 && slash + 1 < rest.size() &&
+        rest.find('/', slash + 1) == std::string::npos) {
+      return PodResponse(rest.substr(0, slash), rest.substr(slash + 1), req.query.count("events") > 0);
     }
-    nlohmann::json j = PodToJson(*r);
-    if (req.has_param("events")) j["events"] = EventsToJson(*r);
-    res.set_content(j.dump(), "application/json");
-  });
-  s.Get("/events", [this](const httplib::Request&, httplib::Response& res) {
+  }
+  if (path == "/events") {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& r : deps_.store->Pods()) {
       for (auto& e : EventsToJson(r)) items.push_back(e);
     }
-    res.set_content(nlohmann::json({{"kind", "EventList"}, {"apiVersion", "v1"}, {"items", items}}).dump(),
-                    "application/json");
-  });
-  s.Get("/healthz", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string why;
-    bool ok = !deps_.runtime_healthy || deps_.runtime_healthy(&why);
-    std::string body;
-    if (req.has_param("verbose")) {
-      body += ok ? "[+]runtime ok\n" : "[-]runtime failed: " + why + "\n";
-      std::vector<std::string> problems = deps_.problems ? deps_.problems() : std::vector<std::string>{};
-      for (const auto& p : problems) body += "[!]manifest: " + p + "\n";
-      body += ok ? "healthz check passed\n" : "healthz check failed\n";
-    } else {
-      body = ok ? "ok" : "runtime: " + why + "\n";
-    }
-    res.status = ok ? 200 : 500;
-    res.set_content(body, "text/plain; charset=utf-8");
-  });
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    return Json({{"kind", "EventList"}, {"apiVersion", "v1"}, {"items", items}});
+  }
+  if (path == "/healthz") return Healthz(req.query.count("verbose") > 0);
+  if (path == "/metrics") {
+    // The gauges are reset and refilled per scrape; two scrapes at once would count pods twice.
+    std::lock_guard<std::mutex> l(metrics_mu_);
     UpdatePodGauges(deps_.metrics, deps_.store->Pods());
-    res.set_content(deps_.metrics->RenderPrometheus(), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  s.Get("/configz", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(nlohmann::json({{"kubeletconfig", deps_.config}}).dump(), "application/json");
-  });
-  // Read-only: every method but GET and HEAD is refused before the request body is even read.
-  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
-    res.status = 405;
-    res.set_header("Allow", "GET, HEAD");
-    res.set_content("method " + req.method + " not allowed: this endpoint is read-only\n", "text/plain");
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (res.status == 404) {
-      res.set_content("404 page not found: " + req.path + " (try /pods, /healthz, /metrics, /events, /configz)\n", "text/plain");
-    }
-  });
+    return Text(200, deps_.metrics->RenderPrometheus(), "text/plain; version=0.0.4; charset=utf-8");
+  }
+  if (path == "/configz") return Json({{"kubeletconfig", deps_.config}});
+  return Text(404, "404 page not found: " + path + " (try /pods, /healthz, /metrics, /events, /configz)\n");
+}
+
+HttpServerResponse StatusServer::PodResponse(const std::string& ns, const std::string& name, bool events) const {
+  auto r = deps_.store->Find(ns, name);
+  if (!r) {
+    return Json({{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"}, {"reason", "NotFound"},
+                 {"code", 404}, {"message", "pod \"" + name + "\" not found in namespace \"" + ns + "\""}},
+                404);
+  }
+  nlohmann::json j = PodToJson(*r);
+  if (events) j["events"] = EventsToJson(*r);
+  return Json(j);
+}
+
+HttpServerResponse StatusServer::Healthz(bool verbose) const {
+  std::string why;
+  bool ok = !deps_.runtime_healthy || deps_.runtime_healthy(&why);
+  std::string body;
+  if (verbose) {
+    body += ok ? "[+]runtime ok\n" : "[-]runtime failed: " + why + "\n";
+    std::vector<std::string> problems = deps_.problems ? deps_.problems() : std::vector<std::string>{};
+    for (const auto& p : problems) body += "[!]manifest: " + p + "\n";
+    body += ok ? "healthz check passed\n" : "healthz check failed\n";
+  } else {
+    body = ok ? "ok" : "runtime: " + why + "\n";
+  }
+  return Text(ok ? 200 : 500, body, "text/plain; charset=utf-8");
 }
 
 Status StatusServer::Start(const std::string& address, int port) {
-  http_ = std::make_unique<httplib::Server>();
-  http_->new_task_queue = [] { return new httplib::ThreadPool(2); };
-  Routes();
-  if (!http_->bind_to_port(address.c_str(), port)) {
+  http_ = std::make_unique<HttpServer>([this](const HttpServerRequest& req) { return Handle(req); });
+  if (Status s = http_->Listen(address, port); !s.ok()) {
+    spdlog::debug("status server: {}", s.message());
     return Status::Unavailable("cannot listen on " + address + ":" + std::to_string(port) +
                                " (in use or not a local address); choose another with --read-only-port or --address");
   }
-  thread_ = std::thread([this] { http_->listen_after_bind(); });
-  spdlog::info("status server listening on http://{}:{}", address, port);
+  if (Status s = http_->Start(); !s.ok()) return s;
+  spdlog::info("status server listening on http://{}:{}", address, http_->port());
   return Status::Ok();
 }
 
 void StatusServer::Stop() {
-  if (http_) http_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (http_) http_->Stop();
 }
 
 }  // namespace crilet::server

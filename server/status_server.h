@@ -3,8 +3,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -12,10 +12,7 @@
 #include "agent/status_store.h"
 #include "common/metrics.h"
 #include "common/status.h"
-
-namespace httplib {
-class Server;
-}
+#include "server/http_server.h"
 
 namespace crilet::server {
 
@@ -30,7 +27,8 @@ struct StatusServerDeps {
   nlohmann::json config;
 };
 
-// Serves on its own threads (a listener plus a pool of 2); Stop() returns once they are joined.
+// Serves on its own threads (HttpServer: a listener plus up to 4 connection workers); Stop() returns once
+// they are joined. Read-only: any method but GET and HEAD gets 405.
 class StatusServer {
  public:
   explicit StatusServer(StatusServerDeps deps);
@@ -41,13 +39,17 @@ class StatusServer {
   // Binds address:port (fails with a clear message if taken) and starts serving.
   Status Start(const std::string& address, int port);
   void Stop();
+  int port() const { return http_ ? http_->port() : 0; }  // the bound port once started (port 0 picks one)
 
  private:
-  void Routes();
+  // Routes one request; runs on the HttpServer's workers, so it only reads deps_.
+  HttpServerResponse Handle(const HttpServerRequest& req) const;
+  HttpServerResponse PodResponse(const std::string& ns, const std::string& name, bool events) const;
+  HttpServerResponse Healthz(bool verbose) const;
 
   StatusServerDeps deps_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
+  mutable std::mutex metrics_mu_;  // serializes /metrics: recomputing the pod gauges, then rendering
+  std::unique_ptr<HttpServer> http_;
 };
 
 // Recomputes the pod and container gauges from the current statuses (called before /metrics renders).
