@@ -122,7 +122,7 @@ lines.append("50 pods, each with a startup, a liveness and a readiness probe at 
              "kubelet) 100 probes per second run, a third of each kind, for 2 minutes. CPU is crilet's own process "
              "(the runc processes exec probes start are not counted). The floor runs the same liveness and readiness "
              "probes against the same pods with crilet's own handler code (exec through CRI ExecSync, httpGet through "
-             "libcurl, tcpSocket) from 8 plain threads, with no timer queue, pool, results, status or metrics: what "
+             "crilet's HTTP client, tcpSocket) from 8 plain threads, with no timer queue, pool, results, status or metrics: what "
              "the probe operations themselves cost this machine. Jitter is the actual start of a probe run "
              "minus its scheduled time.\n")
 lines.append("| what | measured | target |\n|---|---|---|")
