@@ -122,7 +122,7 @@ class Connection {
         n = send(fd_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
         if (n < 0) {
           if (errno == EINTR) continue;
-          if (errno != EAGAIN && errno != EWOULDBLOCK) return Fail(HttpError::kIo, "write: " + Lower(strerror(errno)), errno);
+          if (errno != EAGAIN && errno != EWOULDBLOCK) return Fail(HttpError::kIo, "write: " + ErrnoText(errno), errno);
           if (HttpError w = Wait(fd_, POLLOUT, deadline_, cancel_); w != HttpError::kNone) return Fail(w, "write");
           continue;
         }
@@ -162,7 +162,7 @@ class Connection {
         return {};
       }
       if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return Fail(HttpError::kIo, "read: " + Lower(strerror(errno)), errno);
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return Fail(HttpError::kIo, "read: " + ErrnoText(errno), errno);
       if (HttpError w = Wait(fd_, POLLIN, deadline_, cancel_); w != HttpError::kNone) return Fail(w, "read");
     }
   }
@@ -308,6 +308,12 @@ bool Keep(const char* data, size_t n, const HttpGetOptions& o, HttpResult* r, bo
 }
 
 }  // namespace
+
+bool IsFollowedRedirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+std::string ErrnoText(int err) { return Lower(std::strerror(err)); }
 
 std::string Url::HostPort() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;

@@ -43,8 +43,7 @@ long HttpFetch(const std::string& url, const std::vector<std::pair<std::string, 
       default: *error = u.HostPort() + ": " + r.message; return 0;
     }
     std::string location = r.Header("Location");
-    bool redirect = r.status == 301 || r.status == 302 || r.status == 303 || r.status == 307 || r.status == 308;
-    if (redirect && !location.empty()) {
+    if (IsFollowedRedirect(r.status) && !location.empty()) {
       if (redirects == kMaxRedirects) {
         *error = "more than " + std::to_string(kMaxRedirects) + " redirects";
         return 0;

@@ -3,9 +3,6 @@
 
 #include <strings.h>
 
-#include <algorithm>
-#include <cctype>
-#include <cstring>
 
 #include "common/http_client.h"
 
@@ -14,11 +11,6 @@ namespace {
 
 constexpr size_t kMaxBody = 10 * 1024;  // kubelet's maxRespBodyLength
 constexpr int kMaxRequests = 10;        // Go's client: "stopped after 10 redirects"
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // Go's wording for the common transport errors, so events read like kubelet's.
 std::string TransportError(const HttpResult& r, const Url& url, const std::string& url_text) {
@@ -29,7 +21,7 @@ std::string TransportError(const HttpResult& r, const Url& url, const std::strin
       break;
     case HttpError::kConnect:
       why = "dial tcp " + url.HostPort() + ": connect: " +
-            (r.os_errno != 0 ? Lower(std::strerror(r.os_errno)) : r.message);
+            (r.os_errno != 0 ? ErrnoText(r.os_errno) : r.message);
       break;
     case HttpError::kResolve:
       why = "dial tcp: lookup " + url.host + ": no such host";
@@ -59,11 +51,6 @@ std::vector<std::pair<std::string, std::string>> Headers(const HttpRequest& req)
   if (!accept) out.emplace_back("Accept", "*/*");
   out.emplace_back("Connection", "close");  // kubelet's probe transport disables keep-alive
   return out;
-}
-
-bool IsFollowedRedirect(long code) {
-  // Go's client follows these; other 3xx codes come back as the response.
-  return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
 }
 
 }  // namespace
