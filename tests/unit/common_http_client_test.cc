@@ -47,14 +47,7 @@ class TestTlsServer {
     SSL_CTX_use_PrivateKey(ctx_, key);
     X509_free(cert);
     EVP_PKEY_free(key);
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    fd_ = testing::BindLoopback(&port_);
     listen(fd_, 8);
     thread_ = std::thread([this] {
       for (;;) {
