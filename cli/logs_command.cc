@@ -2,15 +2,14 @@
 #include "cli/logs_command.h"
 
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <deque>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
+#include "cli/log_follower.h"
 #include "cli/pod_lookup.h"
 #include "cli/status_client.h"
 #include "common/cri_log.h"
@@ -19,19 +18,6 @@ namespace crilet::cli {
 namespace {
 
 volatile sig_atomic_t g_interrupted = 0;
-
-std::string ReadFrom(std::ifstream& in) {
-  std::string out;
-  char buf[64 * 1024];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) out.append(buf, static_cast<size_t>(in.gcount()));
-  in.clear();
-  return out;
-}
-
-ino_t Inode(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
-}
 
 }  // namespace
 
@@ -83,8 +69,9 @@ int LogsCommand(int argc, char** argv) {
   std::string dir = config["kubeletconfig"].value("podLogsDir", "/var/log/pods");
   std::string path = dir + "/" + ns + "_" + pod_name + "_" + ref.pod["metadata"].value("uid", "") + "/" + ref.name +
                      "/" + std::to_string(instance) + ".log";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // 250 ms: containerd moves its writer to the new file within milliseconds of creating it.
+  LogFollower follower(path, std::chrono::milliseconds(250));
+  if (!follower.Open()) {
     std::cerr << "Error: cannot read " << path << (geteuid() != 0 ? " (log files are root's: try sudo)" : "")
               << "\n";
     return 1;
@@ -102,36 +89,26 @@ int LogsCommand(int argc, char** argv) {
     }
   };
   CriLogReader reader(print);
-  reader.Feed(ReadFrom(in));
+  reader.Feed(follower.Poll(std::chrono::system_clock::now()));
   for (const auto& l : tail_lines) std::cout << l << "\n";
   tailing = false;
   std::cout.flush();
   if (!follow || previous) return 0;
 
   signal(SIGINT, [](int) { g_interrupted = 1; });
-  ino_t inode = Inode(path);
   auto next_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (!g_interrupted) {
-    std::string more = ReadFrom(in);
+    std::string more = follower.Poll(std::chrono::system_clock::now());
     if (!more.empty()) {
       reader.Feed(more);
       std::cout.flush();
-    }
-    ino_t now_inode = Inode(path);
-    if (now_inode != 0 && now_inode != inode) {
-      // Rotated: the old file was renamed; finish it, then continue with the new one at the same path.
-      reader.Feed(ReadFrom(in));
-      in.close();
-      in.open(path, std::ios::binary);
-      inode = now_inode;
-      continue;
     }
     if (std::chrono::steady_clock::now() >= next_check) {
       next_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
       ContainerRef now;
       if (FindContainer(server, ns, pod_name, ref.name, &now).ok() &&
           (now.container_id != ref.container_id || !now.status["state"].contains("running"))) {
-        reader.Feed(ReadFrom(in));
+        reader.Feed(follower.Finish());
         std::cout.flush();
         return 0;  // the container stopped, like kubectl logs -f
       }
