@@ -1,0 +1,346 @@
+// H2Channel: one HTTP/2 stream per call on a pooled unix-socket connection, driven by nghttp2 with blocking I/O.
+#include "cri/h2_channel.h"
+
+#include <arpa/inet.h>
+#include <nghttp2/nghttp2.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace crilet::cri {
+namespace {
+
+// kubelet lets the runtime answer with up to 16 MiB, as GrpcRuntime's channel does.
+constexpr size_t kMaxResponse = 16 * 1024 * 1024;
+constexpr int32_t kWindow = 16 * 1024 * 1024;
+
+std::string ErrnoText(int e) {
+  std::string s = std::strerror(e);
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string GrpcTimeoutHeader(std::chrono::milliseconds timeout) {
+  long long ms = std::max<long long>(timeout.count(), 1);
+  if (ms < 100'000'000) return std::to_string(ms) + "m";
+  long long s = ms / 1000;
+  if (s < 100'000'000) return std::to_string(s) + "S";
+  return std::to_string(std::min<long long>(s / 3600, 99'999'999)) + "H";
+}
+
+std::string PercentDecode(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    int hi = 0, lo = 0;
+    if (s[i] == '%' && i + 2 < s.size() && (hi = HexValue(s[i + 1])) >= 0 && (lo = HexValue(s[i + 2])) >= 0) {
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+struct H2Channel::Conn {
+  int fd = -1;
+  nghttp2_session* session = nullptr;
+  bool broken = false;  // not to be reused: I/O failed, the runtime said GOAWAY, or a call was cut off
+  int send_errno = 0;
+
+  // The stream in flight.
+  int32_t stream_id = -1;
+  std::string out;
+  size_t out_off = 0;
+  std::string body;
+  bool too_large = false;
+  std::string http_status, grpc_status, grpc_message;
+  bool answered = false;  // a frame of our stream arrived: the runtime has the request
+  bool closed = false;
+  uint32_t close_error = 0;
+
+  ~Conn() {
+    if (session) nghttp2_session_del(session);
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+namespace {
+
+using Conn = H2Channel::Conn;
+
+ssize_t OnSend(nghttp2_session*, const uint8_t* data, size_t length, int, void* user) {
+  auto* c = static_cast<Conn*>(user);
+  for (;;) {
+    ssize_t n = ::send(c->fd, data, length, MSG_NOSIGNAL);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    c->send_errno = errno;
+    c->broken = true;
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
+}
+
+int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen, const uint8_t* value,
+             size_t valuelen, uint8_t, void* user) {
+  auto* c = static_cast<Conn*>(user);
+  if (frame->hd.stream_id != c->stream_id) return 0;
+  c->answered = true;
+  std::string_view n(reinterpret_cast<const char*>(name), namelen);
+  std::string v(reinterpret_cast<const char*>(value), valuelen);
+  if (n == ":status") c->http_status = std::move(v);
+  else if (n == "grpc-status") c->grpc_status = std::move(v);
+  else if (n == "grpc-message") c->grpc_message = std::move(v);
+  return 0;
+}
+
+int OnData(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data, size_t len, void* user) {
+  auto* c = static_cast<Conn*>(user);
+  if (stream_id != c->stream_id) return 0;
+  c->answered = true;
+  if (c->body.size() + len > kMaxResponse + 5) {
+    c->too_large = true;
+    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
+    return 0;
+  }
+  c->body.append(reinterpret_cast<const char*>(data), len);
+  return 0;
+}
+
+int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* user) {
+  auto* c = static_cast<Conn*>(user);
+  if (stream_id != c->stream_id) return 0;
+  c->closed = true;
+  c->close_error = error_code;
+  return 0;
+}
+
+int OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+  if (frame->hd.type == NGHTTP2_GOAWAY) static_cast<Conn*>(user)->broken = true;  // finish, then do not reuse
+  return 0;
+}
+
+ssize_t ReadBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags, nghttp2_data_source*,
+                 void* user) {
+  auto* c = static_cast<Conn*>(user);
+  size_t n = std::min(length, c->out.size() - c->out_off);
+  std::memcpy(buf, c->out.data() + c->out_off, n);
+  c->out_off += n;
+  if (c->out_off == c->out.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<ssize_t>(n);
+}
+
+std::unique_ptr<Conn> Connect(const std::string& path, Status* error) {
+  auto c = std::make_unique<Conn>();
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) {
+    *error = Status::InvalidArgument("socket path too long: " + path);
+    return nullptr;
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  c->fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (c->fd < 0 || ::connect(c->fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    *error = Status::Unavailable("connect unix://" + path + ": " + ErrnoText(errno));
+    return nullptr;
+  }
+  nghttp2_session_callbacks* cb = nullptr;
+  nghttp2_session_callbacks_new(&cb);
+  nghttp2_session_callbacks_set_send_callback(cb, OnSend);
+  nghttp2_session_callbacks_set_on_header_callback(cb, OnHeader);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, OnData);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cb, OnStreamClose);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cb, OnFrame);
+  int rv = nghttp2_session_client_new(&c->session, cb, c.get());
+  nghttp2_session_callbacks_del(cb);
+  if (rv != 0) {
+    *error = Status::Internal(std::string("HTTP/2 session: ") + nghttp2_strerror(rv));
+    return nullptr;
+  }
+  // Large windows: an answer never waits for a WINDOW_UPDATE from us.
+  nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+                                       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kWindow}};
+  nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, settings, 2);
+  nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0, kWindow);
+  if (nghttp2_session_send(c->session) != 0) {
+    *error = Status::Unavailable("send to unix://" + path + ": " + ErrnoText(c->send_errno));
+    return nullptr;
+  }
+  return c;
+}
+
+// An idle pooled connection may have been closed by the runtime (it restarted) or told to go away; read what
+// is waiting without blocking. False if the connection cannot be used.
+bool StillUsable(Conn* c) {
+  uint8_t buf[4096];
+  for (;;) {
+    pollfd p{c->fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) return !c->broken;
+    ssize_t n = ::recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0) return n < 0 && (errno == EAGAIN || errno == EINTR) && !c->broken;
+    if (nghttp2_session_mem_recv(c->session, buf, static_cast<size_t>(n)) < 0) return false;
+    if (nghttp2_session_send(c->session) != 0 || c->broken) return false;
+  }
+}
+
+Status CodeFromHttp(const std::string& status) {
+  // gRPC's mapping for answers that are not gRPC (a proxy, a wrong socket).
+  std::string m = "the runtime answered HTTP status " + status + " instead of a gRPC answer";
+  if (status == "400") return Status(Code::kInternal, m);
+  if (status == "401") return Status(Code::kUnauthenticated, m);
+  if (status == "403") return Status(Code::kPermissionDenied, m);
+  if (status == "404") return Status(Code::kUnimplemented, m);
+  if (status == "429" || status == "502" || status == "503" || status == "504") return Status(Code::kUnavailable, m);
+  return Status(Code::kUnknown, m);
+}
+
+// Runs one call on `c`. *retry says the runtime cannot have seen the request (safe to send again).
+Status RunStream(Conn* c, const std::string& method, const std::string& request,
+                 std::chrono::steady_clock::time_point deadline, std::string* response, bool* retry) {
+  *retry = false;
+  c->out.assign(5, '\0');
+  uint32_t length = htonl(static_cast<uint32_t>(request.size()));
+  std::memcpy(&c->out[1], &length, 4);
+  c->out += request;
+  c->out_off = 0;
+  c->body.clear();
+  c->too_large = c->answered = c->closed = false;
+  c->close_error = 0;
+  c->http_status.clear();
+  c->grpc_status.clear();
+  c->grpc_message.clear();
+
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  std::string timeout = GrpcTimeoutHeader(left);
+  auto nv = [](const char* name, const std::string& value) {
+    return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name)),
+                      reinterpret_cast<uint8_t*>(const_cast<char*>(value.c_str())), std::strlen(name), value.size(),
+                      NGHTTP2_NV_FLAG_NONE};
+  };
+  static const std::string kPost = "POST", kHttp = "http", kAuthority = "localhost", kGrpc = "application/grpc",
+                           kTrailers = "trailers", kAgent = "crilet";
+  nghttp2_nv headers[] = {nv(":method", kPost),        nv(":scheme", kHttp),         nv(":path", method),
+                          nv(":authority", kAuthority), nv("content-type", kGrpc),    nv("te", kTrailers),
+                          nv("grpc-timeout", timeout),  nv("user-agent", kAgent)};
+  nghttp2_data_provider body{};
+  body.read_callback = ReadBody;
+  c->stream_id = nghttp2_submit_request(c->session, nullptr, headers, sizeof headers / sizeof headers[0], &body, nullptr);
+  if (c->stream_id < 0) {
+    c->broken = true;
+    *retry = true;
+    return Status::Unavailable(std::string("HTTP/2 request: ") + nghttp2_strerror(c->stream_id));
+  }
+  if (nghttp2_session_send(c->session) != 0) {
+    c->broken = true;
+    *retry = true;  // not all of the request left: the runtime cannot act on it
+    return Status::Unavailable("send to the runtime: " + ErrnoText(c->send_errno));
+  }
+  uint8_t buf[16 * 1024];
+  while (!c->closed) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, c->stream_id, NGHTTP2_CANCEL);
+      nghttp2_session_send(c->session);
+      c->broken = true;  // late frames of the cancelled stream are not worth reading
+      return Status::DeadlineExceeded("Deadline Exceeded");
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+    pollfd p{c->fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(wait, 60'000)));
+    if (ready < 0 && errno != EINTR) {
+      c->broken = true;
+      return Status::Unavailable("poll: " + ErrnoText(errno));
+    }
+    if (ready <= 0) continue;
+    ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      c->broken = true;
+      *retry = !c->answered;
+      return Status::Unavailable(n == 0 ? "the runtime closed the connection" : "receive: " + ErrnoText(errno));
+    }
+    ssize_t used = nghttp2_session_mem_recv(c->session, buf, static_cast<size_t>(n));
+    if (used < 0) {
+      c->broken = true;
+      return Status::Internal(std::string("HTTP/2 from the runtime: ") + nghttp2_strerror(static_cast<int>(used)));
+    }
+    if (nghttp2_session_send(c->session) != 0) c->broken = true;  // the answer may still be complete
+  }
+  if (c->too_large) return Status(Code::kResourceExhausted, "answer larger than 16 MiB");
+  if (c->grpc_status.empty()) {
+    if (c->close_error == NGHTTP2_REFUSED_STREAM) *retry = true;
+    if (c->close_error != NGHTTP2_NO_ERROR) {
+      return Status::Unavailable(std::string("stream reset by the runtime: ") +
+                                 nghttp2_http2_strerror(c->close_error));
+    }
+    if (!c->http_status.empty() && c->http_status != "200") return CodeFromHttp(c->http_status);
+    return Status::Internal("the runtime's answer has no grpc-status");
+  }
+  int code = std::atoi(c->grpc_status.c_str());
+  if (code != 0) {
+    if (code < 0 || code > 16) code = static_cast<int>(Code::kUnknown);
+    return Status(static_cast<Code>(code), PercentDecode(c->grpc_message));
+  }
+  if (c->body.size() < 5) return Status::Internal("the runtime's answer has no message");
+  if (c->body[0] == 1) return Status::Internal("the runtime's answer is compressed, which crilet did not ask for");
+  if (c->body[0] != 0) return Status::Internal("the runtime's answer is not a gRPC message");
+  uint32_t size = 0;
+  std::memcpy(&size, c->body.data() + 1, 4);
+  if (ntohl(size) != c->body.size() - 5) return Status::Internal("the runtime's answer has a wrong length");
+  response->assign(c->body, 5);
+  return Status::Ok();
+}
+
+}  // namespace
+
+H2Channel::H2Channel(std::string socket_path, size_t max_idle)
+    : socket_path_(std::move(socket_path)), max_idle_(max_idle) {}
+
+H2Channel::~H2Channel() = default;
+
+Status H2Channel::Call(const std::string& method, const std::string& request, std::chrono::milliseconds timeout,
+                       std::string* response) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<Conn> c;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      while (!idle_.empty() && !c) {
+        c = std::move(idle_.back());
+        idle_.pop_back();
+        if (!StillUsable(c.get())) c.reset();
+      }
+    }
+    bool reused = c != nullptr;
+    if (!c) {
+      Status error;
+      c = Connect(socket_path_, &error);
+      if (!c) return error;
+    }
+    bool retry = false;
+    Status s = RunStream(c.get(), method, request, deadline, response, &retry);
+    if (!c->broken) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (idle_.size() < max_idle_) idle_.push_back(std::move(c));
+    }
+    // A pooled connection the runtime dropped while idle: once more on a new one.
+    if (!s.ok() && retry && reused && attempt == 0) continue;
+    return s;
+  }
+}
+
+}  // namespace crilet::cri
