@@ -100,7 +100,7 @@ void ProbeManager::ScheduleLocked(uint64_t id, SteadyTime at) {
 void ProbeManager::ScheduleFirstRunLocked(uint64_t id, SteadyTime now) {
   const Worker& w = workers_.at(id);
   FirstRunInput in;
-  in.spec = &w.spec;
+  in.spec = w.spec.get();
   in.started_at = w.started_at;
   in.now = clock_->Now();
   in.since_manager_start = now - start_;
@@ -127,14 +127,14 @@ void ProbeManager::RemoveWorkerLocked(uint64_t id) {
 
 bool ProbeManager::StartedLocked(const Worker& w) const {
   if (!w.running) return false;
-  if (!w.container.startup_probe) return true;
+  if (!w.container->startup_probe) return true;
   auto ids = by_pod_.find(w.pod_uid);
   if (ids == by_pod_.end()) return false;
   for (uint64_t id : ids->second) {
     auto it = workers_.find(id);
     if (it == workers_.end()) continue;
     const Worker& s = it->second;
-    if (s.type == ProbeType::kStartup && s.container.name == w.container.name) {
+    if (s.type == ProbeType::kStartup && s.container->name == w.container->name) {
       return s.state.container_id == w.state.container_id && s.state.published == Result::kSuccess;
     }
   }
@@ -162,6 +162,8 @@ void ProbeManager::UpdatePod(const manifests::Pod& pod, const std::string& pod_i
     for (const auto& t : containers) {
       if (t.name == c->name && (!target || (t.running && !target->running))) target = &t;
     }
+    std::shared_ptr<const manifests::Container> shared;
+    const manifests::Container* shared_from = nullptr;
     for (ProbeType type : {ProbeType::kStartup, ProbeType::kLiveness, ProbeType::kReadiness}) {
       const manifests::Probe* spec = SpecOf(*c, type);
       if (!spec) continue;
@@ -169,7 +171,7 @@ void ProbeManager::UpdatePod(const manifests::Pod& pod, const std::string& pod_i
       for (uint64_t existing : ids) {
         auto it = workers_.find(existing);
         if (it != workers_.end() && !it->second.removed && it->second.type == type &&
-            it->second.container.name == c->name) {
+            it->second.container->name == c->name) {
           id = existing;
         }
       }
@@ -183,8 +185,12 @@ void ProbeManager::UpdatePod(const manifests::Pod& pod, const std::string& pod_i
       // A changed spec (same pod UID) takes effect from the next run.
       w.pod_name = pod.metadata.name;
       w.pod_namespace = pod.metadata.namespace_;
-      w.container = *c;
-      w.spec = *spec;
+      if (!shared || shared_from != c) {  // one copy per container, shared by its probes and their runs
+        shared = std::make_shared<const manifests::Container>(*c);
+        shared_from = c;
+      }
+      w.container = shared;
+      w.spec = std::shared_ptr<const manifests::Probe>(shared, SpecOf(*shared, type));
       w.pod_ip = pod_ip;
       if (!target) {
         // The instance is gone: stop probing it and forget its results until a new one appears.
@@ -363,7 +369,7 @@ void ProbeManager::RunProbe(const DueRun& run) {
       FinishRunLocked(run);
       return;
     }
-    action = Decide(w.state, TickInput{w.type, &w.spec, w.running, w.started_at, StartedLocked(w), clock_->Now(),
+    action = Decide(w.state, TickInput{w.type, w.spec.get(), w.running, w.started_at, StartedLocked(w), clock_->Now(),
                                        options_.time_unit});
     if (action == TickAction::kProbe) snapshot = w;
     snapshot.pod_uid = w.pod_uid;
@@ -380,11 +386,11 @@ void ProbeManager::RunProbe(const DueRun& run) {
   }
 
   const auto started = std::chrono::steady_clock::now();
-  ProbeTargetInfo target{runtime_, &snapshot.container, snapshot.state.container_id, snapshot.pod_ip, run.cancel.get()};
+  ProbeTargetInfo target{runtime_, snapshot.container.get(), snapshot.state.container_id, snapshot.pod_ip, run.cancel.get()};
   ProbeOutcome outcome;
   // Kubelet retries a probe that could not run (an error, not a failure) up to 3 times in the same tick.
   for (int attempt = 0; attempt < kMaxProbeAttempts && !run.cancel->load(); ++attempt) {
-    outcome = RunProbeHandler(snapshot.spec, target);
+    outcome = RunProbeHandler(*snapshot.spec, target);
     if (!outcome.error) break;
   }
   probes_run_++;
@@ -407,7 +413,7 @@ void ProbeManager::RunProbe(const DueRun& run) {
     Worker* w = FinishRunLocked(run);
     // Dropped: the pod went away, the instance was replaced or vanished, or the manager is stopping.
     if (!w || stopping_ || run.cancel->load() || w->state.container_id != snapshot.state.container_id) return;
-    if (!outcome.error) changed = Fold(&w->state, w->type, w->spec, outcome.result);
+    if (!outcome.error) changed = Fold(&w->state, w->type, *w->spec, outcome.result);
   }
   Report(snapshot, outcome);
   if (changed && on_change_) on_change_(snapshot.pod_uid);
@@ -417,8 +423,8 @@ void ProbeManager::Report(const Worker& w, const ProbeOutcome& outcome) {
   const std::string type = ProbeTypeName(w.type);
   if (events_) {
     // Kubelet records one event per failed run (folding repeats is the sink's job).
-    std::string field = std::string(manifests::IsSidecar(w.container) ? "spec.initContainers{" : "spec.containers{") +
-                        w.container.name + "}";
+    std::string field = std::string(manifests::IsSidecar(*w.container) ? "spec.initContainers{" : "spec.containers{") +
+                        w.container->name + "}";
     if (outcome.error) {
       events_->Record(w.pod_uid, "Warning", "Unhealthy",
                       type + " probe errored and resulted in unknown state: " + outcome.output, field);
@@ -431,7 +437,7 @@ void ProbeManager::Report(const Worker& w, const ProbeOutcome& outcome) {
   if (metrics_ && !outcome.error) {  // kubelet does not count runs that errored
     metrics_->Add("crilet_probe_total", {{"probe_type", type},
                                          {"result", ResultLabel(outcome.result)},
-                                         {"container", w.container.name},
+                                         {"container", w.container->name},
                                          {"pod", w.pod_name},
                                          {"namespace", w.pod_namespace}});
   }

@@ -80,9 +80,10 @@ class ProbeManager : public Prober {
     std::string pod_uid;
     std::string pod_name;
     std::string pod_namespace;
-    manifests::Container container;
+    // Shared and never changed in place (UpdatePod swaps in a new copy), so a run snapshot costs no deep copy.
+    std::shared_ptr<const manifests::Container> container;
     ProbeType type = ProbeType::kReadiness;
-    manifests::Probe spec;
+    std::shared_ptr<const manifests::Probe> spec;  // points into *container
     std::string pod_ip;
     bool running = false;
     int64_t started_at = 0;
@@ -120,7 +121,7 @@ class ProbeManager : public Prober {
   void RemoveWorkerLocked(uint64_t id);
   void GrowPoolLocked();
   void AddThreadLocked();  // starts one pool thread
-  Duration Period(const Worker& w) const { return w.spec.period_seconds * options_.time_unit; }
+  Duration Period(const Worker& w) const { return w.spec->period_seconds * options_.time_unit; }
 
   cri::Runtime* runtime_;
   const Clock* clock_;

@@ -291,8 +291,11 @@ TEST_CASE("manager: runs go to the warmest idle thread, so surplus threads retir
   ProbeManager::Options o;
   o.pool_size = 1;
   o.jitter = true;  // first runs spread over a period, as in production
-  o.time_unit = milliseconds(100);
-  o.idle_thread_linger = milliseconds(300);
+  // A run every ~83 ms (6 probes, period 500 ms): far enough apart that a loaded machine (CI runs tests in
+  // parallel) rarely wakes a thread late enough to overlap the next run. A thread pool that rotated runs over
+  // all threads would hand each a run every ~500 ms, inside the 600 ms linger, and none would retire.
+  o.time_unit = milliseconds(500);
+  o.idle_thread_linger = milliseconds(600);
   ProbeManager m(&f.rt, &f.clock, &f.sink, &f.metrics, nullptr, o);
   m.Start();
   std::vector<ProbeTarget> targets;
@@ -303,12 +306,12 @@ TEST_CASE("manager: runs go to the warmest idle thread, so surplus threads retir
   m.UpdatePod(f.pod, "10.88.0.5", targets);
   REQUIRE(Eventually([&] { return f.Calls("hang") == 6; }));  // six runs hang at once: six threads
   CHECK(m.ThreadCount() >= 6);
-  f.release = true;  // from now on each run takes microseconds, every 100 ms per probe
+  f.release = true;  // from now on each run takes microseconds, every 500 ms per probe
   int calls = f.Calls("hang");
-  CHECK(Eventually([&] { return m.ThreadCount() <= 2; }, std::chrono::seconds(3)));
-  std::this_thread::sleep_for(milliseconds(300));
-  CHECK(f.Calls("hang") >= calls + 12);  // the probes kept running all along
-  CHECK(m.ThreadCount() <= 2);
+  CHECK(Eventually([&] { return m.ThreadCount() <= 2; }, std::chrono::seconds(6)));
+  std::this_thread::sleep_for(milliseconds(1000));
+  CHECK(f.Calls("hang") >= calls + 12);  // the probes kept running all along (12 runs a second)
+  CHECK(m.ThreadCount() <= 3);  // a late wake-up on a loaded machine may have needed one more thread since
   m.Stop();
 }
 
@@ -346,7 +349,7 @@ TEST_CASE("manager: right after start, first runs are spread over a period", "[p
     return cri::ExecResult{};
   };
   ProbeManager::Options o;
-  o.time_unit = milliseconds(20);  // period 10 => 200 ms
+  o.time_unit = milliseconds(50);  // period 10 => 500 ms
   ProbeManager m(&f.rt, &f.clock, nullptr, nullptr, nullptr, o);
   m.Start();
   auto start = std::chrono::steady_clock::now();
@@ -364,7 +367,7 @@ TEST_CASE("manager: right after start, first runs are spread over a period", "[p
   }));
   std::lock_guard<std::mutex> l(mu);
   auto [first, last] = std::minmax_element(runs.begin(), runs.begin() + 20);
-  CHECK(*last - *first > milliseconds(50));        // not all at once
-  CHECK(*last - start < milliseconds(200 + 100));  // all within the first period
+  CHECK(*last - *first > milliseconds(125));       // not all at once
+  CHECK(*last - start < milliseconds(500 + 300));  // all within the first period (300 ms for a loaded machine)
   m.Stop();
 }
