@@ -1,6 +1,8 @@
 // HTTP/1.1 GET over a non-blocking socket (and OpenSSL for https), polled in 50 ms slices for the cancel flag.
 #include "common/http_client.h"
 
+#include "common/status.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -312,8 +314,6 @@ bool Keep(const char* data, size_t n, const HttpGetOptions& o, HttpResult* r, bo
 bool IsFollowedRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
-
-std::string ErrnoText(int err) { return Lower(std::strerror(err)); }
 
 std::string Url::HostPort() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;

@@ -57,8 +57,6 @@ struct HttpResult {
 
 // The redirect codes Go's client follows (301, 302, 303, 307, 308); other 3xx answers are final.
 bool IsFollowedRedirect(int status);
-// errno's text in lower case, as Go's net package prints it ("connection refused").
-std::string ErrnoText(int err);
 
 // One GET; never follows redirects (callers apply their own policy with ResolveLocation).
 HttpResult HttpGetOnce(const Url& url, const HttpGetOptions& options);

@@ -1,6 +1,10 @@
 // Status names and formatting.
 #include "common/status.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
 namespace crilet {
 
 const char* CodeName(Code code) {
@@ -29,6 +33,12 @@ const char* CodeName(Code code) {
 std::string Status::ToString() const {
   if (ok()) return "OK";
   return std::string(CodeName(code_)) + ": " + message_;
+}
+
+std::string ErrnoText(int err) {
+  std::string s = std::strerror(err);
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
 }
 
 Status Status::Wrap(const std::string& context) const {

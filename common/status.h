@@ -29,6 +29,9 @@ enum class Code {
 
 const char* CodeName(Code code);
 
+// errno's text in lower case, as Go's net and os packages print it ("connection refused").
+std::string ErrnoText(int err);
+
 class Status {
  public:
   Status() = default;

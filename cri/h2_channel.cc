@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -17,12 +18,6 @@ namespace {
 // kubelet lets the runtime answer with up to 16 MiB, as GrpcRuntime's channel does.
 constexpr size_t kMaxResponse = 16 * 1024 * 1024;
 constexpr int32_t kWindow = 16 * 1024 * 1024;
-
-std::string ErrnoText(int e) {
-  std::string s = std::strerror(e);
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

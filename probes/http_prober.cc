@@ -3,8 +3,8 @@
 
 #include <strings.h>
 
-
 #include "common/http_client.h"
+#include "common/status.h"
 
 namespace crilet::probes {
 namespace {

@@ -8,19 +8,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
-#include <cstring>
+
+#include "common/status.h"
 
 namespace crilet::probes {
 namespace {
-
-// Go prints syscall errors in lower case ("connection refused").
-std::string ErrnoText(int err) {
-  std::string s = std::strerror(err);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // One connect attempt until `deadline`: 0 when connected, else an errno (ETIMEDOUT for our own deadline,
 // ECANCELED when cancelled).
