@@ -19,16 +19,13 @@ namespace {
 // A listening socket that never accepts; `backlog_full` also fills its queue so new connects stall.
 struct Listener {
   explicit Listener(bool backlog_full = false) {
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
+    fd = crilet::testing::BindLoopback(&port);
     listen(fd, backlog_full ? 0 : 16);
     if (backlog_full) {
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.sin_port = htons(static_cast<uint16_t>(port));
       for (int i = 0; i < 4; ++i) {
         int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);

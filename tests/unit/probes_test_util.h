@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/event_sink.h"
+#include "loopback.h"
 #include "manifests/pod.h"
 
 namespace crilet::testing {
@@ -32,19 +33,6 @@ inline manifests::Probe ExecProbeSpec(const std::string& command, int success = 
   manifests::Probe p = MakeProbe(success, failure);
   p.handler.exec = manifests::ExecAction{{command}};
   return p;
-}
-
-// A loopback port nothing listens on (bound once to pick it, then closed).
-inline int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
 }
 
 // Polls cond every 5 ms until it holds or `limit` passes.
