@@ -110,7 +110,7 @@ std::map<std::string, bool> RunningPods(cri::Runtime* rt, const std::string& pre
 // manifests are in `dir`, run with crilet's own handler code (RunProbeHandler) once a second, but by a few
 // threads that each loop over a fixed share: no timer queue, no hand-off to a pool, no results, status or
 // metrics. Returns this process's CPU as a percentage of one core over `seconds` (after a 5 s warm-up).
-nlohmann::json ProbeFloor(cri::Runtime* rt, const std::string& dir, int seconds, int threads) {
+nlohmann::json ProbeFloor(cri::Runtime* rt, const std::string& dir, int seconds, int threads, int slots) {
   struct Target {
     manifests::Pod pod;
     std::string container_id, pod_ip;
@@ -158,6 +158,7 @@ nlohmann::json ProbeFloor(cri::Runtime* rt, const std::string& dir, int seconds,
       for (auto tick = start; !stop; tick += std::chrono::seconds(1)) {
         std::this_thread::sleep_until(tick);
         for (size_t i = static_cast<size_t>(w); i < runs.size() && !stop; i += static_cast<size_t>(threads)) {
+          if (slots > 1) std::this_thread::sleep_until(tick + std::chrono::microseconds(1000000 * (i * slots / runs.size()) / slots));
           probes::ProbeTargetInfo info;
           info.runtime = rt;
           info.container = &runs[i].target->pod.spec.containers.at(0);
@@ -223,6 +224,8 @@ int main(int argc, char** argv) {
   floor->add_option("--dir", dir)->required();
   floor->add_option("--seconds", seconds);
   floor->add_option("--threads", threads);
+  int slots = 1;
+  floor->add_option("--slots", slots, "start times per second the runs are spread over (1: one batch a second)");
   app.require_subcommand(1);
   app.fallthrough();
   CLI11_PARSE(app, argc, argv);
@@ -236,7 +239,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (floor->parsed()) {
-    std::cout << ProbeFloor(&rt, dir, seconds, threads).dump() << "\n";
+    std::cout << ProbeFloor(&rt, dir, seconds, threads, slots).dump() << "\n";
     return 0;
   }
   if (raw->parsed()) {
