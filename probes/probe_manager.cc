@@ -107,7 +107,14 @@ void ProbeManager::ScheduleFirstRunLocked(uint64_t id, SteadyTime now) {
   in.random01 = std::uniform_real_distribution<double>(0, 1)(rng_);
   in.jitter = options_.jitter;
   in.second = options_.time_unit;
-  ScheduleLocked(id, now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(FirstRunDelay(in)));
+  const auto delay = std::chrono::duration_cast<std::chrono::steady_clock::duration>(FirstRunDelay(in));
+  ScheduleLocked(id, delay > Duration{0} ? OnGrid(now + delay) : now);
+}
+
+ProbeManager::SteadyTime ProbeManager::OnGrid(SteadyTime t) const {
+  if (options_.slots_per_unit <= 0) return t;
+  const Duration slot = std::chrono::duration_cast<Duration>(options_.time_unit) / options_.slots_per_unit;
+  return start_ + std::chrono::duration_cast<SteadyTime::duration>(AlignToSlot(t - start_, slot));
 }
 
 void ProbeManager::UnscheduleLocked(Worker* w) {
@@ -274,7 +281,16 @@ void ProbeManager::GrowPoolLocked() {
 
 void ProbeManager::TimerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
+  std::vector<PoolThread*> woken;
   while (!stopping_) {
+    if (!woken.empty()) {
+      // Wake the threads given runs with the lock released, so that they do not wake only to wait for it.
+      lock.unlock();
+      for (PoolThread* p : woken) p->cv.notify_one();
+      woken.clear();
+      lock.lock();
+      continue;
+    }
     if (timers_.empty()) {
       timer_cv_.wait(lock);
       continue;
@@ -285,27 +301,63 @@ void ProbeManager::TimerLoop() {
       timer_cv_.wait_until(lock, t.at);
       continue;
     }
-    timers_.pop();
-    auto it = workers_.find(t.id);
-    if (it == workers_.end() || it->second.removed || it->second.generation != t.generation) continue;
-    Worker& w = it->second;
-    // Fixed rate: the next run is one period after this one was due, whatever this one takes; ticks missed
-    // while the process stalled are dropped rather than run in a burst.
-    SteadyTime next = t.at + Period(w);
-    while (next <= now) next += Period(w);
-    ScheduleLocked(t.id, next);
-    if (w.current_in_flight) continue;  // still running from the last period: skip this tick
-    w.current_in_flight = true;
-    w.runs_in_flight++;
-    if (!idle_.empty()) {
-      PoolThread* p = idle_.back();  // the warmest idle thread
-      idle_.pop_back();
-      p->run = DueRun{t.id, t.at, w.cancel};
-      p->cv.notify_one();
-    } else {
-      ready_.push_back(DueRun{t.id, t.at, w.cancel});
-      GrowPoolLocked();
+    // Every run due now (those on one grid point) is handed out before the threads are woken.
+    while (!timers_.empty() && timers_.top().at <= now) {
+      t = timers_.top();
+      timers_.pop();
+      auto it = workers_.find(t.id);
+      if (it == workers_.end() || it->second.removed || it->second.generation != t.generation) continue;
+      Worker& w = it->second;
+      // Fixed rate: the next run is one period after this one was due, whatever this one takes; ticks missed
+      // while the process stalled are dropped rather than run in a burst.
+      SteadyTime next = t.at + Period(w);
+      while (next <= now) next += Period(w);
+      ScheduleLocked(t.id, OnGrid(next));
+      if (w.current_in_flight) continue;  // still running from the last period: skip this tick
+      if (auto run = TickLocked(t.id, t.at)) DispatchLocked(std::move(*run), &woken);
     }
+  }
+}
+
+std::optional<ProbeManager::DueRun> ProbeManager::TickLocked(uint64_t id, SteadyTime scheduled) {
+  Worker& w = workers_.at(id);
+  if (w.state.container_id.empty()) return std::nullopt;
+  TickAction action = Decide(w.state, TickInput{w.type, w.spec.get(), w.running, w.started_at, StartedLocked(w),
+                                                clock_->Now(), options_.time_unit});
+  if (action == TickAction::kSkip) return std::nullopt;
+  DueRun run;
+  run.id = id;
+  run.scheduled = scheduled;
+  run.cancel = w.cancel;
+  run.pod_uid = w.pod_uid;
+  if (action == TickAction::kFailNotRunning) {
+    // Not running: kubelet publishes Failure at once, without a probe or thresholds. A pool thread tells.
+    if (!FoldNotRunning(&w.state)) return std::nullopt;
+    run.probe = false;
+    return run;
+  }
+  run.type = w.type;
+  run.pod_name = w.pod_name;
+  run.pod_namespace = w.pod_namespace;
+  run.pod_ip = w.pod_ip;
+  run.container_id = w.state.container_id;
+  run.container = w.container;
+  run.spec = w.spec;
+  return run;
+}
+
+void ProbeManager::DispatchLocked(DueRun run, std::vector<PoolThread*>* woken) {
+  Worker& w = workers_.at(run.id);
+  w.current_in_flight = true;
+  w.runs_in_flight++;
+  if (!idle_.empty()) {
+    PoolThread* p = idle_.back();  // the warmest idle thread
+    idle_.pop_back();
+    p->run = std::move(run);
+    woken->push_back(p);
+  } else {
+    ready_.push_back(std::move(run));
+    GrowPoolLocked();
   }
 }
 
@@ -358,39 +410,22 @@ ProbeManager::Worker* ProbeManager::FinishRunLocked(const DueRun& run) {
 }
 
 void ProbeManager::RunProbe(const DueRun& run) {
-  Worker snapshot;
-  TickAction action;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = workers_.find(run.id);
-    if (it == workers_.end()) return;
-    Worker& w = it->second;
-    if (w.removed || run.cancel->load() || w.state.container_id.empty()) {
+  if (!run.probe || run.cancel->load()) {  // cancelled since it was handed out: only book its end
+    {
+      std::lock_guard<std::mutex> lock(mu_);
       FinishRunLocked(run);
-      return;
+      if (stopping_ || run.probe) return;
     }
-    action = Decide(w.state, TickInput{w.type, w.spec.get(), w.running, w.started_at, StartedLocked(w), clock_->Now(),
-                                       options_.time_unit});
-    if (action == TickAction::kProbe) snapshot = w;
-    snapshot.pod_uid = w.pod_uid;
-    bool changed = action == TickAction::kFailNotRunning && FoldNotRunning(&w.state);
-    if (action != TickAction::kProbe) {
-      // Not running: kubelet publishes Failure at once, without a probe or thresholds.
-      FinishRunLocked(run);
-      if (!changed || stopping_) return;
-    }
-  }
-  if (action != TickAction::kProbe) {
-    if (on_change_) on_change_(snapshot.pod_uid);
+    if (on_change_) on_change_(run.pod_uid);
     return;
   }
 
   const auto started = std::chrono::steady_clock::now();
-  ProbeTargetInfo target{runtime_, snapshot.container.get(), snapshot.state.container_id, snapshot.pod_ip, run.cancel.get()};
+  ProbeTargetInfo target{runtime_, run.container.get(), run.container_id, run.pod_ip, run.cancel.get()};
   ProbeOutcome outcome;
   // Kubelet retries a probe that could not run (an error, not a failure) up to 3 times in the same tick.
   for (int attempt = 0; attempt < kMaxProbeAttempts && !run.cancel->load(); ++attempt) {
-    outcome = RunProbeHandler(*snapshot.spec, target);
+    outcome = RunProbeHandler(*run.spec, target);
     if (!outcome.error) break;
   }
   probes_run_++;
@@ -401,7 +436,7 @@ void ProbeManager::RunProbe(const DueRun& run) {
     metrics_->Set("crilet_probe_start_delay_quantile_seconds", {{"quantile", "0.99"}}, p99);
   }
   if (metrics_) {
-    metrics_->Observe("crilet_probe_duration_seconds", {{"probe_type", TypeLabel(snapshot.type)}},
+    metrics_->Observe("crilet_probe_duration_seconds", {{"probe_type", TypeLabel(run.type)}},
                       std::chrono::duration<double>(took).count());
     metrics_->Observe("crilet_probe_start_delay_seconds", {},
                       std::chrono::duration<double>(started - run.scheduled).count());
@@ -412,14 +447,14 @@ void ProbeManager::RunProbe(const DueRun& run) {
     std::lock_guard<std::mutex> lock(mu_);
     Worker* w = FinishRunLocked(run);
     // Dropped: the pod went away, the instance was replaced or vanished, or the manager is stopping.
-    if (!w || stopping_ || run.cancel->load() || w->state.container_id != snapshot.state.container_id) return;
+    if (!w || stopping_ || run.cancel->load() || w->state.container_id != run.container_id) return;
     if (!outcome.error) changed = Fold(&w->state, w->type, *w->spec, outcome.result);
   }
-  Report(snapshot, outcome);
-  if (changed && on_change_) on_change_(snapshot.pod_uid);
+  Report(run, outcome);
+  if (changed && on_change_) on_change_(run.pod_uid);
 }
 
-void ProbeManager::Report(const Worker& w, const ProbeOutcome& outcome) {
+void ProbeManager::Report(const DueRun& w, const ProbeOutcome& outcome) {
   const std::string type = ProbeTypeName(w.type);
   if (events_) {
     // Kubelet records one event per failed run (folding repeats is the sink's job).

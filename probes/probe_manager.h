@@ -34,6 +34,8 @@ namespace crilet::probes {
 // due, the pool grows (up to max_pool_size), so a slow probe does not delay the others; only
 // with max_pool_size probes hanging at once does a due run wait, for at most the shortest remaining timeout.
 // A run still in flight when its next tick comes skips that tick (kubelet's ticker drops ticks too).
+// Runs start on a 100 ms grid (Options::slots_per_unit): a run after the first is due up to 100 ms later
+// than one period after the last, and runs on one grid point are handed out in one wake-up.
 //
 // Thread-safe. The runtime, clock, events and metrics must outlive the manager (events and metrics may be null).
 class ProbeManager : public Prober {
@@ -44,6 +46,9 @@ class ProbeManager : public Prober {
     std::chrono::milliseconds idle_thread_linger{30000};
     bool jitter = true;      // kubelet's random first run within one period of start; tests turn it off
     Duration time_unit = std::chrono::seconds(1);  // one spec second of periods/initial delays; tests shorten it
+    // Probe runs start on a grid of time_unit / slots_per_unit (100 ms by default; 0: no grid), so that runs due
+    // close together share one wake-up. A new container's first probe is not held back to the grid.
+    int slots_per_unit = 10;
   };
   // on_change(pod_uid) is called from a pool thread, with no lock held, whenever a published result changes
   // (never from inside UpdatePod/RemovePod, so the agent may hold its own locks while calling those).
@@ -95,10 +100,17 @@ class ProbeManager : public Prober {
     // Set to cancel the current instance's runs (a new instance gets a new flag).
     std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
   };
+  // A run handed to a pool thread, with what it needs copied by the timer thread (which decided it under the
+  // lock), so that the pool thread takes the lock only to book the result.
   struct DueRun {
-    uint64_t id;
+    uint64_t id = 0;
     SteadyTime scheduled;
     std::shared_ptr<std::atomic<bool>> cancel;  // the worker's flag when the run was dispatched
+    bool probe = true;  // false: no probe, only tell on_change (the container stopped running)
+    ProbeType type = ProbeType::kReadiness;
+    std::string pod_uid, pod_name, pod_namespace, pod_ip, container_id;
+    std::shared_ptr<const manifests::Container> container;
+    std::shared_ptr<const manifests::Probe> spec;
   };
   struct Timer {
     SteadyTime at;
@@ -113,7 +125,10 @@ class ProbeManager : public Prober {
   void RunProbe(const DueRun& run);
   // Books the end of a run; returns the worker, or null when it was removed (and is now erased).
   Worker* FinishRunLocked(const DueRun& run);
-  void Report(const Worker& w, const ProbeOutcome& outcome);  // events and metrics of one run
+  void Report(const DueRun& run, const ProbeOutcome& outcome);  // events and metrics of one run
+  // Decides a due tick of worker `id` (under the lock): skipped, failed at once, or a run to hand out.
+  std::optional<DueRun> TickLocked(uint64_t id, SteadyTime scheduled);
+  void DispatchLocked(DueRun run, std::vector<PoolThread*>* woken);
   bool StartedLocked(const Worker& w) const;  // the container passed its startup probe (or has none)
   void ScheduleLocked(uint64_t id, SteadyTime at);
   void ScheduleFirstRunLocked(uint64_t id, SteadyTime now);
@@ -122,6 +137,7 @@ class ProbeManager : public Prober {
   void GrowPoolLocked();
   void AddThreadLocked();  // starts one pool thread
   Duration Period(const Worker& w) const { return w.spec->period_seconds * options_.time_unit; }
+  SteadyTime OnGrid(SteadyTime t) const;  // the first start slot at or after t
 
   cri::Runtime* runtime_;
   const Clock* clock_;

@@ -73,4 +73,11 @@ Duration FirstRunDelay(const FirstRunInput& in) {
   return delay;
 }
 
+Duration AlignToSlot(Duration since_origin, Duration slot) {
+  if (slot <= Duration{0}) return since_origin;
+  Duration rem = since_origin % slot;
+  if (rem < Duration{0}) rem += slot;  // before the origin: still round up
+  return rem == Duration{0} ? since_origin : since_origin - rem + slot;
+}
+
 }  // namespace crilet::probes

@@ -298,6 +298,7 @@ TEST_CASE("manager: runs go to the warmest idle thread, so surplus threads retir
   // parallel) rarely wakes a thread late enough to overlap the next run. A thread pool that rotated runs over
   // all threads would hand each a run every ~500 ms, inside the 600 ms linger, and none would retire.
   o.time_unit = milliseconds(500);
+  o.slots_per_unit = 0;  // no start grid: runs that shared a grid point would need a thread each
   o.idle_thread_linger = milliseconds(600);
   ProbeManager m(&f.rt, &f.clock, &f.sink, &f.metrics, nullptr, o);
   m.Start();
@@ -373,4 +374,44 @@ TEST_CASE("manager: right after start, first runs are spread over a period", "[p
   CHECK(*last - *first > milliseconds(125));       // not all at once
   CHECK(*last - start < milliseconds(500 + 300));  // all within the first period (300 ms for a loaded machine)
   m.Stop();
+}
+
+TEST_CASE("manager: runs after the first start on the grid, so those due close together start together", "[probes][manager]") {
+  Fixture f;
+  std::mutex mu;
+  std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> runs;  // by command
+  f.rt.exec_handler = [&](const std::string&, const std::vector<std::string>& cmd) {
+    std::lock_guard<std::mutex> l(mu);
+    runs[cmd[0]].push_back(std::chrono::steady_clock::now());
+    return cri::ExecResult{};
+  };
+  ProbeManager::Options o;
+  o.jitter = false;
+  o.time_unit = milliseconds(400);  // period 1 => 400 ms
+  o.slots_per_unit = 2;             // grid points every 200 ms from the manager's start
+  auto start = std::chrono::steady_clock::now();
+  ProbeManager m(&f.rt, &f.clock, nullptr, nullptr, nullptr, o);
+  m.Start();
+  // First runs at once, ~10 ms and ~110 ms after start; both second runs are due at the 600 ms grid point
+  // (without the grid they would be 100 ms apart, at 410 and 510 ms).
+  std::this_thread::sleep_until(start + milliseconds(10));
+  std::string a = f.Run(WithProbes("a", ExecProbeSpec("a")));
+  m.UpdatePod(f.pod, "10.88.0.5", {f.Running(a, "a")});
+  std::this_thread::sleep_until(start + milliseconds(110));
+  std::string b = f.Run(WithProbes("b", ExecProbeSpec("b")));
+  m.UpdatePod(f.pod, "10.88.0.5", {f.Running(a, "a"), f.Running(b, "b")});
+  REQUIRE(Eventually([&] {
+    std::lock_guard<std::mutex> l(mu);
+    return runs["a"].size() >= 3 && runs["b"].size() >= 3;
+  }));
+  m.Stop();
+  std::lock_guard<std::mutex> l(mu);
+  CHECK(runs["b"][0] - runs["a"][0] > milliseconds(60));  // the first runs were not held back to the grid
+  for (size_t i = 1; i < 3; ++i) {
+    auto [first, second] = std::minmax(runs["a"][i], runs["b"][i]);
+    CHECK(second - first < milliseconds(50));
+    // On the grid point (600 ms, then 1000 ms), not before it; late by a loaded machine's wake-up at most.
+    CHECK(first - start >= milliseconds(200 + 400 * i));
+    CHECK(first - start < milliseconds(200 + 400 * i + 150));
+  }
 }

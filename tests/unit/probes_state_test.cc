@@ -192,6 +192,27 @@ TEST_CASE("first run: after initialDelaySeconds, jittered over a period only rig
   }
 }
 
+TEST_CASE("start slots: a time moves up to the next grid point", "[probes][state]") {
+  using std::chrono::milliseconds;
+  struct Row {
+    const char* name;
+    milliseconds since_origin, slot, want;
+  };
+  const std::vector<Row> rows = {
+      {"on a grid point: unchanged", milliseconds(1200), milliseconds(100), milliseconds(1200)},
+      {"just after a grid point: the next one", milliseconds(1201), milliseconds(100), milliseconds(1300)},
+      {"just before a grid point", milliseconds(1299), milliseconds(100), milliseconds(1300)},
+      {"at the origin", milliseconds(0), milliseconds(100), milliseconds(0)},
+      {"before the origin: still rounded up", milliseconds(-150), milliseconds(100), milliseconds(-100)},
+      {"no grid", milliseconds(1234), milliseconds(0), milliseconds(1234)},
+  };
+  for (const auto& row : rows) {
+    SECTION(row.name) {
+      CHECK(std::chrono::duration_cast<milliseconds>(AlignToSlot(row.since_origin, row.slot)) == row.want);
+    }
+  }
+}
+
 TEST_CASE("a worker's life with a fake clock: startup gates liveness, which fails and holds", "[probes][state]") {
   // Ticks every period as the manager would run them, with results scripted per tick.
   FakeClock clock;
