@@ -71,4 +71,13 @@ ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInf
   return Error("the probe has no handler");
 }
 
+TcpStart StartProbeWithoutBlocking(const manifests::Probe& probe, const ProbeTargetInfo& t) {
+  if (!probe.handler.tcp_socket || !t.container) return {};
+  const auto& tcp = *probe.handler.tcp_socket;
+  int port = ResolvePort(tcp.port, *t.container);
+  std::string host = tcp.host.empty() ? t.pod_ip : tcp.host;
+  if (port <= 0 || port > 65535 || host.empty()) return {};
+  return TcpProbeStart(host, port, std::chrono::seconds(probe.timeout_seconds));
+}
+
 }  // namespace crilet::probes

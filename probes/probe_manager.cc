@@ -281,29 +281,21 @@ void ProbeManager::GrowPoolLocked() {
 
 void ProbeManager::TimerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
+  std::vector<DueRun> due;
   std::vector<PoolThread*> woken;
   while (!stopping_) {
-    if (!woken.empty()) {
-      // Wake the threads given runs with the lock released, so that they do not wake only to wait for it.
-      lock.unlock();
-      for (PoolThread* p : woken) p->cv.notify_one();
-      woken.clear();
-      lock.lock();
-      continue;
-    }
     if (timers_.empty()) {
       timer_cv_.wait(lock);
       continue;
     }
-    Timer t = timers_.top();
     const auto now = std::chrono::steady_clock::now();
-    if (now < t.at) {
-      timer_cv_.wait_until(lock, t.at);
+    if (now < timers_.top().at) {
+      timer_cv_.wait_until(lock, timers_.top().at);
       continue;
     }
-    // Every run due now (those on one grid point) is handed out before the threads are woken.
+    // Every run due now (those on one grid point) is taken in this one wake-up.
     while (!timers_.empty() && timers_.top().at <= now) {
-      t = timers_.top();
+      Timer t = timers_.top();
       timers_.pop();
       auto it = workers_.find(t.id);
       if (it == workers_.end() || it->second.removed || it->second.generation != t.generation) continue;
@@ -314,8 +306,37 @@ void ProbeManager::TimerLoop() {
       while (next <= now) next += Period(w);
       ScheduleLocked(t.id, OnGrid(next));
       if (w.current_in_flight) continue;  // still running from the last period: skip this tick
-      if (auto run = TickLocked(t.id, t.at)) DispatchLocked(std::move(*run), &woken);
+      if (auto run = TickLocked(t.id, t.at)) {
+        w.current_in_flight = true;
+        w.runs_in_flight++;
+        due.push_back(std::move(*run));
+      }
     }
+    if (due.empty()) continue;
+    lock.unlock();
+    for (DueRun& run : due) {
+      if (!run.probe || run.cancel->load()) continue;
+      run.started = std::chrono::steady_clock::now();
+      TcpStart quick = StartProbeWithoutBlocking(*run.spec, TargetOf(run));
+      run.outcome = std::move(quick.outcome);
+      run.pending = std::move(quick.pending);
+    }
+    lock.lock();
+    std::vector<DueRun> done;
+    for (DueRun& run : due) {
+      if (run.outcome) {
+        done.push_back(std::move(run));
+      } else {
+        DispatchLocked(std::move(run), &woken);
+      }
+    }
+    due.clear();
+    // Wake the threads given runs with the lock released, so that they do not wake only to wait for it.
+    lock.unlock();
+    for (PoolThread* p : woken) p->cv.notify_one();
+    woken.clear();
+    for (const DueRun& run : done) Complete(run, *run.outcome, run.started);
+    lock.lock();
   }
 }
 
@@ -347,9 +368,6 @@ std::optional<ProbeManager::DueRun> ProbeManager::TickLocked(uint64_t id, Steady
 }
 
 void ProbeManager::DispatchLocked(DueRun run, std::vector<PoolThread*>* woken) {
-  Worker& w = workers_.at(run.id);
-  w.current_in_flight = true;
-  w.runs_in_flight++;
   if (!idle_.empty()) {
     PoolThread* p = idle_.back();  // the warmest idle thread
     idle_.pop_back();
@@ -420,14 +438,23 @@ void ProbeManager::RunProbe(const DueRun& run) {
     return;
   }
 
-  const auto started = std::chrono::steady_clock::now();
-  ProbeTargetInfo target{runtime_, run.container.get(), run.container_id, run.pod_ip, run.cancel.get()};
   ProbeOutcome outcome;
-  // Kubelet retries a probe that could not run (an error, not a failure) up to 3 times in the same tick.
-  for (int attempt = 0; attempt < kMaxProbeAttempts && !run.cancel->load(); ++attempt) {
-    outcome = RunProbeHandler(*run.spec, target);
-    if (!outcome.error) break;
+  SteadyTime started = run.started;
+  if (run.pending) {
+    outcome = run.pending->Wait(run.cancel.get());  // started by the timer thread, still connecting
+  } else {
+    started = std::chrono::steady_clock::now();
+    ProbeTargetInfo target = TargetOf(run);
+    // Kubelet retries a probe that could not run (an error, not a failure) up to 3 times in the same tick.
+    for (int attempt = 0; attempt < kMaxProbeAttempts && !run.cancel->load(); ++attempt) {
+      outcome = RunProbeHandler(*run.spec, target);
+      if (!outcome.error) break;
+    }
   }
+  Complete(run, outcome, started);
+}
+
+void ProbeManager::Complete(const DueRun& run, const ProbeOutcome& outcome, SteadyTime started) {
   probes_run_++;
   const auto took = std::chrono::steady_clock::now() - started;
   if (delays_.Add(started - run.scheduled) && metrics_) {

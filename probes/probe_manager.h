@@ -20,6 +20,7 @@
 #include "common/event_sink.h"
 #include "common/metrics.h"
 #include "cri/runtime.h"
+#include "probes/probe_handler.h"
 #include "probes/probe_state.h"
 #include "probes/prober.h"
 #include "probes/start_delays.h"
@@ -36,6 +37,9 @@ namespace crilet::probes {
 // A run still in flight when its next tick comes skips that tick (kubelet's ticker drops ticks too).
 // Runs start on a 100 ms grid (Options::slots_per_unit): a run after the first is due up to 100 ms later
 // than one period after the last, and runs on one grid point are handed out in one wake-up.
+// tcpSocket probes to an IP address are started by the timer thread itself with a non-blocking connect: a
+// pod on this host completes or refuses the handshake inside the connect call, so most never need a pool
+// thread; a connect still in progress goes to the pool to be waited for.
 //
 // Thread-safe. The runtime, clock, events and metrics must outlive the manager (events and metrics may be null).
 class ProbeManager : public Prober {
@@ -50,7 +54,7 @@ class ProbeManager : public Prober {
     // close together share one wake-up. A new container's first probe is not held back to the grid.
     int slots_per_unit = 10;
   };
-  // on_change(pod_uid) is called from a pool thread, with no lock held, whenever a published result changes
+  // on_change(pod_uid) is called from a pool thread or the timer thread, with no lock held, whenever a published result changes
   // (never from inside UpdatePod/RemovePod, so the agent may hold its own locks while calling those).
   ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink* events, Metrics* metrics,
                std::function<void(const std::string&)> on_change, Options options);
@@ -111,6 +115,11 @@ class ProbeManager : public Prober {
     std::string pod_uid, pod_name, pod_namespace, pod_ip, container_id;
     std::shared_ptr<const manifests::Container> container;
     std::shared_ptr<const manifests::Probe> spec;
+    // Set when the timer thread started the run itself (a tcpSocket probe): its outcome if the connect
+    // ended at once, else the connection still in progress, which the pool thread waits for.
+    SteadyTime started{};
+    std::optional<ProbeOutcome> outcome;
+    std::shared_ptr<TcpPending> pending;
   };
   struct Timer {
     SteadyTime at;
@@ -123,6 +132,11 @@ class ProbeManager : public Prober {
   struct PoolThread;
   void PoolLoop(PoolThread* self);
   void RunProbe(const DueRun& run);
+  // Books the outcome of a run that started at `started`: metrics, thresholds, events, on_change.
+  void Complete(const DueRun& run, const ProbeOutcome& outcome, SteadyTime started);
+  ProbeTargetInfo TargetOf(const DueRun& run) const {
+    return ProbeTargetInfo{runtime_, run.container.get(), run.container_id, run.pod_ip, run.cancel.get()};
+  }
   // Books the end of a run; returns the worker, or null when it was removed (and is now erased).
   Worker* FinishRunLocked(const DueRun& run);
   void Report(const DueRun& run, const ProbeOutcome& outcome);  // events and metrics of one run

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "probes/probe_state.h"
@@ -15,5 +17,33 @@ namespace crilet::probes {
 // which is bounded by resolv.conf's timeouts rather than the probe's.
 ProbeOutcome TcpProbe(const std::string& host, int port, std::chrono::milliseconds timeout,
                       const std::atomic<bool>* cancel = nullptr);
+
+// A tcpSocket probe's connection still in progress after TcpProbeStart; closes its socket when destroyed.
+class TcpPending {
+ public:
+  TcpPending(int fd, std::string target, std::chrono::steady_clock::time_point deadline)
+      : fd_(fd), target_(std::move(target)), deadline_(deadline) {}
+  ~TcpPending();
+  TcpPending(const TcpPending&) = delete;
+  TcpPending& operator=(const TcpPending&) = delete;
+
+  // Waits for the connection until the probe's deadline (or `cancel`); the same outcomes as TcpProbe.
+  ProbeOutcome Wait(const std::atomic<bool>* cancel);
+
+ private:
+  int fd_;
+  std::string target_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+// TcpProbe for a caller that must not block (the probe scheduler's timer thread), for an IP address only:
+// connects without waiting. A pod on this host completes or refuses the handshake inside the connect call,
+// so the outcome is usually known at once; otherwise `pending` holds the connecting socket. For a host name
+// (a lookup may block) or a bad port, neither is set: run TcpProbe instead.
+struct TcpStart {
+  std::optional<ProbeOutcome> outcome;
+  std::shared_ptr<TcpPending> pending;
+};
+TcpStart TcpProbeStart(const std::string& host, int port, std::chrono::milliseconds timeout);
 
 }  // namespace crilet::probes

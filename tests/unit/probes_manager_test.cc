@@ -11,6 +11,7 @@
 #include "cri/fake_runtime.h"
 #include "probes/probe_manager.h"
 #include "probes_test_util.h"
+#include "loopback.h"
 #include "test_http_server.h"
 
 using namespace crilet;
@@ -414,4 +415,30 @@ TEST_CASE("manager: runs after the first start on the grid, so those due close t
     CHECK(first - start >= milliseconds(200 + 400 * i));
     CHECK(first - start < milliseconds(200 + 400 * i + 150));
   }
+}
+
+TEST_CASE("manager: tcpSocket probes started by the timer thread publish results and events", "[probes][manager]") {
+  int port = 0;
+  int listener = crilet::testing::BindLoopback(&port);
+  REQUIRE(listen(listener, 16) == 0);
+  Fixture f;
+  auto m = f.Manager();
+  manifests::Probe up = testing::MakeProbe(1, 2);
+  up.handler.tcp_socket = manifests::TcpSocketAction{manifests::IntOrString::Int(port), ""};
+  manifests::Probe down = up;
+  const int closed = crilet::testing::ClosedPort();
+  down.handler.tcp_socket->port = manifests::IntOrString::Int(closed);
+  std::string id = f.Run(WithProbes("app", up, down));
+  m->UpdatePod(f.pod, "127.0.0.1", {f.Running(id, "app")});
+  CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kReadiness) == S; }));
+  CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kLiveness) == F; }));  // after 2 failures
+  CHECK(f.sink.Has("Warning Unhealthy Liveness probe failed: dial tcp 127.0.0.1:" + std::to_string(closed) +
+                   ": connect: connection refused"));
+  CHECK(f.metrics.Value("crilet_probe_total", {{"probe_type", "Readiness"},
+                                               {"result", "successful"},
+                                               {"container", "app"},
+                                               {"pod", "p"},
+                                               {"namespace", "default"}}) >= 1);
+  m->Stop();
+  close(listener);
 }

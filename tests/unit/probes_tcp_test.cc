@@ -87,3 +87,42 @@ TEST_CASE("TCP probe: a connect that stalls times out, or ends at once when canc
   CHECK(cancelled.result == Result::kFailure);
   CHECK(took < std::chrono::milliseconds(300));
 }
+
+TEST_CASE("TCP probe started without blocking: the outcome at once on loopback, else a pending connect", "[probes][tcp]") {
+  using std::chrono::milliseconds;
+  Listener l;
+  // Loopback completes (or refuses) the handshake inside the connect call, as a pod on this host does.
+  auto ok = TcpProbeStart("127.0.0.1", l.port, milliseconds(1000));
+  REQUIRE(ok.outcome);
+  CHECK(ok.outcome->result == Result::kSuccess);
+  CHECK_FALSE(ok.pending);
+
+  int closed = ClosedPort();
+  auto refused = TcpProbeStart("127.0.0.1", closed, milliseconds(1000));
+  REQUIRE(refused.outcome);
+  CHECK(refused.outcome->result == Result::kFailure);
+  CHECK(refused.outcome->output == "dial tcp 127.0.0.1:" + std::to_string(closed) + ": connect: connection refused");
+
+  // A name would need a lookup, and a bad port is TcpProbe's error: neither is started here.
+  auto name = TcpProbeStart("localhost", l.port, milliseconds(1000));
+  CHECK_FALSE(name.outcome);
+  CHECK_FALSE(name.pending);
+  auto bad = TcpProbeStart("127.0.0.1", 70000, milliseconds(1000));
+  CHECK_FALSE(bad.outcome);
+  CHECK_FALSE(bad.pending);
+
+  Listener stalled(/*backlog_full=*/true);
+  auto start = std::chrono::steady_clock::now();
+  auto pending = TcpProbeStart("127.0.0.1", stalled.port, milliseconds(200));
+  CHECK(Since(start) < milliseconds(100));  // it did not wait
+  if (pending.outcome) {
+    WARN("this kernel accepted a connection beyond the backlog; the pending path is not exercised");
+    return;
+  }
+  REQUIRE(pending.pending);
+  auto waited = pending.pending->Wait(nullptr);  // the deadline counts from the start, not from Wait
+  CHECK(waited.result == Result::kFailure);
+  CHECK(waited.output == "dial tcp 127.0.0.1:" + std::to_string(stalled.port) + ": i/o timeout");
+  CHECK(Since(start) >= milliseconds(190));
+  CHECK(Since(start) < milliseconds(600));
+}
