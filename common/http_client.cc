@@ -134,9 +134,13 @@ class Connection {
     return {};
   }
 
-  // Appends what arrives next to *buf; sets *eof when the peer closed the connection.
-  HttpResult ReadSome(std::string* buf, bool* eof) {
+  // Appends what arrives next to *buf; sets *eof when the peer closed the connection. `wait_first`: poll
+  // before reading (the first read after a request: the answer cannot be there yet).
+  HttpResult ReadSome(std::string* buf, bool* eof, bool wait_first = false) {
     char chunk[16384];
+    if (wait_first && !ssl_) {
+      if (HttpError w = Wait(fd_, POLLIN, deadline_, cancel_); w != HttpError::kNone) return Fail(w, "read");
+    }
     for (;;) {
       if (ssl_) {
         size_t got = 0;
@@ -436,7 +440,7 @@ HttpResult HttpGetOnce(const Url& url, const HttpGetOptions& o) {
       return Fail(HttpError::kProtocol, buf.empty() ? "EOF (the server closed the connection without answering)"
                                                     : "malformed HTTP response");
     }
-    if (HttpResult e = conn.ReadSome(&buf, &eof); !e.ok()) return e;
+    if (HttpResult e = conn.ReadSome(&buf, &eof, /*wait_first=*/buf.empty() && !eof); !e.ok()) return e;
   }
 
   // The body: none, Content-Length, chunked, or up to the close.
