@@ -289,8 +289,9 @@ void ProbeManager::TimerLoop() {
       continue;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (now < timers_.top().at) {
-      timer_cv_.wait_until(lock, timers_.top().at);
+    const SteadyTime first = timers_.top().at;  // a copy: the heap may grow while the lock is released
+    if (now < first) {
+      timer_cv_.wait_until(lock, first);
       continue;
     }
     // Every run due now (those on one grid point) is taken in this one wake-up.
