@@ -228,7 +228,9 @@ TEST_CASE("h2 channel: calls from several threads at once") {
   }
   for (auto& t : threads) t.join();
   CHECK(good == 120);
-  CHECK(server.accepted() <= 6);
+  // Reused, not one connection per call. Not bounded by the 6 threads: with 2 idle connections kept, threads
+  // that finish together close the surplus, and the next calls open new ones (7 was seen under ASan).
+  CHECK(server.accepted() < 60);
 }
 
 TEST_CASE("h2 channel: the server's grpc-status and decoded grpc-message become the Status") {
