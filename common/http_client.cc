@@ -1,6 +1,7 @@
 // HTTP/1.1 GET over a non-blocking socket (and OpenSSL for https), polled in 50 ms slices for the cancel flag.
 #include "common/http_client.h"
 
+#include "common/http_answer.h"
 #include "common/status.h"
 
 #include <arpa/inet.h>
@@ -27,7 +28,6 @@ namespace crilet {
 namespace {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
-constexpr size_t kMaxHead = 64 * 1024;  // status line and headers of one response
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -266,53 +266,8 @@ class Connection {
   SSL* ssl_ = nullptr;
 };
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 // Parses "HTTP/1.1 200 OK\r\nName: value\r\n..." (without the blank line); false if it is not HTTP.
-bool ParseHead(const std::string& head, HttpResult* r) {
-  size_t eol = head.find("\r\n");
-  std::string line = head.substr(0, eol);
-  if (line.rfind("HTTP/1.", 0) != 0 || line.size() < 12 || line[8] != ' ') return false;
-  for (size_t i = 9; i < 12; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(line[i]))) return false;
-  }
-  r->status = std::stoi(line.substr(9, 3));
-  r->headers.clear();
-  size_t pos = eol == std::string::npos ? head.size() : eol + 2;
-  while (pos < head.size()) {
-    size_t end = head.find("\r\n", pos);
-    if (end == std::string::npos) end = head.size();
-    std::string h = head.substr(pos, end - pos);
-    pos = end + 2;
-    size_t colon = h.find(':');
-    if (colon == std::string::npos || colon == 0) return false;
-    r->headers.emplace_back(h.substr(0, colon), Trim(h.substr(colon + 1)));
-  }
-  return true;
-}
-
-// Appends body bytes within the cap; returns false (with *r set) when a non-truncating cap is exceeded.
-bool Keep(const char* data, size_t n, const HttpGetOptions& o, HttpResult* r, bool* done) {
-  size_t room = o.max_body - r->body.size();
-  if (n <= room) {
-    r->body.append(data, n);
-    return true;
-  }
-  if (!o.truncate) {
-    *r = Fail(HttpError::kTooLarge, "answer larger than " + std::to_string(o.max_body) + " bytes");
-    return false;
-  }
-  r->body.append(data, room);  // like kubelet's ReadAtMost: keep the cap and stop reading
-  r->truncated = true;
-  *done = true;
-  return true;
-}
-
 }  // namespace
 
 bool IsFollowedRedirect(int status) {
@@ -423,76 +378,16 @@ HttpResult HttpGetOnce(const Url& url, const HttpGetOptions& o) {
   request += "\r\n";
   if (HttpResult r = conn.WriteAll(request); !r.ok()) return r;
 
-  // The head: skip 1xx interim answers (100 Continue), as Go's client does.
+  HttpAnswerParser parser(o.max_body, o.truncate);
   std::string buf;
-  bool eof = false;
-  HttpResult r;
+  bool eof = false, first = true;
   for (;;) {
-    size_t blank = buf.find("\r\n\r\n");
-    if (blank != std::string::npos) {
-      if (!ParseHead(buf.substr(0, blank), &r)) return Fail(HttpError::kProtocol, "malformed HTTP response");
-      buf.erase(0, blank + 4);
-      if (r.status >= 100 && r.status < 200 && r.status != 101) continue;
-      break;
-    }
-    if (buf.size() > kMaxHead) return Fail(HttpError::kProtocol, "response headers larger than 64 KiB");
-    if (eof) {
-      return Fail(HttpError::kProtocol, buf.empty() ? "EOF (the server closed the connection without answering)"
-                                                    : "malformed HTTP response");
-    }
-    if (HttpResult e = conn.ReadSome(&buf, &eof, /*wait_first=*/buf.empty() && !eof); !e.ok()) return e;
-  }
-
-  // The body: none, Content-Length, chunked, or up to the close.
-  if (r.status == 204 || r.status == 304) return r;
-  std::string te = Lower(r.Header("Transfer-Encoding"));
-  std::string cl = r.Header("Content-Length");
-  bool done = false;
-  if (te.find("chunked") != std::string::npos) {
-    // buf holds undecoded bytes; each round decodes what it can, then reads more.
-    for (;;) {
-      size_t eol = buf.find("\r\n");
-      if (eol != std::string::npos) {
-        size_t size = 0;
-        try {
-          size = std::stoul(buf.substr(0, eol), nullptr, 16);
-        } catch (const std::exception&) {
-          return Fail(HttpError::kProtocol, "malformed chunked encoding");
-        }
-        if (size == 0) return r;  // the trailer, if any, is not needed
-        if (buf.size() >= eol + 2 + size + 2) {
-          if (!Keep(buf.data() + eol + 2, size, o, &r, &done)) return r;
-          if (done) return r;
-          buf.erase(0, eol + 2 + size + 2);
-          continue;
-        }
-      }
-      if (eof) return Fail(HttpError::kProtocol, "unexpected EOF in a chunked body");
-      if (HttpResult e = conn.ReadSome(&buf, &eof); !e.ok()) return e;
-    }
-  }
-  if (!cl.empty()) {
-    size_t want = 0;
-    try {
-      want = std::stoul(cl);
-    } catch (const std::exception&) {
-      return Fail(HttpError::kProtocol, "invalid Content-Length \"" + cl + "\"");
-    }
-    for (;;) {
-      size_t take = std::min(want, buf.size());
-      if (!Keep(buf.data(), take, o, &r, &done)) return r;
-      want -= take;
-      buf.clear();
-      if (done || want == 0) return r;
-      if (eof) return Fail(HttpError::kProtocol, "unexpected EOF: the body is shorter than its Content-Length");
-      if (HttpResult e = conn.ReadSome(&buf, &eof); !e.ok()) return e;
-    }
-  }
-  for (;;) {
-    if (!Keep(buf.data(), buf.size(), o, &r, &done)) return r;
+    HttpAnswerParser::State state = parser.Feed(buf, eof);
+    if (state != HttpAnswerParser::State::kNeedMore) return std::move(parser.result());
     buf.clear();
-    if (done || eof) return r;
-    if (HttpResult e = conn.ReadSome(&buf, &eof); !e.ok()) return e;
+    // The first read waits first: right after the request the answer cannot be there yet.
+    if (HttpResult e = conn.ReadSome(&buf, &eof, first); !e.ok()) return e;
+    first = false;
   }
 }
 
