@@ -23,6 +23,27 @@ int ResolvePort(const manifests::IntOrString& port, const manifests::Container& 
   return 0;
 }
 
+namespace {
+
+// The port a probe names, or the error kubelet gives for it.
+std::optional<ProbeOutcome> PortOf(const manifests::IntOrString& p, const manifests::Container& c, int* out) {
+  *out = ResolvePort(p, c);
+  if (!p.is_int && *out == 0) return Error("couldn't find port: " + p.str_value + " in container " + c.name);
+  if (*out <= 0 || *out > 65535) return Error("invalid port number: " + std::to_string(*out));
+  return std::nullopt;
+}
+
+// Where a tcpSocket probe connects (its host, else the pod IP), or why it cannot run.
+std::optional<ProbeOutcome> TcpAddress(const manifests::TcpSocketAction& tcp, const ProbeTargetInfo& t,
+                                       std::string* host, int* port) {
+  if (auto bad = PortOf(tcp.port, *t.container, port)) return bad;
+  *host = tcp.host.empty() ? t.pod_ip : tcp.host;
+  if (host->empty()) return Error("the pod has no IP yet");
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string HttpGetUrl(const manifests::HttpGetAction& get, const std::string& pod_ip, int port) {
   std::string scheme = get.scheme == "HTTPS" ? "https" : "http";
   std::string host = get.host.empty() ? pod_ip : get.host;
@@ -35,19 +56,13 @@ ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInf
   const auto& h = probe.handler;
   const std::chrono::seconds timeout(probe.timeout_seconds);
   const manifests::Container& c = *t.container;
-  auto port_of = [&](const manifests::IntOrString& p, int* out) -> std::optional<ProbeOutcome> {
-    *out = ResolvePort(p, c);
-    if (!p.is_int && *out == 0) return Error("couldn't find port: " + p.str_value + " in container " + c.name);
-    if (*out <= 0 || *out > 65535) return Error("invalid port number: " + std::to_string(*out));
-    return std::nullopt;
-  };
   if (h.exec) {
     // Kubelet expands $(VAR) from literal env values only: probes do not see downward-API values.
     return ExecProbe(t.runtime, t.container_id, ExpandProbeCommand(h.exec->command, c), timeout);
   }
   if (h.http_get) {
     int port = 0;
-    if (auto bad = port_of(h.http_get->port, &port)) return *bad;
+    if (auto bad = PortOf(h.http_get->port, c, &port)) return *bad;
     if (h.http_get->host.empty() && t.pod_ip.empty()) return Error("the pod has no IP yet");
     HttpRequest req;
     req.url = HttpGetUrl(*h.http_get, t.pod_ip, port);
@@ -57,10 +72,9 @@ ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInf
     return HttpProbe(req);
   }
   if (h.tcp_socket) {
+    std::string host;
     int port = 0;
-    if (auto bad = port_of(h.tcp_socket->port, &port)) return *bad;
-    std::string host = h.tcp_socket->host.empty() ? t.pod_ip : h.tcp_socket->host;
-    if (host.empty()) return Error("the pod has no IP yet");
+    if (auto bad = TcpAddress(*h.tcp_socket, t, &host, &port)) return *bad;
     return TcpProbe(host, port, timeout, t.cancel);
   }
   if (h.grpc) {
@@ -73,10 +87,9 @@ ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInf
 
 TcpStart StartProbeWithoutBlocking(const manifests::Probe& probe, const ProbeTargetInfo& t) {
   if (!probe.handler.tcp_socket || !t.container) return {};
-  const auto& tcp = *probe.handler.tcp_socket;
-  int port = ResolvePort(tcp.port, *t.container);
-  std::string host = tcp.host.empty() ? t.pod_ip : tcp.host;
-  if (port <= 0 || port > 65535 || host.empty()) return {};
+  std::string host;
+  int port = 0;
+  if (TcpAddress(*probe.handler.tcp_socket, t, &host, &port)) return {};  // RunProbeHandler reports it
   return TcpProbeStart(host, port, std::chrono::seconds(probe.timeout_seconds));
 }
 
