@@ -1,7 +1,7 @@
 // The HTTP/1.1 answer parser: head, then the body by Content-Length, chunks or the close.
 #include "common/http_answer.h"
 
-#include <strings.h>
+#include <string.h>
 
 #include <algorithm>
 #include <cctype>
@@ -10,11 +10,6 @@ namespace crilet {
 namespace {
 
 constexpr size_t kMaxHead = 64 * 1024;  // status line and headers of one answer
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t");
@@ -89,9 +84,9 @@ HttpAnswerParser::State HttpAnswerParser::Feed(std::string_view data, bool eof) 
         // 1xx interim answers (100 Continue) are skipped, as Go's client does.
         if (result_.status >= 100 && result_.status < 200 && result_.status != 101) continue;
         if (result_.status == 204 || result_.status == 304) return State::kDone;
-        std::string te = Lower(result_.Header("Transfer-Encoding"));
+        std::string te = result_.Header("Transfer-Encoding");
         std::string cl = result_.Header("Content-Length");
-        if (te.find("chunked") != std::string::npos) {
+        if (strcasestr(te.c_str(), "chunked")) {
           phase_ = Phase::kChunked;
         } else if (!cl.empty()) {
           try {

@@ -266,8 +266,6 @@ class Connection {
   SSL* ssl_ = nullptr;
 };
 
-
-// Parses "HTTP/1.1 200 OK\r\nName: value\r\n..." (without the blank line); false if it is not HTTP.
 }  // namespace
 
 bool IsFollowedRedirect(int status) {

@@ -482,27 +482,27 @@ void ProbeManager::Complete(const DueRun& run, const ProbeOutcome& outcome, Stea
   if (changed && on_change_) on_change_(run.pod_uid);
 }
 
-void ProbeManager::Report(const DueRun& w, const ProbeOutcome& outcome) {
-  const std::string type = ProbeTypeName(w.type);
+void ProbeManager::Report(const DueRun& run, const ProbeOutcome& outcome) {
+  const std::string type = ProbeTypeName(run.type);
   if (events_) {
     // Kubelet records one event per failed run (folding repeats is the sink's job).
-    std::string field = std::string(manifests::IsSidecar(*w.container) ? "spec.initContainers{" : "spec.containers{") +
-                        w.container->name + "}";
+    std::string field = std::string(manifests::IsSidecar(*run.container) ? "spec.initContainers{" : "spec.containers{") +
+                        run.container->name + "}";
     if (outcome.error) {
-      events_->Record(w.pod_uid, "Warning", "Unhealthy",
+      events_->Record(run.pod_uid, "Warning", "Unhealthy",
                       type + " probe errored and resulted in unknown state: " + outcome.output, field);
     } else if (outcome.result == Result::kFailure) {
-      events_->Record(w.pod_uid, "Warning", "Unhealthy", type + " probe failed: " + outcome.output, field);
+      events_->Record(run.pod_uid, "Warning", "Unhealthy", type + " probe failed: " + outcome.output, field);
     } else if (outcome.warning) {
-      events_->Record(w.pod_uid, "Warning", "ProbeWarning", type + " probe warning: " + outcome.output, field);
+      events_->Record(run.pod_uid, "Warning", "ProbeWarning", type + " probe warning: " + outcome.output, field);
     }
   }
   if (metrics_ && !outcome.error) {  // kubelet does not count runs that errored
     metrics_->Add("crilet_probe_total", {{"probe_type", type},
                                          {"result", ResultLabel(outcome.result)},
-                                         {"container", w.container->name},
-                                         {"pod", w.pod_name},
-                                         {"namespace", w.pod_namespace}});
+                                         {"container", run.container->name},
+                                         {"pod", run.pod_name},
+                                         {"namespace", run.pod_namespace}});
   }
 }
 
