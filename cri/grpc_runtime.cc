@@ -14,8 +14,9 @@ struct GrpcRuntime::Stubs {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::RuntimeService::Stub> runtime;
   std::unique_ptr<v1::ImageService::Stub> image;
-  // ExecSync, the call probes make every period, goes over this leaner channel (h2_channel.h says why).
-  std::unique_ptr<H2Channel> exec;
+  // The calls made every second or more (ExecSync of probes, the relist's two List calls) go over this
+  // leaner channel (h2_channel.h says why).
+  std::unique_ptr<H2Channel> lean;
 };
 
 std::string EndpointToTarget(const std::string& endpoint, std::string* error) {
@@ -48,6 +49,16 @@ std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) 
 
 std::string Short(const std::string& id) { return id.size() > 13 ? id.substr(0, 13) : id; }
 
+// A unary call over the lean channel; the answer is parsed into `resp` (which may live on an arena, so that a
+// large list costs no malloc/free per field).
+Status LeanCall(H2Channel* channel, const char* method, const google::protobuf::MessageLite& req,
+                std::chrono::milliseconds timeout, google::protobuf::MessageLite* resp, const std::string& what) {
+  std::string answer;
+  Status s = channel->Call(method, req.SerializeAsString(), timeout, &answer).Wrap(what);
+  if (s.ok() && !resp->ParseFromString(answer)) s = Status::Internal(what + ": cannot parse the answer");
+  return s;
+}
+
 }  // namespace
 
 GrpcRuntime::GrpcRuntime(GrpcRuntimeOptions options) : options_(std::move(options)) {
@@ -64,7 +75,7 @@ GrpcRuntime::GrpcRuntime(GrpcRuntimeOptions options) : options_(std::move(option
   stubs_->channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
   stubs_->runtime = v1::RuntimeService::NewStub(stubs_->channel);
   stubs_->image = v1::ImageService::NewStub(stubs_->channel);
-  stubs_->exec = std::make_unique<H2Channel>(target.substr(5));  // target is "unix:/path"
+  stubs_->lean = std::make_unique<H2Channel>(target.substr(5));  // target is "unix:/path"
 }
 
 GrpcRuntime::~GrpcRuntime() = default;
@@ -128,13 +139,14 @@ Status GrpcRuntime::ListPodSandbox(const SandboxFilter& filter, std::vector<Sand
   CRILET_CHECK_ENDPOINT();
   v1::ListPodSandboxRequest req;
   ToProto(filter, req.mutable_filter());
-  v1::ListPodSandboxResponse resp;
-  auto ctx = Context(options_.request_timeout);
-  Status s = FromGrpc(stubs_->runtime->ListPodSandbox(ctx.get(), req, &resp), "ListPodSandbox");
+  google::protobuf::Arena arena;
+  auto* resp = google::protobuf::Arena::CreateMessage<v1::ListPodSandboxResponse>(&arena);
+  Status s = LeanCall(stubs_->lean.get(), "/runtime.v1.RuntimeService/ListPodSandbox", req, options_.request_timeout,
+                      resp, "ListPodSandbox");
   if (s.ok()) {
     out->clear();
-    out->reserve(resp.items_size());
-    for (const auto& item : resp.items()) out->push_back(FromProto(item));
+    out->reserve(resp->items_size());
+    for (const auto& item : resp->items()) out->push_back(FromProto(item));
   }
   return s;
 }
@@ -186,13 +198,14 @@ Status GrpcRuntime::ListContainers(const ContainerFilter& filter, std::vector<Co
   CRILET_CHECK_ENDPOINT();
   v1::ListContainersRequest req;
   ToProto(filter, req.mutable_filter());
-  v1::ListContainersResponse resp;
-  auto ctx = Context(options_.request_timeout);
-  Status s = FromGrpc(stubs_->runtime->ListContainers(ctx.get(), req, &resp), "ListContainers");
+  google::protobuf::Arena arena;
+  auto* resp = google::protobuf::Arena::CreateMessage<v1::ListContainersResponse>(&arena);
+  Status s = LeanCall(stubs_->lean.get(), "/runtime.v1.RuntimeService/ListContainers", req, options_.request_timeout,
+                      resp, "ListContainers");
   if (s.ok()) {
     out->clear();
-    out->reserve(resp.containers_size());
-    for (const auto& c : resp.containers()) out->push_back(FromProto(c));
+    out->reserve(resp->containers_size());
+    for (const auto& c : resp->containers()) out->push_back(FromProto(c));
   }
   return s;
 }
@@ -235,10 +248,8 @@ Status GrpcRuntime::ExecSync(const std::string& container_id, const std::vector<
   // The runtime enforces the command's timeout; our deadline only guards against a stuck runtime.
   auto deadline = timeout.count() > 0 ? std::chrono::milliseconds(timeout) + std::chrono::seconds(10)
                                       : options_.request_timeout;
-  std::string answer;
-  Status s = stubs_->exec->Call("/runtime.v1.RuntimeService/ExecSync", req.SerializeAsString(), deadline, &answer)
-                 .Wrap("ExecSync " + Short(container_id));
-  if (s.ok() && !resp.ParseFromString(answer)) s = Status::Internal("ExecSync " + Short(container_id) + ": cannot parse the answer");
+  Status s = LeanCall(stubs_->lean.get(), "/runtime.v1.RuntimeService/ExecSync", req, deadline, &resp,
+                      "ExecSync " + Short(container_id));
   if (s.ok()) {
     out->stdout_data = resp.stdout();
     out->stderr_data = resp.stderr();
