@@ -359,22 +359,26 @@ std::string HttpResult::Header(const std::string& name) const {
   return "";
 }
 
+std::string GetRequest(const Url& url, const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::string host = url.Authority();
+  std::string request = "GET " + url.target + " HTTP/1.1\r\n";
+  for (const auto& [k, v] : headers) {
+    if (strcasecmp(k.c_str(), "Host") == 0) host = v;
+  }
+  request += "Host: " + host + "\r\n";
+  for (const auto& [k, v] : headers) {
+    if (strcasecmp(k.c_str(), "Host") != 0) request += k + ": " + v + "\r\n";
+  }
+  request += "\r\n";
+  return request;
+}
+
 HttpResult HttpGetOnce(const Url& url, const HttpGetOptions& o) {
   const SteadyTime deadline = std::chrono::steady_clock::now() + o.timeout;
   Connection conn(deadline, o.cancel);
   if (HttpResult r = conn.Open(url, o.verify_tls); !r.ok()) return r;
 
-  std::string host = url.Authority();
-  std::string request = "GET " + url.target + " HTTP/1.1\r\n";
-  for (const auto& [k, v] : o.headers) {
-    if (strcasecmp(k.c_str(), "Host") == 0) host = v;
-  }
-  request += "Host: " + host + "\r\n";
-  for (const auto& [k, v] : o.headers) {
-    if (strcasecmp(k.c_str(), "Host") != 0) request += k + ": " + v + "\r\n";
-  }
-  request += "\r\n";
-  if (HttpResult r = conn.WriteAll(request); !r.ok()) return r;
+  if (HttpResult r = conn.WriteAll(GetRequest(url, o.headers)); !r.ok()) return r;
 
   HttpAnswerParser parser(o.max_body, o.truncate);
   std::string buf;

@@ -58,6 +58,10 @@ struct HttpResult {
 // The redirect codes Go's client follows (301, 302, 303, 307, 308); other 3xx answers are final.
 bool IsFollowedRedirect(int status);
 
+// The request HttpGetOnce sends: the GET line, Host (the URL's authority unless a "Host" header is given),
+// then the other headers in order.
+std::string GetRequest(const Url& url, const std::vector<std::pair<std::string, std::string>>& headers);
+
 // One GET; never follows redirects (callers apply their own policy with ResolveLocation).
 HttpResult HttpGetOnce(const Url& url, const HttpGetOptions& options);
 

@@ -1,13 +1,25 @@
 // Kubelet's probe client rules (pkg/probe/http) on crilet's HTTP client: headers, redirects, Go's error texts.
 #include "probes/http_prober.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <optional>
+
+#include "common/http_answer.h"
 #include "common/http_client.h"
 #include "common/status.h"
 
 namespace crilet::probes {
 namespace {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 constexpr size_t kMaxBody = 10 * 1024;  // kubelet's maxRespBodyLength
 constexpr int kMaxRequests = 10;        // Go's client: "stopped after 10 redirects"
@@ -53,22 +65,41 @@ std::vector<std::pair<std::string, std::string>> Headers(const HttpRequest& req)
   return out;
 }
 
-}  // namespace
+// After one answer: the final response, or nothing when the answer is a redirect to follow (then *url and
+// *url_text name the next request). `requests`: how many were sent so far, this one included.
+std::optional<HttpResponse> AfterAnswer(const HttpResult& r, const Url& first, int requests, Url* url,
+                                        std::string* url_text) {
+  if (!r.ok()) return HttpResponse{0, "", TransportError(r, *url, *url_text), false};
+  std::string location = r.Header("Location");
+  if (IsFollowedRedirect(r.status) && !location.empty()) {
+    std::string next_text = ResolveLocation(*url, location);
+    Url next;
+    std::string error;
+    // Kubelet's redirect checker: follow only to the same host name; elsewhere the 3xx is the answer.
+    if (!ParseUrl(next_text, &next, &error) || next.host != first.host) return HttpResponse{r.status, r.body, "", true};
+    if (requests >= kMaxRequests) return HttpResponse{0, "", "Get \"" + next_text + "\": stopped after 10 redirects", false};
+    *url = std::move(next);
+    *url_text = std::move(next_text);
+    return std::nullopt;
+  }
+  return HttpResponse{r.status, r.body, "", r.status >= 300 && r.status < 400};
+}
 
-HttpResponse HttpGet(const HttpRequest& req) {
-  const auto deadline = std::chrono::steady_clock::now() + req.timeout;
+HttpGetOptions Options(const HttpRequest& req) {
   HttpGetOptions options;
   options.headers = Headers(req);
   options.max_body = kMaxBody;
   options.truncate = true;
   options.verify_tls = false;  // kubelet's probes skip certificate checks
   options.cancel = req.cancel;
-  std::string url_text = req.url;
-  Url url, first;
-  std::string error;
-  if (!ParseUrl(url_text, &url, &error)) return HttpResponse{0, "", "Get \"" + url_text + "\": " + error, false};
-  first = url;
-  for (int requests = 1;; ++requests) {
+  return options;
+}
+
+// Requests `url` and follows redirects until the deadline; `sent` requests were made before (0 for a new GET).
+HttpResponse GetFrom(const HttpRequest& req, SteadyTime deadline, const Url& first, int sent, Url url,
+                     std::string url_text) {
+  HttpGetOptions options = Options(req);
+  for (int requests = sent + 1;; ++requests) {
     options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     HttpResult r;
     if (options.timeout.count() <= 0) {
@@ -76,28 +107,11 @@ HttpResponse HttpGet(const HttpRequest& req) {
     } else {
       r = HttpGetOnce(url, options);
     }
-    if (!r.ok()) return HttpResponse{0, "", TransportError(r, url, url_text), false};
-    std::string location = r.Header("Location");
-    if (IsFollowedRedirect(r.status) && !location.empty()) {
-      std::string next_text = ResolveLocation(url, location);
-      Url next;
-      // Kubelet's redirect checker: follow only to the same host name; elsewhere the 3xx is the answer.
-      if (!ParseUrl(next_text, &next, &error) || next.host != first.host) {
-        return HttpResponse{r.status, r.body, "", true};
-      }
-      if (requests >= kMaxRequests) {
-        return HttpResponse{0, "", "Get \"" + next_text + "\": stopped after 10 redirects", false};
-      }
-      url = next;
-      url_text = next_text;
-      continue;
-    }
-    return HttpResponse{r.status, r.body, "", r.status >= 300 && r.status < 400};
+    if (auto done = AfterAnswer(r, first, requests, &url, &url_text)) return *done;
   }
 }
 
-ProbeOutcome HttpProbe(const HttpRequest& req) {
-  HttpResponse r = HttpGet(req);
+ProbeOutcome OutcomeOf(const HttpResponse& r) {
   if (r.status == 0) return ProbeOutcome{Result::kFailure, r.transport_error, false, false};
   if (r.status >= 200 && r.status < 300) return ProbeOutcome{Result::kSuccess, r.body, false, false};
   if (r.status >= 300 && r.status < 400) {
@@ -105,6 +119,167 @@ ProbeOutcome HttpProbe(const HttpRequest& req) {
   }
   // Kubelet keeps the body out of this message on purpose (issue 99425).
   return ProbeOutcome{Result::kFailure, "HTTP probe failed with statuscode: " + std::to_string(r.status), false, false};
+}
+
+// The first request of a plain-HTTP probe, driven step by step: connect, send, read the answer.
+class HttpPending : public PendingProbe {
+ public:
+  HttpPending(int fd, bool connected, HttpRequest req, Url url, std::string request, SteadyTime deadline)
+      : PendingProbe(deadline), fd_(fd), phase_(connected ? Phase::kSend : Phase::kConnect), req_(std::move(req)),
+        url_(std::move(url)), request_(std::move(request)), parser_(kMaxBody, true) {}
+  ~HttpPending() override { close(fd_); }
+  int fd() const override { return fd_; }
+  short events() const override { return phase_ == Phase::kRead ? POLLIN : POLLOUT; }
+
+  // Sends what is left of the request; true once all of it left (false: wait for POLLOUT, or *step is set).
+  bool Send(Step* step) {
+    while (sent_ < request_.size()) {
+      ssize_t n = send(fd_, request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+      if (n < 0) {
+        *step = Fail(HttpError::kIo, "write: " + ErrnoText(errno), errno);
+        return false;
+      }
+      sent_ += static_cast<size_t>(n);
+    }
+    phase_ = Phase::kRead;
+    return true;
+  }
+
+  Step OnReady(short) override {
+    Step step;
+    if (phase_ == Phase::kConnect) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (err == EINPROGRESS) return step;
+      if (err != 0) return Fail(HttpError::kConnect, "connect", err);
+      int one = 1;
+      setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      phase_ = Phase::kSend;
+    }
+    if (phase_ == Phase::kSend) {
+      Send(&step);
+      return step;  // the answer cannot be there yet: wait for it
+    }
+    char buf[16384];
+    for (;;) {
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return step;
+      if (n < 0) return Fail(HttpError::kIo, "read: " + ErrnoText(errno), errno);
+      HttpAnswerParser::State state = parser_.Feed(std::string_view(buf, static_cast<size_t>(n)), n == 0);
+      if (state == HttpAnswerParser::State::kNeedMore) {
+        if (n == 0) return Fail(HttpError::kProtocol, "unexpected EOF");  // the parser asks no more after eof
+        continue;
+      }
+      return Answered(parser_.result());
+    }
+  }
+
+  ProbeOutcome OnTimeout() override {
+    HttpResult r;
+    r.error = HttpError::kTimeout;
+    return *Answered(r).outcome;
+  }
+
+ private:
+  enum class Phase { kConnect, kSend, kRead };
+
+  Step Fail(HttpError e, std::string message, int os_errno = 0) {
+    HttpResult r;
+    r.error = e;
+    r.message = std::move(message);
+    r.os_errno = os_errno;
+    return Answered(r);
+  }
+
+  // The outcome of the first request, or the redirects to follow on a thread that may block.
+  Step Answered(const HttpResult& r) {
+    Url url = url_;
+    std::string url_text = req_.url;
+    if (auto done = AfterAnswer(r, url_, 1, &url, &url_text)) return Step{OutcomeOf(*done), nullptr};
+    return Step{std::nullopt, [req = req_, deadline = deadline(), first = url_, url, url_text](const std::atomic<bool>* cancel) {
+                  HttpRequest r = req;
+                  r.cancel = cancel;
+                  return OutcomeOf(GetFrom(r, deadline, first, 1, url, url_text));
+                }};
+  }
+
+  int fd_;
+  Phase phase_;
+  HttpRequest req_;
+  Url url_;
+  std::string request_;
+  size_t sent_ = 0;
+  HttpAnswerParser parser_;
+};
+
+}  // namespace
+
+HttpResponse HttpGet(const HttpRequest& req) {
+  const auto deadline = std::chrono::steady_clock::now() + req.timeout;
+  Url url;
+  std::string error;
+  if (!ParseUrl(req.url, &url, &error)) return HttpResponse{0, "", "Get \"" + req.url + "\": " + error, false};
+  return GetFrom(req, deadline, url, 0, url, req.url);
+}
+
+ProbeOutcome HttpProbe(const HttpRequest& req) { return OutcomeOf(HttpGet(req)); }
+
+ProbeStart HttpProbeStart(const HttpRequest& req) {
+  const auto deadline = std::chrono::steady_clock::now() + req.timeout;
+  Url url;
+  std::string error;
+  if (!ParseUrl(req.url, &url, &error) || url.scheme != "http") return {};
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, url.host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(url.port));
+    len = sizeof *v4;
+  } else if (inet_pton(AF_INET6, url.host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(url.port));
+    len = sizeof *v6;
+  } else {
+    return {};  // a name: HttpProbe resolves it on a thread that may block
+  }
+  std::string request = GetRequest(url, Headers(req));
+  ProbeStart out;
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int err = fd < 0 ? errno : connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) == 0 ? 0 : errno;
+  if (err == EINPROGRESS) {
+    // A pod on this host has completed or refused the handshake by now; look without waiting.
+    pollfd p{fd, POLLOUT, 0};
+    socklen_t errlen = sizeof err;
+    if (poll(&p, 1, 0) > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) != 0) err = errno;
+  }
+  if (err != 0 && err != EINPROGRESS) {
+    if (fd >= 0) close(fd);
+    HttpResult r;
+    r.error = HttpError::kConnect;
+    r.message = "connect";
+    r.os_errno = err;
+    out.outcome = OutcomeOf(HttpResponse{0, "", TransportError(r, url, req.url), false});
+    return out;
+  }
+  if (err == 0) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  auto pending = std::make_unique<HttpPending>(fd, err == 0, req, url, std::move(request), deadline);
+  // Connected at once (a pod on this host): the request leaves now, and the loop waits for the answer.
+  PendingProbe::Step step;
+  if (err == 0 && !pending->Send(&step) && step.outcome) {
+    out.outcome = std::move(step.outcome);
+    return out;
+  }
+  out.pending = std::move(pending);
+  return out;
 }
 
 }  // namespace crilet::probes

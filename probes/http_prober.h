@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "manifests/pod.h"
+#include "probes/pending_probe.h"
 #include "probes/probe_state.h"
 
 namespace crilet::probes {
@@ -38,5 +39,11 @@ HttpResponse HttpGet(const HttpRequest& req);
 // Kubelet's DoHTTPProbe: 200-399 success; a 3xx that was not followed is a success with a warning; other codes
 // fail with "HTTP probe failed with statuscode: N"; transport errors and timeouts fail with their text.
 ProbeOutcome HttpProbe(const HttpRequest& req);
+
+// HttpProbe for a caller that must not block (the probe scheduler's timer thread), for plain HTTP to an IP
+// address only: connects without waiting and, once connected, sends the request; `pending` then waits for
+// the answer (a redirect to follow is finished by PendingProbe::Step::rest on a thread that may block).
+// Same outcomes and texts as HttpProbe. HTTPS or a host name: neither is set, run HttpProbe instead.
+ProbeStart HttpProbeStart(const HttpRequest& req);
 
 }  // namespace crilet::probes

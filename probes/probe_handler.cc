@@ -42,6 +42,19 @@ std::optional<ProbeOutcome> TcpAddress(const manifests::TcpSocketAction& tcp, co
   return std::nullopt;
 }
 
+// The request an httpGet probe makes (host defaults to the pod IP), or why it cannot run.
+std::optional<ProbeOutcome> HttpRequestOf(const manifests::HttpGetAction& get, const ProbeTargetInfo& t,
+                                          std::chrono::milliseconds timeout, HttpRequest* req) {
+  int port = 0;
+  if (auto bad = PortOf(get.port, *t.container, &port)) return bad;
+  if (get.host.empty() && t.pod_ip.empty()) return Error("the pod has no IP yet");
+  req->url = HttpGetUrl(get, t.pod_ip, port);
+  req->headers = get.http_headers;
+  req->timeout = timeout;
+  req->cancel = t.cancel;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string HttpGetUrl(const manifests::HttpGetAction& get, const std::string& pod_ip, int port) {
@@ -61,14 +74,8 @@ ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInf
     return ExecProbe(t.runtime, t.container_id, ExpandProbeCommand(h.exec->command, c), timeout);
   }
   if (h.http_get) {
-    int port = 0;
-    if (auto bad = PortOf(h.http_get->port, c, &port)) return *bad;
-    if (h.http_get->host.empty() && t.pod_ip.empty()) return Error("the pod has no IP yet");
     HttpRequest req;
-    req.url = HttpGetUrl(*h.http_get, t.pod_ip, port);
-    req.headers = h.http_get->http_headers;
-    req.timeout = timeout;
-    req.cancel = t.cancel;
+    if (auto bad = HttpRequestOf(*h.http_get, t, timeout, &req)) return *bad;
     return HttpProbe(req);
   }
   if (h.tcp_socket) {
@@ -85,12 +92,23 @@ ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInf
   return Error("the probe has no handler");
 }
 
-TcpStart StartProbeWithoutBlocking(const manifests::Probe& probe, const ProbeTargetInfo& t) {
-  if (!probe.handler.tcp_socket || !t.container) return {};
-  std::string host;
-  int port = 0;
-  if (TcpAddress(*probe.handler.tcp_socket, t, &host, &port)) return {};  // RunProbeHandler reports it
-  return TcpProbeStart(host, port, std::chrono::seconds(probe.timeout_seconds));
+ProbeStart StartProbeWithoutBlocking(const manifests::Probe& probe, const ProbeTargetInfo& t) {
+  if (!t.container) return {};
+  const std::chrono::seconds timeout(probe.timeout_seconds);
+  // A probe that cannot run (bad port, no pod IP) is not started here: RunProbeHandler reports it.
+  if (probe.handler.tcp_socket) {
+    std::string host;
+    int port = 0;
+    if (TcpAddress(*probe.handler.tcp_socket, t, &host, &port)) return {};
+    return TcpProbeStart(host, port, timeout);
+  }
+  if (probe.handler.http_get) {
+    HttpRequest req;
+    if (HttpRequestOf(*probe.handler.http_get, t, timeout, &req)) return {};
+    req.cancel = nullptr;  // the loop that drives the run watches the cancel flag itself
+    return HttpProbeStart(req);
+  }
+  return {};
 }
 
 }  // namespace crilet::probes

@@ -1,7 +1,12 @@
 // Probe scheduling: a timer heap feeding an elastic pool; results folded with kubelet's thresholds.
 #include "probes/probe_manager.h"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "probes/probe_handler.h"
 
@@ -40,6 +45,7 @@ ProbeManager::ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink*
                            std::function<void(const std::string&)> on_change, Options options)
     : runtime_(runtime), clock_(clock), events_(events), metrics_(metrics), on_change_(std::move(on_change)),
       options_(options) {
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (metrics_) {
     metrics_->Declare("crilet_probe_total", Metrics::Type::kCounter,
                       "Probe runs by probe type and result (like kubelet's prober_probe_total).");
@@ -54,13 +60,23 @@ ProbeManager::ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink*
   }
 }
 
-ProbeManager::~ProbeManager() { Stop(); }
+ProbeManager::~ProbeManager() {
+  Stop();
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void ProbeManager::Wake() {
+  uint64_t one = 1;
+  // Only fails when the counter is about to overflow, and then the timer thread is awake anyway.
+  (void)!write(wake_fd_, &one, sizeof one);
+}
 
 void ProbeManager::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (started_ || stopping_) return;
   started_ = true;
   timer_thread_ = std::thread([this] { TimerLoop(); });
+  timer_thread_id_ = timer_thread_.get_id();
   for (int i = 0; i < std::max(1, options_.pool_size); ++i) AddThreadLocked();
   if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size()));
 }
@@ -75,7 +91,7 @@ void ProbeManager::Stop() {
     pool.swap(pool_);
     retired_.clear();
   }
-  timer_cv_.notify_all();
+  Wake();
   if (timer_thread_.joinable()) timer_thread_.join();
   for (auto& [id, t] : pool) t->thread.join();  // unlocked: pool threads take mu_ on their way out
 }
@@ -94,7 +110,11 @@ void ProbeManager::ScheduleLocked(uint64_t id, SteadyTime at) {
   Worker& w = workers_.at(id);
   w.generation++;
   timers_.push(Timer{at, id, w.generation});
-  if (timers_.top().id == id && timers_.top().generation == w.generation) timer_cv_.notify_one();
+  // The timer thread sees its own schedules before it sleeps; others must wake it when they come first.
+  if (timers_.top().id == id && timers_.top().generation == w.generation &&
+      std::this_thread::get_id() != timer_thread_id_) {
+    Wake();
+  }
 }
 
 void ProbeManager::ScheduleFirstRunLocked(uint64_t id, SteadyTime now) {
@@ -280,20 +300,11 @@ void ProbeManager::GrowPoolLocked() {
 }
 
 void ProbeManager::TimerLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
   std::vector<DueRun> due;
-  std::vector<PoolThread*> woken;
+  std::vector<Waiting> waiting;
+  std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    if (timers_.empty()) {
-      timer_cv_.wait(lock);
-      continue;
-    }
     const auto now = std::chrono::steady_clock::now();
-    const SteadyTime first = timers_.top().at;  // a copy: the heap may grow while the lock is released
-    if (now < first) {
-      timer_cv_.wait_until(lock, first);
-      continue;
-    }
     // Every run due now (those on one grid point) is taken in this one wake-up.
     while (!timers_.empty() && timers_.top().at <= now) {
       Timer t = timers_.top();
@@ -313,32 +324,116 @@ void ProbeManager::TimerLoop() {
         due.push_back(std::move(*run));
       }
     }
-    if (due.empty()) continue;
+    const SteadyTime next_timer = timers_.empty() ? SteadyTime::max() : timers_.top().at;
     lock.unlock();
-    for (DueRun& run : due) {
-      if (!run.probe || run.cancel->load()) continue;
-      run.started = std::chrono::steady_clock::now();
-      TcpStart quick = StartProbeWithoutBlocking(*run.spec, TargetOf(run));
-      run.outcome = std::move(quick.outcome);
-      run.pending = std::move(quick.pending);
-    }
-    lock.lock();
-    std::vector<DueRun> done;
-    for (DueRun& run : due) {
-      if (run.outcome) {
-        done.push_back(std::move(run));
-      } else {
-        DispatchLocked(std::move(run), &woken);
-      }
-    }
-    due.clear();
-    // Wake the threads given runs with the lock released, so that they do not wake only to wait for it.
-    lock.unlock();
-    for (PoolThread* p : woken) p->cv.notify_one();
-    woken.clear();
-    for (const DueRun& run : done) Complete(run, *run.outcome, run.started);
+    if (!due.empty()) StartRuns(&due, &waiting);
+    WaitAndStep(&waiting, next_timer);
     lock.lock();
   }
+  // Runs still waiting are dropped with their sockets: no result is booked after Stop.
+}
+
+void ProbeManager::StartRuns(std::vector<DueRun>* due, std::vector<Waiting>* waiting) {
+  std::vector<DueRun> blocking, done;
+  for (DueRun& run : *due) {
+    if (run.probe && !run.cancel->load()) {
+      run.started = std::chrono::steady_clock::now();
+      ProbeStart quick = StartProbeWithoutBlocking(*run.spec, TargetOf(run));
+      if (quick.outcome) {
+        run.outcome = std::move(quick.outcome);
+        done.push_back(std::move(run));
+        continue;
+      }
+      if (quick.pending) {
+        waiting->push_back(Waiting{std::move(run), std::move(quick.pending)});
+        continue;
+      }
+    }
+    blocking.push_back(std::move(run));  // also a cancelled or notify-only run: the pool books its end
+  }
+  due->clear();
+  Settle(&blocking, &done);
+}
+
+void ProbeManager::WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until) {
+  auto now = std::chrono::steady_clock::now();
+  for (const Waiting& w : *waiting) until = std::min(until, w.op->deadline());
+  // Cancel flags are not signalled: a waiting run looks at its flag at least every 50 ms.
+  if (!waiting->empty()) until = std::min(until, now + std::chrono::milliseconds(50));
+  std::vector<pollfd> fds;
+  fds.reserve(waiting->size() + 1);
+  fds.push_back(pollfd{wake_fd_, POLLIN, 0});
+  for (const Waiting& w : *waiting) fds.push_back(pollfd{w.op->fd(), w.op->events(), 0});
+  if (until > now) {
+    timespec ts{};
+    timespec* timeout = nullptr;  // no timer and nothing waiting: until woken
+    if (until != SteadyTime::max()) {
+      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(until - now).count();
+      ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+      ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+      timeout = &ts;
+    }
+    if (ppoll(fds.data(), fds.size(), timeout, nullptr) < 0 && errno != EINTR) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // cannot happen with valid fds; do not spin
+    }
+    if (fds[0].revents) {
+      uint64_t count = 0;
+      (void)!read(wake_fd_, &count, sizeof count);
+    }
+  }
+  if (waiting->empty()) return;
+
+  std::vector<DueRun> blocking, done, dropped;
+  now = std::chrono::steady_clock::now();
+  std::vector<Waiting> still;
+  for (size_t i = 0; i < waiting->size(); ++i) {
+    Waiting& w = (*waiting)[i];
+    if (w.run.cancel->load()) {
+      dropped.push_back(std::move(w.run));
+      continue;
+    }
+    if (fds[i + 1].revents) {
+      PendingProbe::Step step = w.op->OnReady(fds[i + 1].revents);
+      if (step.outcome) {
+        w.run.outcome = std::move(step.outcome);
+        done.push_back(std::move(w.run));
+        continue;
+      }
+      if (step.rest) {
+        w.run.rest = std::move(step.rest);
+        blocking.push_back(std::move(w.run));
+        continue;
+      }
+    }
+    if (now >= w.op->deadline()) {
+      w.run.outcome = w.op->OnTimeout();
+      done.push_back(std::move(w.run));
+      continue;
+    }
+    still.push_back(std::move(w));
+  }
+  waiting->swap(still);  // the ended runs' sockets close here
+  still.clear();
+  if (!dropped.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const DueRun& run : dropped) FinishRunLocked(run);
+  }
+  Settle(&blocking, &done);
+}
+
+void ProbeManager::Settle(std::vector<DueRun>* blocking, std::vector<DueRun>* done) {
+  if (!blocking->empty()) {
+    std::vector<PoolThread*> woken;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (DueRun& run : *blocking) DispatchLocked(std::move(run), &woken);
+    }
+    // Wake the threads given runs with the lock released, so that they do not wake only to wait for it.
+    for (PoolThread* p : woken) p->cv.notify_one();
+    blocking->clear();
+  }
+  for (const DueRun& run : *done) Complete(run, *run.outcome, run.started);
+  done->clear();
 }
 
 std::optional<ProbeManager::DueRun> ProbeManager::TickLocked(uint64_t id, SteadyTime scheduled) {
@@ -441,8 +536,8 @@ void ProbeManager::RunProbe(const DueRun& run) {
 
   ProbeOutcome outcome;
   SteadyTime started = run.started;
-  if (run.pending) {
-    outcome = run.pending->Wait(run.cancel.get());  // started by the timer thread, still connecting
+  if (run.rest) {
+    outcome = run.rest(run.cancel.get());  // started by the timer thread, to be finished here
   } else {
     started = std::chrono::steady_clock::now();
     ProbeTargetInfo target = TargetOf(run);

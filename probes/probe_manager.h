@@ -37,9 +37,10 @@ namespace crilet::probes {
 // A run still in flight when its next tick comes skips that tick (kubelet's ticker drops ticks too).
 // Runs start on a 100 ms grid (Options::slots_per_unit): a run after the first is due up to 100 ms later
 // than one period after the last, and runs on one grid point are handed out in one wake-up.
-// tcpSocket probes to an IP address are started by the timer thread itself with a non-blocking connect: a
-// pod on this host completes or refuses the handshake inside the connect call, so most never need a pool
-// thread; a connect still in progress goes to the pool to be waited for.
+// tcpSocket probes and plain-HTTP httpGet probes to an IP address never take a pool thread: the timer thread
+// connects without blocking (a pod on this host completes or refuses the handshake inside the connect call),
+// sends the request and waits for the answer in its own poll, next to its timers (PendingProbe). Only an
+// HTTP redirect to follow goes on to the pool. exec, grpc, HTTPS and host names run on the pool.
 //
 // Thread-safe. The runtime, clock, events and metrics must outlive the manager (events and metrics may be null).
 class ProbeManager : public Prober {
@@ -115,11 +116,16 @@ class ProbeManager : public Prober {
     std::string pod_uid, pod_name, pod_namespace, pod_ip, container_id;
     std::shared_ptr<const manifests::Container> container;
     std::shared_ptr<const manifests::Probe> spec;
-    // Set when the timer thread started the run itself (a tcpSocket probe): its outcome if the connect
-    // ended at once, else the connection still in progress, which the pool thread waits for.
+    // Set when the timer thread started the run itself: when it started, its outcome once known, and the
+    // rest of it for a pool thread when it cannot end without blocking (an HTTP redirect to follow).
     SteadyTime started{};
     std::optional<ProbeOutcome> outcome;
-    std::shared_ptr<TcpPending> pending;
+    std::function<ProbeOutcome(const std::atomic<bool>* cancel)> rest;
+  };
+  // A run the timer thread started and waits for on its socket.
+  struct Waiting {
+    DueRun run;
+    std::unique_ptr<PendingProbe> op;
   };
   struct Timer {
     SteadyTime at;
@@ -129,6 +135,15 @@ class ProbeManager : public Prober {
   };
 
   void TimerLoop();
+  // Timer thread, unlocked: starts the due runs, handing those that block to the pool; the others end at once
+  // or join `waiting`.
+  void StartRuns(std::vector<DueRun>* due, std::vector<Waiting>* waiting);
+  // Timer thread, unlocked: waits until `until` for the sockets of `waiting` or a Wake, then steps the runs
+  // whose sockets are ready and ends those past their deadline or cancelled.
+  void WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until);
+  // Timer thread, unlocked: books runs that ended (`done`), hands `blocking` ones to the pool.
+  void Settle(std::vector<DueRun>* blocking, std::vector<DueRun>* done);
+  void Wake();  // makes the timer thread look at its timers again
   struct PoolThread;
   void PoolLoop(PoolThread* self);
   void RunProbe(const DueRun& run);
@@ -162,8 +177,10 @@ class ProbeManager : public Prober {
   const SteadyTime start_ = std::chrono::steady_clock::now();
   StartDelays delays_;
 
+  int wake_fd_ = -1;  // eventfd the timer thread polls beside its sockets; written by Wake
+
   mutable std::mutex mu_;  // guards everything below
-  std::condition_variable timer_cv_;
+  std::thread::id timer_thread_id_;
   bool started_ = false;
   bool stopping_ = false;
   uint64_t next_id_ = 1;

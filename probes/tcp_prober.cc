@@ -67,20 +67,30 @@ ProbeOutcome Outcome(int err, const std::string& target) {
   return ProbeOutcome{Result::kFailure, "dial tcp " + target + ": " + why, false, false};
 }
 
+// A connect in progress: done when the socket turns writable (connected or failed).
+class TcpPending : public PendingProbe {
+ public:
+  TcpPending(int fd, std::string target, SteadyTime deadline) : PendingProbe(deadline), fd_(fd), target_(std::move(target)) {}
+  ~TcpPending() override { close(fd_); }
+  int fd() const override { return fd_; }
+  short events() const override { return POLLOUT; }
+  Step OnReady(short) override {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err == EINPROGRESS) return {};
+    return Step{Outcome(err, target_), nullptr};
+  }
+  ProbeOutcome OnTimeout() override { return Outcome(ETIMEDOUT, target_); }
+
+ private:
+  int fd_;
+  std::string target_;
+};
+
 }  // namespace
 
-TcpPending::~TcpPending() {
-  if (fd_ >= 0) close(fd_);
-}
-
-ProbeOutcome TcpPending::Wait(const std::atomic<bool>* cancel) {
-  int err = WaitConnected(fd_, deadline_, cancel);
-  close(fd_);
-  fd_ = -1;
-  return Outcome(err, target_);
-}
-
-TcpStart TcpProbeStart(const std::string& host, int port, std::chrono::milliseconds timeout) {
+ProbeStart TcpProbeStart(const std::string& host, int port, std::chrono::milliseconds timeout) {
   if (port <= 0 || port > 65535) return {};
   sockaddr_storage ss{};
   socklen_t len = 0;
@@ -100,9 +110,9 @@ TcpStart TcpProbeStart(const std::string& host, int port, std::chrono::milliseco
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto [fd, err] = StartConnect(reinterpret_cast<const sockaddr*>(&ss), len, ss.ss_family);
   if (err == EINPROGRESS) err = ConnectResultNow(fd);
-  TcpStart out;
+  ProbeStart out;
   if (err == EINPROGRESS) {
-    out.pending = std::make_shared<TcpPending>(fd, Target(host, port), deadline);
+    out.pending = std::make_unique<TcpPending>(fd, Target(host, port), deadline);
     return out;
   }
   if (fd >= 0) close(fd);

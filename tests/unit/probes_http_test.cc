@@ -196,3 +196,95 @@ TEST_CASE("HTTP probe: connection refused, timeout, cancel, 10 KiB body", "[prob
     CHECK(Since(start) < std::chrono::milliseconds(1000));  // did not wait for the rest
   }
 }
+
+namespace {
+
+// A probe run the way the probe scheduler's timer thread runs it: started without blocking, then driven
+// until it ends (here from this thread, with WaitBlocking).
+ProbeOutcome StartAndWait(const HttpRequest& req) {
+  ProbeStart s = HttpProbeStart(req);
+  if (s.outcome) return *s.outcome;
+  REQUIRE(s.pending);
+  return WaitBlocking(s.pending.get(), nullptr, ProbeOutcome{Result::kUnknown, "cancelled", true, false});
+}
+
+}  // namespace
+
+TEST_CASE("HTTP probe started without blocking: same outcomes, texts and requests as the blocking client",
+          "[probes][http]") {
+  std::atomic<int> hits{0};
+  std::atomic<bool> release{false};
+  const int closed = ClosedPort();
+  TestHttpServer server([&](const std::string& path, const std::string&) -> std::string {
+    hits++;
+    if (path == "/ok") return Response(200, "", "fine");
+    if (path == "/fail") return Response(500, "", "secret detail");
+    if (path == "/moved") return Response(302, "Location: /ok\r\n");
+    if (path == "/other-port") return Response(307, "Location: http://127.0.0.1:" + std::to_string(closed) + "/x\r\n");
+    if (path == "/away") return Response(301, "Location: http://127.0.0.2:1/elsewhere\r\n", "gone");
+    if (path == "/loop") return Response(302, "Location: /loop\r\n");
+    if (path == "/not-modified") return Response(304, "", "");
+    if (path == "/chunked") return "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+    if (path == "/stream") return "HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n" + std::string(20 * 1024, 'x');
+    if (path == "/garbage") return "SSH-2.0-OpenSSH\r\n\r\n";
+    if (path == "/hang") {
+      Hold(release);
+      return Response(200);
+    }
+    return "";  // closes without answering
+  });
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  HttpRequest req;
+  req.headers = {{"X-Probe", "1"}, {"Accept", "text/plain"}};
+  for (std::string path : {"/ok", "/fail", "/moved", "/other-port", "/away", "/loop", "/not-modified", "/chunked",
+                           "/stream", "/garbage", "/closes"}) {
+    INFO(path);
+    req.url = base + path;
+    int before = hits;
+    ProbeOutcome blocking = HttpProbe(req);
+    int blocking_hits = hits - before;
+    std::string blocking_request = server.last_request();
+    before = hits;
+    ProbeOutcome started = StartAndWait(req);
+    CHECK(hits - before == blocking_hits);  // redirects followed the same way
+    CHECK(server.last_request() == blocking_request);
+    CHECK(started.result == blocking.result);
+    CHECK(started.output == blocking.output);
+    CHECK(started.warning == blocking.warning);
+    CHECK(started.error == blocking.error);
+  }
+  CHECK(StartAndWait(HttpRequest{base + "/ok", {}, std::chrono::milliseconds(1000)}).output == "fine");
+
+  SECTION("refused: known at once, with Go's dial error") {
+    int port = ClosedPort();
+    req.url = "http://127.0.0.1:" + std::to_string(port) + "/healthz";
+    ProbeStart s = HttpProbeStart(req);
+    REQUIRE(s.outcome);
+    CHECK_FALSE(s.pending);
+    CHECK(s.outcome->output == HttpProbe(req).output);
+  }
+  SECTION("no answer: the timeout's text once the deadline passed") {
+    req.url = base + "/hang";
+    req.timeout = std::chrono::milliseconds(200);
+    auto start = std::chrono::steady_clock::now();
+    ProbeOutcome slow = StartAndWait(req);
+    release = true;
+    CHECK(slow.output == "Get \"" + base + "/hang\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
+    CHECK(Since(start) >= std::chrono::milliseconds(190));
+    CHECK(Since(start) < std::chrono::milliseconds(600));
+  }
+  SECTION("HTTPS and host names are left to the blocking client") {
+    const int before = hits;
+    req.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/ok";
+    ProbeStart tls = HttpProbeStart(req);
+    CHECK_FALSE(tls.outcome);
+    CHECK_FALSE(tls.pending);
+    req.url = "http://localhost:" + std::to_string(server.port()) + "/ok";
+    ProbeStart name = HttpProbeStart(req);
+    CHECK_FALSE(name.outcome);
+    CHECK_FALSE(name.pending);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(hits == before);  // nothing was sent for either
+  }
+  release = true;
+}

@@ -442,3 +442,55 @@ TEST_CASE("manager: tcpSocket probes started by the timer thread publish results
   m->Stop();
   close(listener);
 }
+
+TEST_CASE("manager: httpGet probes driven by the timer thread: results, events, redirects, removal", "[probes][manager]") {
+  std::atomic<bool> release{false};
+  std::atomic<int> hangs{0};
+  testing::TestHttpServer server([&](const std::string& path, const std::string&) -> std::string {
+    if (path == "/ok") return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    if (path == "/moved") return "HTTP/1.1 302 Found\r\nLocation: /ok\r\nContent-Length: 0\r\n\r\n";
+    if (path == "/hang") {
+      hangs++;
+      Eventually([&] { return release.load(); }, std::chrono::seconds(5));
+    }
+    return "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n";
+  });
+  Fixture f;
+  auto m = f.Manager(/*pool_size=*/1);
+  auto http = [&](const std::string& path) {
+    manifests::Probe p = testing::MakeProbe(1, 2);
+    p.handler.http_get = manifests::HttpGetAction{path, manifests::IntOrString::Int(server.port()), "", "", {}};
+    return p;
+  };
+  std::string id = f.Run(WithProbes("web", http("/ok"), http("/fail"), http("/moved")));
+  m->UpdatePod(f.pod, "127.0.0.1", {f.Running(id, "web")});
+  CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kStartup) == S; }));  // /moved followed to /ok
+  CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kReadiness) == S; }));
+  CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kLiveness) == F; }));  // after 2 failures
+  CHECK(f.sink.Has("Warning Unhealthy Liveness probe failed: HTTP probe failed with statuscode: 500"));
+  // Three probes due on each grid point and one pool thread that never grew: only the redirect's second
+  // request needed it (runs handed to the pool while its thread is busy would grow the pool).
+  CHECK(m->ThreadCount() == 1);
+  CHECK(f.metrics.Value("crilet_probe_total", {{"probe_type", "Readiness"},
+                                               {"result", "successful"},
+                                               {"container", "web"},
+                                               {"pod", "p"},
+                                               {"namespace", "default"}}) >= 1);
+
+  // A run waiting for an answer that does not come ends when the pod goes away, without a result or event.
+  manifests::Probe slow = http("/hang");
+  slow.timeout_seconds = 30;
+  f.pod.spec.containers.clear();
+  std::string hung = f.Run(WithProbes("slow", slow));
+  m->UpdatePod(f.pod, "127.0.0.1", {f.Running(hung, "slow")});
+  REQUIRE(Eventually([&] { return hangs == 1; }));
+  size_t lines = f.sink.Lines().size();
+  auto start = std::chrono::steady_clock::now();
+  m->RemovePod("u1");
+  CHECK(Eventually([&] { return m->WorkerCount() == 0; }, milliseconds(1000)));
+  CHECK(Since(start) < milliseconds(300));  // the loop looks at cancel flags every 50 ms
+  CHECK(f.sink.Lines().size() == lines);
+  CHECK(m->Results("u1").empty());
+  release = true;
+  m->Stop();
+}

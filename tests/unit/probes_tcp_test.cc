@@ -120,7 +120,8 @@ TEST_CASE("TCP probe started without blocking: the outcome at once on loopback, 
     return;
   }
   REQUIRE(pending.pending);
-  auto waited = pending.pending->Wait(nullptr);  // the deadline counts from the start, not from Wait
+  // The deadline counts from the start, not from the wait.
+  auto waited = WaitBlocking(pending.pending.get(), nullptr, ProbeOutcome{});
   CHECK(waited.result == Result::kFailure);
   CHECK(waited.output == "dial tcp 127.0.0.1:" + std::to_string(stalled.port) + ": i/o timeout");
   CHECK(Since(start) >= milliseconds(190));
