@@ -2,6 +2,7 @@
 #include "cri/h2_channel.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 namespace crilet::cri {
 namespace {
@@ -51,26 +53,35 @@ std::string PercentDecode(const std::string& s) {
   return out;
 }
 
+// One call's stream on a connection.
+struct H2Stream {
+  std::string out;  // the framed request
+  size_t out_off = 0;
+  std::string body;
+  bool too_large = false;
+  std::string http_status, grpc_status, grpc_message;
+  bool answered = false;  // a frame of the stream arrived: the runtime has the request
+  bool closed = false;
+  uint32_t close_error = 0;
+};
+
 struct H2Channel::Conn {
   int fd = -1;
   nghttp2_session* session = nullptr;
   bool broken = false;  // not to be reused: I/O failed, the runtime said GOAWAY, or a call was cut off
   int send_errno = 0;
-
-  // The stream in flight.
-  int32_t stream_id = -1;
-  std::string out;
-  size_t out_off = 0;
-  std::string body;
-  bool too_large = false;
-  std::string http_status, grpc_status, grpc_message;
-  bool answered = false;  // a frame of our stream arrived: the runtime has the request
-  bool closed = false;
-  uint32_t close_error = 0;
+  std::map<int32_t, H2Stream> streams;  // the calls in flight (one at a time on a pooled connection)
+  std::string unsent;                   // frames a non-blocking socket did not take yet
+  Status failure;                       // why a non-blocking connection stopped working (then never read again)
+  std::mutex mu;                        // the shared connection of Start's calls: guards all of the above
 
   ~Conn() {
     if (session) nghttp2_session_del(session);
     if (fd >= 0) ::close(fd);
+  }
+  H2Stream* Find(int32_t id) {
+    auto it = streams.find(id);
+    return it == streams.end() ? nullptr : &it->second;
   }
 };
 
@@ -79,10 +90,10 @@ namespace {
 using Conn = H2Channel::Conn;
 
 // Sends every frame nghttp2 has queued in one write (a request's HEADERS and DATA, or a PING ACK with a
-// WINDOW_UPDATE): one syscall, and one wake-up of the runtime's reader instead of one per frame.
+// WINDOW_UPDATE): one syscall, and one wake-up of the runtime's reader instead of one per frame. On a
+// non-blocking socket what does not fit stays in c->unsent for the next Flush.
 // Returns 0, or -1 with the connection marked broken.
 int Flush(Conn* c) {
-  std::string out;
   for (;;) {
     const uint8_t* data = nullptr;
     ssize_t n = nghttp2_session_mem_send(c->session, &data);
@@ -91,12 +102,13 @@ int Flush(Conn* c) {
       return -1;
     }
     if (n == 0) break;
-    out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+    c->unsent.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
   }
   size_t done = 0;
-  while (done < out.size()) {
-    ssize_t n = ::send(c->fd, out.data() + done, out.size() - done, MSG_NOSIGNAL);
+  while (done < c->unsent.size()) {
+    ssize_t n = ::send(c->fd, c->unsent.data() + done, c->unsent.size() - done, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n < 0) {
       c->send_errno = errno;
       c->broken = true;
@@ -104,40 +116,41 @@ int Flush(Conn* c) {
     }
     done += static_cast<size_t>(n);
   }
+  c->unsent.erase(0, done);
   return 0;
 }
 
 int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen, const uint8_t* value,
              size_t valuelen, uint8_t, void* user) {
-  auto* c = static_cast<Conn*>(user);
-  if (frame->hd.stream_id != c->stream_id) return 0;
-  c->answered = true;
+  H2Stream* st = static_cast<Conn*>(user)->Find(frame->hd.stream_id);
+  if (!st) return 0;
+  st->answered = true;
   std::string_view n(reinterpret_cast<const char*>(name), namelen);
   std::string v(reinterpret_cast<const char*>(value), valuelen);
-  if (n == ":status") c->http_status = std::move(v);
-  else if (n == "grpc-status") c->grpc_status = std::move(v);
-  else if (n == "grpc-message") c->grpc_message = std::move(v);
+  if (n == ":status") st->http_status = std::move(v);
+  else if (n == "grpc-status") st->grpc_status = std::move(v);
+  else if (n == "grpc-message") st->grpc_message = std::move(v);
   return 0;
 }
 
 int OnData(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data, size_t len, void* user) {
-  auto* c = static_cast<Conn*>(user);
-  if (stream_id != c->stream_id) return 0;
-  c->answered = true;
-  if (c->body.size() + len > kMaxResponse + 5) {
-    c->too_large = true;
+  H2Stream* st = static_cast<Conn*>(user)->Find(stream_id);
+  if (!st) return 0;
+  st->answered = true;
+  if (st->body.size() + len > kMaxResponse + 5) {
+    st->too_large = true;
     nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
     return 0;
   }
-  c->body.append(reinterpret_cast<const char*>(data), len);
+  st->body.append(reinterpret_cast<const char*>(data), len);
   return 0;
 }
 
 int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* user) {
-  auto* c = static_cast<Conn*>(user);
-  if (stream_id != c->stream_id) return 0;
-  c->closed = true;
-  c->close_error = error_code;
+  H2Stream* st = static_cast<Conn*>(user)->Find(stream_id);
+  if (!st) return 0;
+  st->closed = true;
+  st->close_error = error_code;
   return 0;
 }
 
@@ -146,13 +159,13 @@ int OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
   return 0;
 }
 
-ssize_t ReadBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags, nghttp2_data_source*,
-                 void* user) {
-  auto* c = static_cast<Conn*>(user);
-  size_t n = std::min(length, c->out.size() - c->out_off);
-  std::memcpy(buf, c->out.data() + c->out_off, n);
-  c->out_off += n;
-  if (c->out_off == c->out.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+ssize_t ReadBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags, nghttp2_data_source* source,
+                 void*) {
+  auto* st = static_cast<H2Stream*>(source->ptr);
+  size_t n = std::min(length, st->out.size() - st->out_off);
+  std::memcpy(buf, st->out.data() + st->out_off, n);
+  st->out_off += n;
+  if (st->out_off == st->out.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
 }
 
@@ -219,21 +232,14 @@ Status CodeFromHttp(const std::string& status) {
   return Status(Code::kUnknown, m);
 }
 
-// Runs one call on `c`. *retry says the runtime cannot have seen the request (safe to send again).
-Status RunStream(Conn* c, const std::string& method, const std::string& request,
-                 std::chrono::steady_clock::time_point deadline, std::string* response, bool* retry) {
-  *retry = false;
-  c->out.assign(5, '\0');
+// Queues a call on `c` (nothing is sent yet: Flush does). The stream ID, or a negative nghttp2 error.
+int32_t Submit(Conn* c, const std::string& method, const std::string& request,
+               std::chrono::steady_clock::time_point deadline) {
+  H2Stream st;
+  st.out.assign(5, '\0');
   uint32_t length = htonl(static_cast<uint32_t>(request.size()));
-  std::memcpy(&c->out[1], &length, 4);
-  c->out += request;
-  c->out_off = 0;
-  c->body.clear();
-  c->too_large = c->answered = c->closed = false;
-  c->close_error = 0;
-  c->http_status.clear();
-  c->grpc_status.clear();
-  c->grpc_message.clear();
+  std::memcpy(&st.out[1], &length, 4);
+  st.out += request;
 
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   std::string timeout = GrpcTimeoutHeader(left);
@@ -247,24 +253,73 @@ Status RunStream(Conn* c, const std::string& method, const std::string& request,
   nghttp2_nv headers[] = {nv(":method", kPost),        nv(":scheme", kHttp),         nv(":path", method),
                           nv(":authority", kAuthority), nv("content-type", kGrpc),    nv("te", kTrailers),
                           nv("grpc-timeout", timeout),  nv("user-agent", kAgent)};
+  // The stream's state must exist before nghttp2 calls back for it: it goes in under a provisional key and
+  // moves to its ID (std::map nodes move without copying, so the data source pointer stays valid).
+  auto node = c->streams.emplace(0, std::move(st)).first;
   nghttp2_data_provider body{};
+  body.source.ptr = &node->second;
   body.read_callback = ReadBody;
-  c->stream_id = nghttp2_submit_request(c->session, nullptr, headers, sizeof headers / sizeof headers[0], &body, nullptr);
-  if (c->stream_id < 0) {
+  int32_t id = nghttp2_submit_request(c->session, nullptr, headers, sizeof headers / sizeof headers[0], &body, nullptr);
+  auto handle = c->streams.extract(node);
+  if (id > 0) {
+    handle.key() = id;
+    c->streams.insert(std::move(handle));
+  }
+  return id;
+}
+
+// The call's Status from its closed stream (and *response). *retry says the runtime cannot have acted on it.
+Status Finish(const H2Stream& st, std::string* response, bool* retry) {
+  if (st.too_large) return Status(Code::kResourceExhausted, "answer larger than 16 MiB");
+  if (st.grpc_status.empty()) {
+    if (st.close_error == NGHTTP2_REFUSED_STREAM) *retry = true;
+    if (st.close_error != NGHTTP2_NO_ERROR) {
+      return Status::Unavailable(std::string("stream reset by the runtime: ") + nghttp2_http2_strerror(st.close_error));
+    }
+    if (!st.http_status.empty() && st.http_status != "200") return CodeFromHttp(st.http_status);
+    return Status::Internal("the runtime's answer has no grpc-status");
+  }
+  int code = std::atoi(st.grpc_status.c_str());
+  if (code != 0) {
+    if (code < 0 || code > 16) code = static_cast<int>(Code::kUnknown);
+    return Status(static_cast<Code>(code), PercentDecode(st.grpc_message));
+  }
+  if (st.body.size() < 5) return Status::Internal("the runtime's answer has no message");
+  if (st.body[0] == 1) return Status::Internal("the runtime's answer is compressed, which crilet did not ask for");
+  if (st.body[0] != 0) return Status::Internal("the runtime's answer is not a gRPC message");
+  uint32_t size = 0;
+  std::memcpy(&size, st.body.data() + 1, 4);
+  if (ntohl(size) != st.body.size() - 5) return Status::Internal("the runtime's answer has a wrong length");
+  response->assign(st.body, 5);
+  return Status::Ok();
+}
+
+// Runs one call on `c` with blocking I/O. *retry says the runtime cannot have seen the request (safe to send again).
+Status RunStream(Conn* c, const std::string& method, const std::string& request,
+                 std::chrono::steady_clock::time_point deadline, std::string* response, bool* retry) {
+  *retry = false;
+  const int32_t id = Submit(c, method, request, deadline);
+  if (id < 0) {
     c->broken = true;
     *retry = true;
-    return Status::Unavailable(std::string("HTTP/2 request: ") + nghttp2_strerror(c->stream_id));
+    return Status::Unavailable(std::string("HTTP/2 request: ") + nghttp2_strerror(id));
   }
+  struct Forget {  // the stream's state goes when the call ends, however it ends
+    Conn* c;
+    int32_t id;
+    ~Forget() { c->streams.erase(id); }
+  } forget{c, id};
   if (Flush(c) != 0) {
     c->broken = true;
     *retry = true;  // not all of the request left: the runtime cannot act on it
     return Status::Unavailable("send to the runtime: " + ErrnoText(c->send_errno));
   }
+  H2Stream& st = c->streams.at(id);
   uint8_t buf[16 * 1024];
-  while (!c->closed) {
+  while (!st.closed) {
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
-      nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, c->stream_id, NGHTTP2_CANCEL);
+      nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
       Flush(c);
       c->broken = true;  // late frames of the cancelled stream are not worth reading
       return Status::DeadlineExceeded("Deadline Exceeded");
@@ -281,7 +336,7 @@ Status RunStream(Conn* c, const std::string& method, const std::string& request,
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       c->broken = true;
-      *retry = !c->answered;
+      *retry = !st.answered;
       return Status::Unavailable(n == 0 ? "the runtime closed the connection" : "receive: " + ErrnoText(errno));
     }
     ssize_t used = nghttp2_session_mem_recv(c->session, buf, static_cast<size_t>(n));
@@ -291,29 +346,45 @@ Status RunStream(Conn* c, const std::string& method, const std::string& request,
     }
     if (Flush(c) != 0) c->broken = true;  // the answer may still be complete
   }
-  if (c->too_large) return Status(Code::kResourceExhausted, "answer larger than 16 MiB");
-  if (c->grpc_status.empty()) {
-    if (c->close_error == NGHTTP2_REFUSED_STREAM) *retry = true;
-    if (c->close_error != NGHTTP2_NO_ERROR) {
-      return Status::Unavailable(std::string("stream reset by the runtime: ") +
-                                 nghttp2_http2_strerror(c->close_error));
+  return Finish(st, response, retry);
+}
+
+// Reads whatever the non-blocking connection has and answers it (PING ACKs, WINDOW_UPDATEs). False if the
+// connection broke (closed, I/O error, frames that do not parse), with *why saying how.
+bool PumpOnce(Conn* c, Status* why) {
+  uint8_t buf[16 * 1024];
+  for (;;) {
+    ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n <= 0) {
+      c->broken = true;
+      *why = Status::Unavailable(n == 0 ? "the runtime closed the connection" : "receive: " + ErrnoText(errno));
+      return false;
     }
-    if (!c->http_status.empty() && c->http_status != "200") return CodeFromHttp(c->http_status);
-    return Status::Internal("the runtime's answer has no grpc-status");
+    ssize_t used = nghttp2_session_mem_recv(c->session, buf, static_cast<size_t>(n));
+    if (used < 0) {
+      c->broken = true;
+      *why = Status::Internal(std::string("HTTP/2 from the runtime: ") + nghttp2_strerror(static_cast<int>(used)));
+      return false;
+    }
   }
-  int code = std::atoi(c->grpc_status.c_str());
-  if (code != 0) {
-    if (code < 0 || code > 16) code = static_cast<int>(Code::kUnknown);
-    return Status(static_cast<Code>(code), PercentDecode(c->grpc_message));
+  if (Flush(c) != 0) {
+    *why = Status::Unavailable("send to the runtime: " + ErrnoText(c->send_errno));
+    return false;
   }
-  if (c->body.size() < 5) return Status::Internal("the runtime's answer has no message");
-  if (c->body[0] == 1) return Status::Internal("the runtime's answer is compressed, which crilet did not ask for");
-  if (c->body[0] != 0) return Status::Internal("the runtime's answer is not a gRPC message");
-  uint32_t size = 0;
-  std::memcpy(&size, c->body.data() + 1, 4);
-  if (ntohl(size) != c->body.size() - 5) return Status::Internal("the runtime's answer has a wrong length");
-  response->assign(c->body, 5);
-  return Status::Ok();
+  return true;
+}
+
+// PumpOnce, remembering a failure: a connection that broke is not read again (its session may be unusable).
+bool Pump(Conn* c, Status* why) {
+  if (!c->failure.ok()) {
+    *why = c->failure;
+    return false;
+  }
+  const bool ok = PumpOnce(c, why);
+  if (!ok) c->failure = *why;
+  return ok;
 }
 
 }  // namespace
@@ -352,6 +423,92 @@ Status H2Channel::Call(const std::string& method, const std::string& request, st
     if (!s.ok() && retry && reused && attempt == 0) continue;
     return s;
   }
+}
+
+std::unique_ptr<H2Call> H2Channel::Start(const std::string& method, const std::string& request,
+                                         std::chrono::milliseconds timeout, Status* error) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::shared_ptr<Conn> c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shared_) {
+      std::lock_guard<std::mutex> conn_lock(shared_->mu);
+      if (shared_->broken) shared_.reset();  // its calls end with their errors; new ones go to a new connection
+    }
+    if (!shared_) {
+      std::unique_ptr<Conn> fresh = Connect(socket_path_, error);
+      if (!fresh) return nullptr;
+      int flags = fcntl(fresh->fd, F_GETFL);
+      fcntl(fresh->fd, F_SETFL, flags | O_NONBLOCK);
+      shared_ = std::move(fresh);
+    }
+    c = shared_;
+  }
+  std::lock_guard<std::mutex> lock(c->mu);
+  int32_t id = Submit(c.get(), method, request, deadline);
+  if (id < 0) {
+    c->broken = true;
+    *error = Status::Unavailable(std::string("HTTP/2 request: ") + nghttp2_strerror(id));
+    return nullptr;
+  }
+  if (Flush(c.get()) != 0) {
+    c->streams.erase(id);
+    *error = Status::Unavailable("send to the runtime: " + ErrnoText(c->send_errno));
+    return nullptr;
+  }
+  return std::unique_ptr<H2Call>(new H2Call(std::move(c), id, deadline));
+}
+
+H2Call::~H2Call() {
+  if (finished_) return;
+  std::lock_guard<std::mutex> lock(conn_->mu);
+  if (conn_->failure.ok()) {
+    nghttp2_submit_rst_stream(conn_->session, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_CANCEL);
+    Flush(conn_.get());
+  }
+  conn_->streams.erase(stream_id_);
+}
+
+int H2Call::fd() const { return conn_->fd; }
+
+short H2Call::events() const {
+  std::lock_guard<std::mutex> lock(conn_->mu);
+  return conn_->unsent.empty() ? POLLIN : POLLIN | POLLOUT;
+}
+
+std::optional<Status> H2Call::Step(std::string* response) {
+  if (finished_) return Status::Internal("the call already ended");
+  std::lock_guard<std::mutex> lock(conn_->mu);
+  Status broke;
+  // Another call on this connection may have read this one's answer already: look at the stream either way.
+  // A connection told to go away (GOAWAY) still delivers the answers of calls in flight.
+  bool alive = Pump(conn_.get(), &broke);
+  H2Stream* st = conn_->Find(stream_id_);
+  if (st && st->closed) {
+    bool retry = false;
+    Status s = Finish(*st, response, &retry);
+    conn_->streams.erase(stream_id_);
+    finished_ = true;
+    return s;
+  }
+  if (alive) return std::nullopt;
+  if (broke.ok()) broke = Status::Unavailable("the connection to the runtime broke");
+  conn_->streams.erase(stream_id_);
+  finished_ = true;
+  return broke;
+}
+
+Status H2Call::Expire() {
+  if (!finished_) {
+    std::lock_guard<std::mutex> lock(conn_->mu);
+    if (conn_->failure.ok()) {
+      nghttp2_submit_rst_stream(conn_->session, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_CANCEL);
+      Flush(conn_.get());
+    }
+    conn_->streams.erase(stream_id_);
+    finished_ = true;
+  }
+  return Status::DeadlineExceeded("Deadline Exceeded");
 }
 
 }  // namespace crilet::cri

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <nghttp2/nghttp2.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -301,4 +302,109 @@ TEST_CASE("h2 channel: grpc-timeout and percent decoding helpers") {
   CHECK(cri::GrpcTimeoutHeader(milliseconds(0)) == "1m");
   CHECK(cri::GrpcTimeoutHeader(milliseconds(200'000'000)) == "200000S");
   CHECK(cri::PercentDecode("a%20b%zz%4") == "a b%zz%4");
+}
+
+namespace {
+
+// Drives started calls the way the probe scheduler's loop does: poll their socket, Step the ready ones,
+// Expire those past their deadline. Returns each call's Status and answer.
+std::vector<std::pair<Status, std::string>> Drive(std::vector<std::unique_ptr<cri::H2Call>>& calls) {
+  std::vector<std::pair<Status, std::string>> out(calls.size());
+  std::vector<bool> done(calls.size(), false);
+  for (size_t left = calls.size(); left > 0;) {
+    std::vector<pollfd> fds;
+    for (size_t i = 0; i < calls.size(); ++i) fds.push_back(pollfd{done[i] ? -1 : calls[i]->fd(), calls[i]->events(), 0});
+    ::poll(fds.data(), fds.size(), 20);
+    for (size_t i = 0; i < calls.size(); ++i) {
+      if (done[i]) continue;
+      std::optional<Status> s;
+      if (fds[i].revents) s = calls[i]->Step(&out[i].second);
+      if (!s && std::chrono::steady_clock::now() >= calls[i]->deadline()) s = calls[i]->Expire();
+      if (s) {
+        out[i].first = *s;
+        done[i] = true;
+        --left;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("h2 channel: calls started without blocking share one connection as concurrent streams") {
+  H2TestServer server(Echo);
+  cri::H2Channel channel(server.path());
+  std::vector<std::unique_ptr<cri::H2Call>> calls;
+  for (int i = 0; i < 5; ++i) {
+    Status error;
+    calls.push_back(channel.Start("/m", "call " + std::to_string(i), milliseconds(2000), &error));
+    REQUIRE(calls.back());
+  }
+  auto results = Drive(calls);
+  for (int i = 0; i < 5; ++i) {
+    CHECK(results[i].first.ok());
+    CHECK(results[i].second == "/m got call " + std::to_string(i));
+  }
+  calls.clear();
+  Status error;
+  calls.push_back(channel.Start("/m", "again", milliseconds(2000), &error));
+  REQUIRE(calls.back());
+  CHECK(Drive(calls)[0].second == "/m got again");
+  CHECK(server.accepted() == 1);
+}
+
+TEST_CASE("h2 channel: a started call past its deadline is cancelled alone; a dropped call does not disturb others") {
+  H2TestServer server([](const std::string& p, const std::string& r) {
+    Answer a = Echo(p, r);
+    a.silent = r == "silent";
+    return a;
+  });
+  cri::H2Channel channel(server.path());
+  Status error;
+  std::vector<std::unique_ptr<cri::H2Call>> calls;
+  calls.push_back(channel.Start("/m", "silent", milliseconds(200), &error));
+  calls.push_back(channel.Start("/m", "dropped", milliseconds(2000), &error));
+  calls.push_back(channel.Start("/m", "kept", milliseconds(2000), &error));
+  REQUIRE(calls[2]);
+  calls.erase(calls.begin() + 1);  // its owner went away (the pod was removed): the stream is reset
+  auto start = std::chrono::steady_clock::now();
+  auto results = Drive(calls);
+  CHECK(results[0].first.IsDeadlineExceeded());
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(150));
+  CHECK(results[1].first.ok());
+  CHECK(results[1].second == "/m got kept");
+  calls.clear();
+  calls.push_back(channel.Start("/m", "after", milliseconds(2000), &error));
+  CHECK(Drive(calls)[0].second == "/m got after");
+  CHECK(server.accepted() == 1);  // the connection outlived the cancelled streams
+}
+
+TEST_CASE("h2 channel: a started call whose connection breaks gets Unavailable; the next starts a new one") {
+  H2TestServer server([](const std::string& p, const std::string& r) {
+    Answer a = Echo(p, r);
+    a.silent = r == "silent";
+    return a;
+  });
+  cri::H2Channel channel(server.path());
+  Status error;
+  std::vector<std::unique_ptr<cri::H2Call>> calls;
+  calls.push_back(channel.Start("/m", "silent", milliseconds(5000), &error));
+  REQUIRE(calls[0]);
+  std::this_thread::sleep_for(milliseconds(50));
+  server.CloseAll();
+  auto start = std::chrono::steady_clock::now();
+  auto results = Drive(calls);
+  CHECK(results[0].first.IsUnavailable());
+  CHECK(results[0].first.message() == "the runtime closed the connection");
+  CHECK(std::chrono::steady_clock::now() - start < milliseconds(1000));
+  calls.clear();
+  calls.push_back(channel.Start("/m", "next", milliseconds(2000), &error));
+  REQUIRE(calls[0]);
+  CHECK(Drive(calls)[0].second == "/m got next");
+  CHECK(server.accepted() == 2);
+
+  cri::H2Channel nowhere("/nonexistent/crilet.sock");
+  CHECK_FALSE(nowhere.Start("/m", "x", milliseconds(2000), &error));
+  CHECK(error.message() == "connect unix:///nonexistent/crilet.sock: no such file or directory");
 }
