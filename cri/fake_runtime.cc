@@ -1,8 +1,13 @@
 // FakeRuntime: maps of sandboxes, containers and images behaving like containerd's CRI for unit tests.
 #include "cri/fake_runtime.h"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <thread>
 
 namespace crilet::cri {
 
@@ -334,6 +339,67 @@ Status FakeRuntime::ExecSync(const std::string& container_id, const std::vector<
   // Run the handler unlocked: tests may block in it to simulate a slow command.
   *out = handler ? handler(container_id, cmd) : ExecResult{};
   return Status::Ok();
+}
+
+namespace {
+
+// The handler runs on a thread of its own; an eventfd turns readable when it returned. The thread is
+// detached and shares the state, so dropping the call (a cancelled probe) does not wait for a handler that
+// a test holds.
+class FakeExecCall : public ExecCall {
+ public:
+  FakeExecCall(std::function<ExecResult()> run, std::chrono::steady_clock::time_point deadline)
+      : state_(std::make_shared<State>()), deadline_(deadline) {
+    std::thread([state = state_, run = std::move(run)] {
+      state->result = run();
+      uint64_t one = 1;
+      (void)!write(state->fd, &one, sizeof one);
+    }).detach();
+  }
+  int fd() const override { return state_->fd; }
+  short events() const override { return POLLIN; }
+  std::chrono::steady_clock::time_point deadline() const override { return deadline_; }
+  std::optional<Status> Step(ExecResult* out) override {
+    uint64_t n = 0;
+    if (read(state_->fd, &n, sizeof n) != sizeof n) return std::nullopt;
+    *out = state_->result;  // written before the eventfd, which orders it
+    return Status::Ok();
+  }
+  Status Expire() override { return Status::DeadlineExceeded("Deadline Exceeded"); }
+
+ private:
+  struct State {
+    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    ExecResult result;
+    ~State() { close(fd); }
+  };
+  std::shared_ptr<State> state_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+}  // namespace
+
+std::unique_ptr<ExecCall> FakeRuntime::StartExecSync(const std::string& container_id,
+                                                     const std::vector<std::string>& cmd,
+                                                     std::chrono::seconds timeout, Status* error) {
+  std::function<ExecResult(const std::string&, const std::vector<std::string>&)> handler;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!async_exec) return nullptr;
+    if (Status s = Enter("ExecSync", container_id); !s.ok()) {
+      *error = s;
+      return nullptr;
+    }
+    auto it = containers_.find(container_id);
+    if (it == containers_.end() || it->second.status.state != ContainerState::kRunning) {
+      *error = Status(Code::kUnknown, "ExecSync " + container_id + ": container is not running");
+      return nullptr;
+    }
+    handler = exec_handler;
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout + std::chrono::seconds(10);
+  return std::make_unique<FakeExecCall>(
+      [handler, container_id, cmd] { return handler ? handler(container_id, cmd) : ExecResult{}; }, deadline);
 }
 
 Status FakeRuntime::ListImages(std::vector<Image>* out) {

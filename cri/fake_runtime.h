@@ -32,6 +32,9 @@ class FakeRuntime : public Runtime {
   void SetSandboxIp(const std::string& ip) { next_ip_ = ip; }
   // Handler for ExecSync; default: exit 0, no output.
   std::function<ExecResult(const std::string& id, const std::vector<std::string>& cmd)> exec_handler;
+  // true: StartExecSync runs exec_handler on a thread of its own and signals the end on an eventfd (the path
+  // the probe scheduler's loop takes against containerd); false (default): it has no such path.
+  bool async_exec = false;
 
   // Calls so far, as "Name" or "Name arg" (container name for CreateContainer, image for pulls).
   std::vector<std::string> Calls() const;
@@ -60,6 +63,8 @@ class FakeRuntime : public Runtime {
   Status ReopenContainerLog(const std::string& container_id) override;
   Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                   std::chrono::seconds timeout, ExecResult* out) override;
+  std::unique_ptr<ExecCall> StartExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
+                                          std::chrono::seconds timeout, Status* error) override;
   Status ListImages(std::vector<Image>* out) override;
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
   Status PullImage(const std::string& image, const SandboxConfig* sandbox_config, std::string* image_ref) override;

@@ -237,25 +237,79 @@ Status GrpcRuntime::ReopenContainerLog(const std::string& container_id) {
   return FromGrpc(stubs_->runtime->ReopenContainerLog(ctx.get(), req, &resp), "ReopenContainerLog " + Short(container_id));
 }
 
-Status GrpcRuntime::ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
-                             std::chrono::seconds timeout, ExecResult* out) {
-  CRILET_CHECK_ENDPOINT();
+namespace {
+
+v1::ExecSyncRequest ExecRequest(const std::string& container_id, const std::vector<std::string>& cmd,
+                                std::chrono::seconds timeout) {
   v1::ExecSyncRequest req;
   req.set_container_id(container_id);
   for (const auto& c : cmd) req.add_cmd(c);
   req.set_timeout(timeout.count());
+  return req;
+}
+
+// The runtime enforces the command's timeout; our deadline only guards against a stuck runtime.
+std::chrono::milliseconds ExecDeadline(std::chrono::seconds timeout, std::chrono::milliseconds otherwise) {
+  return timeout.count() > 0 ? std::chrono::milliseconds(timeout) + std::chrono::seconds(10) : otherwise;
+}
+
+Status ExecAnswer(Status s, const std::string& answer, const std::string& container_id, ExecResult* out) {
   v1::ExecSyncResponse resp;
-  // The runtime enforces the command's timeout; our deadline only guards against a stuck runtime.
-  auto deadline = timeout.count() > 0 ? std::chrono::milliseconds(timeout) + std::chrono::seconds(10)
-                                      : options_.request_timeout;
-  Status s = LeanCall(stubs_->lean.get(), "/runtime.v1.RuntimeService/ExecSync", req, deadline, &resp,
-                      "ExecSync " + Short(container_id));
-  if (s.ok()) {
-    out->stdout_data = resp.stdout();
-    out->stderr_data = resp.stderr();
-    out->exit_code = resp.exit_code();
-  }
+  if (s.ok() && !resp.ParseFromString(answer)) s = Status::Internal("cannot parse the answer");
+  if (!s.ok()) return s.Wrap("ExecSync " + Short(container_id));
+  out->stdout_data = resp.stdout();
+  out->stderr_data = resp.stderr();
+  out->exit_code = resp.exit_code();
   return s;
+}
+
+class GrpcExecCall : public ExecCall {
+ public:
+  GrpcExecCall(std::unique_ptr<H2Call> call, std::string container_id)
+      : call_(std::move(call)), container_id_(std::move(container_id)) {}
+  int fd() const override { return call_->fd(); }
+  short events() const override { return call_->events(); }
+  std::chrono::steady_clock::time_point deadline() const override { return call_->deadline(); }
+  std::optional<Status> Step(ExecResult* out) override {
+    std::string answer;
+    std::optional<Status> s = call_->Step(&answer);
+    if (!s) return std::nullopt;
+    return ExecAnswer(*s, answer, container_id_, out);
+  }
+  Status Expire() override { return call_->Expire().Wrap("ExecSync " + Short(container_id_)); }
+
+ private:
+  std::unique_ptr<H2Call> call_;
+  std::string container_id_;
+};
+
+}  // namespace
+
+Status GrpcRuntime::ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
+                             std::chrono::seconds timeout, ExecResult* out) {
+  CRILET_CHECK_ENDPOINT();
+  std::string answer;
+  Status s = stubs_->lean->Call("/runtime.v1.RuntimeService/ExecSync",
+                                ExecRequest(container_id, cmd, timeout).SerializeAsString(),
+                                ExecDeadline(timeout, options_.request_timeout), &answer);
+  return ExecAnswer(s, answer, container_id, out);
+}
+
+std::unique_ptr<ExecCall> GrpcRuntime::StartExecSync(const std::string& container_id,
+                                                     const std::vector<std::string>& cmd,
+                                                     std::chrono::seconds timeout, Status* error) {
+  if (!stubs_) {
+    *error = Status::InvalidArgument(target_error_);
+    return nullptr;
+  }
+  std::unique_ptr<H2Call> call =
+      stubs_->lean->Start("/runtime.v1.RuntimeService/ExecSync", ExecRequest(container_id, cmd, timeout).SerializeAsString(),
+                          ExecDeadline(timeout, options_.request_timeout), error);
+  if (!call) {
+    *error = error->Wrap("ExecSync " + Short(container_id));
+    return nullptr;
+  }
+  return std::make_unique<GrpcExecCall>(std::move(call), container_id);
 }
 
 Status GrpcRuntime::ListImages(std::vector<Image>* out) {

@@ -49,6 +49,8 @@ class GrpcRuntime : public Runtime {
   Status ReopenContainerLog(const std::string& container_id) override;
   Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                   std::chrono::seconds timeout, ExecResult* out) override;
+  std::unique_ptr<ExecCall> StartExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
+                                          std::chrono::seconds timeout, Status* error) override;
   Status ListImages(std::vector<Image>* out) override;
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
   Status PullImage(const std::string& image, const SandboxConfig* sandbox_config,

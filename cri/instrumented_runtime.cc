@@ -2,6 +2,7 @@
 #include "cri/instrumented_runtime.h"
 
 #include <chrono>
+#include <functional>
 
 namespace crilet::cri {
 
@@ -15,11 +16,46 @@ template <typename F>
 Status InstrumentedRuntime::Timed(const char* method, F&& call) {
   auto start = std::chrono::steady_clock::now();
   Status s = call();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  metrics_->Observe("crilet_cri_request_duration_seconds", {{"method", method}}, secs);
-  if (!s.ok()) metrics_->Add("crilet_cri_request_errors_total", {{"method", method}, {"code", CodeName(s.code())}});
+  Record(method, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), s);
   return s;
 }
+
+void InstrumentedRuntime::Record(const char* method, double secs, const Status& s) {
+  metrics_->Observe("crilet_cri_request_duration_seconds", {{"method", method}}, secs);
+  if (!s.ok()) metrics_->Add("crilet_cri_request_errors_total", {{"method", method}, {"code", CodeName(s.code())}});
+}
+
+namespace {
+
+// An ExecCall that books its duration and result when it ends, as Timed does for blocking calls.
+class TimedExecCall : public ExecCall {
+ public:
+  TimedExecCall(std::unique_ptr<ExecCall> inner, std::function<void(double, const Status&)> record)
+      : inner_(std::move(inner)), record_(std::move(record)) {}
+  int fd() const override { return inner_->fd(); }
+  short events() const override { return inner_->events(); }
+  std::chrono::steady_clock::time_point deadline() const override { return inner_->deadline(); }
+  std::optional<Status> Step(ExecResult* out) override {
+    std::optional<Status> s = inner_->Step(out);
+    if (s) Done(*s);
+    return s;
+  }
+  Status Expire() override {
+    Status s = inner_->Expire();
+    Done(s);
+    return s;
+  }
+
+ private:
+  void Done(const Status& s) {
+    record_(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), s);
+  }
+  std::unique_ptr<ExecCall> inner_;
+  std::function<void(double, const Status&)> record_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
 
 Status InstrumentedRuntime::Version(VersionInfo* out) {
   return Timed("Version", [&] { return inner_->Version(out); });
@@ -64,6 +100,21 @@ Status InstrumentedRuntime::ReopenContainerLog(const std::string& id) {
 Status InstrumentedRuntime::ExecSync(const std::string& id, const std::vector<std::string>& cmd,
                                      std::chrono::seconds timeout, ExecResult* out) {
   return Timed("ExecSync", [&] { return inner_->ExecSync(id, cmd, timeout, out); });
+}
+std::unique_ptr<ExecCall> InstrumentedRuntime::StartExecSync(const std::string& id, const std::vector<std::string>& cmd,
+                                                              std::chrono::seconds timeout, Status* error) {
+  const auto start = std::chrono::steady_clock::now();
+  Status before = *error;
+  std::unique_ptr<ExecCall> call = inner_->StartExecSync(id, cmd, timeout, error);
+  if (!call) {
+    // Not started: a failure is booked now; a runtime without the path books nothing (ExecSync will).
+    if (!error->ok() && before.ok()) {
+      Record("ExecSync", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), *error);
+    }
+    return nullptr;
+  }
+  return std::make_unique<TimedExecCall>(std::move(call),
+                                         [this](double secs, const Status& s) { Record("ExecSync", secs, s); });
 }
 Status InstrumentedRuntime::ListImages(std::vector<Image>* out) {
   return Timed("ListImages", [&] { return inner_->ListImages(out); });

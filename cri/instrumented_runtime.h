@@ -28,6 +28,8 @@ class InstrumentedRuntime : public Runtime {
   Status ReopenContainerLog(const std::string& container_id) override;
   Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd, std::chrono::seconds timeout,
                   ExecResult* out) override;
+  std::unique_ptr<ExecCall> StartExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
+                                          std::chrono::seconds timeout, Status* error) override;
   Status ListImages(std::vector<Image>* out) override;
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
   Status PullImage(const std::string& image, const SandboxConfig* sandbox_config, std::string* image_ref) override;
@@ -35,6 +37,8 @@ class InstrumentedRuntime : public Runtime {
  private:
   template <typename F>
   Status Timed(const char* method, F&& call);
+  // Books a call that took `secs` and ended with `s`.
+  void Record(const char* method, double secs, const Status& s);
 
   Runtime* inner_;
   Metrics* metrics_;

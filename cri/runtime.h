@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,20 @@
 #include "cri/types.h"
 
 namespace crilet::cri {
+
+// An ExecSync in flight (Runtime::StartExecSync), for a caller that waits in its own poll loop: poll fd()
+// for events(), then Step. Destroying an unfinished call cancels it.
+class ExecCall {
+ public:
+  virtual ~ExecCall() = default;
+  virtual int fd() const = 0;
+  virtual short events() const = 0;
+  virtual std::chrono::steady_clock::time_point deadline() const = 0;
+  // Reads what arrived, without blocking: the call's Status once it ended (and *out on success), else nothing.
+  virtual std::optional<Status> Step(ExecResult* out) = 0;
+  // The deadline passed: the call is cancelled. DeadlineExceeded.
+  virtual Status Expire() = 0;
+};
 
 // Every method is safe to call from several threads at once. Failures come back as a Status whose
 // message names the call and the object ("StopContainer 3f2a...: rpc error: ..."), and whose code is the
@@ -38,6 +53,13 @@ class Runtime {
   // timeout 0 = none. A command that runs past its timeout yields DeadlineExceeded.
   virtual Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                           std::chrono::seconds timeout, ExecResult* out) = 0;
+  // The same call started without blocking. Null with *error set when it could not be sent; null with *error
+  // untouched when this runtime has no such path (then call ExecSync from a thread that may block).
+  virtual std::unique_ptr<ExecCall> StartExecSync(const std::string& /*container_id*/,
+                                                  const std::vector<std::string>& /*cmd*/,
+                                                  std::chrono::seconds /*timeout*/, Status* /*error*/) {
+    return nullptr;
+  }
 
   // ImageService
   virtual Status ListImages(std::vector<Image>* out) = 0;

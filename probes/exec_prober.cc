@@ -28,10 +28,7 @@ std::vector<std::string> ExpandProbeCommand(const std::vector<std::string>& comm
   return out;
 }
 
-ProbeOutcome ExecProbe(cri::Runtime* runtime, const std::string& container_id, const std::vector<std::string>& cmd,
-                       std::chrono::seconds timeout) {
-  cri::ExecResult r;
-  Status s = runtime->ExecSync(container_id, cmd, timeout, &r);
+ProbeOutcome ExecOutcome(const Status& s, const cri::ExecResult& r, const std::vector<std::string>& cmd) {
   if (s.IsDeadlineExceeded() || (!s.ok() && s.message().find("timeout") != std::string::npos)) {
     std::string joined;
     for (const auto& a : cmd) joined += (joined.empty() ? "" : " ") + a;
@@ -42,6 +39,62 @@ ProbeOutcome ExecProbe(cri::Runtime* runtime, const std::string& container_id, c
   std::string output = (r.stdout_data + r.stderr_data).substr(0, kMaxExecOutput);
   if (r.exit_code == 0) return ProbeOutcome{Result::kSuccess, output, false, false};
   return ProbeOutcome{Result::kFailure, output, false, false};
+}
+
+ProbeOutcome ExecProbe(cri::Runtime* runtime, const std::string& container_id, const std::vector<std::string>& cmd,
+                       std::chrono::seconds timeout) {
+  cri::ExecResult r;
+  Status s = runtime->ExecSync(container_id, cmd, timeout, &r);
+  return ExecOutcome(s, r, cmd);
+}
+
+namespace {
+
+// An ExecSync on the runtime's shared connection, waited for by the caller's poll loop.
+class ExecPending : public PendingProbe {
+ public:
+  ExecPending(std::unique_ptr<cri::ExecCall> call, cri::Runtime* runtime, std::string container_id,
+              std::vector<std::string> cmd, std::chrono::seconds timeout)
+      : PendingProbe(call->deadline()), call_(std::move(call)), runtime_(runtime),
+        container_id_(std::move(container_id)), cmd_(std::move(cmd)), timeout_(timeout) {}
+  int fd() const override { return call_->fd(); }
+  short events() const override { return call_->events(); }
+  Step OnReady(short) override {
+    cri::ExecResult r;
+    std::optional<Status> s = call_->Step(&r);
+    if (!s) return {};
+    ProbeOutcome outcome = ExecOutcome(*s, r, cmd_);
+    if (!outcome.error) return Step{outcome, nullptr};
+    // A runtime error: kubelet tries again (up to kMaxProbeAttempts in all) in the same tick.
+    return Step{std::nullopt, [runtime = runtime_, id = container_id_, cmd = cmd_, timeout = timeout_,
+                               outcome](const std::atomic<bool>* cancel) {
+                  ProbeOutcome last = outcome;
+                  for (int attempt = 1; attempt < kMaxProbeAttempts && last.error && !(cancel && cancel->load()); ++attempt) {
+                    last = ExecProbe(runtime, id, cmd, timeout);
+                  }
+                  return last;
+                }};
+  }
+  ProbeOutcome OnTimeout() override { return ExecOutcome(call_->Expire(), {}, cmd_); }
+
+ private:
+  std::unique_ptr<cri::ExecCall> call_;
+  cri::Runtime* runtime_;
+  std::string container_id_;
+  std::vector<std::string> cmd_;
+  std::chrono::seconds timeout_;
+};
+
+}  // namespace
+
+ProbeStart ExecProbeStart(cri::Runtime* runtime, const std::string& container_id, const std::vector<std::string>& cmd,
+                          std::chrono::seconds timeout) {
+  Status error;
+  std::unique_ptr<cri::ExecCall> call = runtime->StartExecSync(container_id, cmd, timeout, &error);
+  if (!call) return {};  // no such path, or it could not be sent: ExecProbe on a thread retries and reports
+  ProbeStart out;
+  out.pending = std::make_unique<ExecPending>(std::move(call), runtime, container_id, cmd, timeout);
+  return out;
 }
 
 }  // namespace crilet::probes

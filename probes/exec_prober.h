@@ -7,6 +7,7 @@
 
 #include "cri/runtime.h"
 #include "manifests/pod.h"
+#include "probes/pending_probe.h"
 #include "probes/probe_state.h"
 
 namespace crilet::probes {
@@ -19,5 +20,14 @@ std::vector<std::string> ExpandProbeCommand(const std::vector<std::string>& comm
 // "command ... timed out"; a runtime error (the container is going away) = error, retried then dropped.
 ProbeOutcome ExecProbe(cri::Runtime* runtime, const std::string& container_id, const std::vector<std::string>& cmd,
                        std::chrono::seconds timeout);
+// ExecProbe's rules applied to one ExecSync's Status and result.
+ProbeOutcome ExecOutcome(const Status& s, const cri::ExecResult& r, const std::vector<std::string>& cmd);
+
+// ExecProbe for a caller that must not block (the probe scheduler's timer thread): the ExecSync is started
+// on the runtime's shared connection and `pending` waits for its answer; a runtime error goes on to
+// PendingProbe::Step::rest, which tries again as ExecProbe's caller does. Neither is set when the runtime
+// cannot start it so (the fake runtime, or the request could not be sent): run ExecProbe instead.
+ProbeStart ExecProbeStart(cri::Runtime* runtime, const std::string& container_id, const std::vector<std::string>& cmd,
+                          std::chrono::seconds timeout);
 
 }  // namespace crilet::probes

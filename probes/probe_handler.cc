@@ -95,6 +95,10 @@ ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInf
 ProbeStart StartProbeWithoutBlocking(const manifests::Probe& probe, const ProbeTargetInfo& t) {
   if (!t.container) return {};
   const std::chrono::seconds timeout(probe.timeout_seconds);
+  if (probe.handler.exec && t.runtime) {
+    return ExecProbeStart(t.runtime, t.container_id, ExpandProbeCommand(probe.handler.exec->command, *t.container),
+                          timeout);
+  }
   // A probe that cannot run (bad port, no pod IP) is not started here: RunProbeHandler reports it.
   if (probe.handler.tcp_socket) {
     std::string host;

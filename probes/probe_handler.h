@@ -32,10 +32,11 @@ std::string HttpGetUrl(const manifests::HttpGetAction& get, const std::string& p
 // that does not exist, no pod IP yet, a runtime error) are errors, which kubelet retries and then drops.
 ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInfo& target);
 
-// Starts a run without blocking where the handler allows it: a tcpSocket probe, or an httpGet probe over plain
-// HTTP, to an IP address (the pod IP unless a host is given). Sets `outcome` when known at once or `pending`
-// for the caller's poll loop to drive; neither for every other probe (and for one that cannot run), which
-// RunProbeHandler runs on a thread that may block.
+// Starts a run without blocking where the handler allows it: an exec probe (when the runtime can start
+// ExecSync so), a tcpSocket probe, or an httpGet probe over plain HTTP, to an IP address (the pod IP unless a
+// host is given). Sets `outcome` when known at once or `pending` for the caller's poll loop to drive;
+// neither for every other probe (and for one that cannot run), which RunProbeHandler runs on a thread that
+// may block.
 ProbeStart StartProbeWithoutBlocking(const manifests::Probe& probe, const ProbeTargetInfo& target);
 
 }  // namespace crilet::probes

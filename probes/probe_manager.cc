@@ -140,6 +140,7 @@ ProbeManager::SteadyTime ProbeManager::OnGrid(SteadyTime t) const {
 void ProbeManager::UnscheduleLocked(Worker* w) {
   w->generation++;  // pending timer entries no longer match
   w->cancel->store(true);
+  if (w->current_in_flight) Wake();  // the timer thread drops the run if it is waiting for it
   w->cancel = std::make_shared<std::atomic<bool>>(false);
   w->current_in_flight = false;  // a run still going belongs to the old instance and will be dropped
 }
@@ -149,6 +150,7 @@ void ProbeManager::RemoveWorkerLocked(uint64_t id) {
   if (it == workers_.end()) return;
   it->second.removed = true;
   it->second.cancel->store(true);
+  if (it->second.runs_in_flight > 0) Wake();  // the timer thread drops a run it is waiting for
   if (it->second.runs_in_flight == 0) workers_.erase(it);  // else the last run to end erases it
 }
 
@@ -358,8 +360,7 @@ void ProbeManager::StartRuns(std::vector<DueRun>* due, std::vector<Waiting>* wai
 void ProbeManager::WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until) {
   auto now = std::chrono::steady_clock::now();
   for (const Waiting& w : *waiting) until = std::min(until, w.op->deadline());
-  // Cancel flags are not signalled: a waiting run looks at its flag at least every 50 ms.
-  if (!waiting->empty()) until = std::min(until, now + std::chrono::milliseconds(50));
+  // Whoever sets the cancel flag of a run in flight also wakes this thread (UnscheduleLocked, RemoveWorkerLocked).
   std::vector<pollfd> fds;
   fds.reserve(waiting->size() + 1);
   fds.push_back(pollfd{wake_fd_, POLLIN, 0});

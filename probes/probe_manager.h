@@ -37,10 +37,12 @@ namespace crilet::probes {
 // A run still in flight when its next tick comes skips that tick (kubelet's ticker drops ticks too).
 // Runs start on a 100 ms grid (Options::slots_per_unit): a run after the first is due up to 100 ms later
 // than one period after the last, and runs on one grid point are handed out in one wake-up.
-// tcpSocket probes and plain-HTTP httpGet probes to an IP address never take a pool thread: the timer thread
-// connects without blocking (a pod on this host completes or refuses the handshake inside the connect call),
-// sends the request and waits for the answer in its own poll, next to its timers (PendingProbe). Only an
-// HTTP redirect to follow goes on to the pool. exec, grpc, HTTPS and host names run on the pool.
+// Most runs never take a pool thread: the timer thread starts exec probes on the runtime's shared HTTP/2
+// connection (cri::ExecCall), and tcpSocket and plain-HTTP httpGet probes to an IP address with a
+// non-blocking connect (a pod on this host completes or refuses the handshake inside the connect call),
+// then waits for all of them in its own poll, next to its timers (PendingProbe). The pool runs grpc, HTTPS
+// and host names, an HTTP redirect to follow, an exec retried after a runtime error, and exec probes
+// against a runtime without that path.
 //
 // Thread-safe. The runtime, clock, events and metrics must outlive the manager (events and metrics may be null).
 class ProbeManager : public Prober {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 6 on real containerd: httpGet readiness true -> false -> true, tcpSocket, exec liveness restarting a
-# container, grpc against etcd's health service, and a startup probe holding liveness back.
+# container, an exec probe past its timeout, grpc against etcd's health service, and a startup probe holding
+# liveness back.
 source "$(dirname "$0")/lib.sh"
 
 start_lab
@@ -65,6 +66,20 @@ spec:
     livenessProbe: {exec: {command: [test, -f, /tmp/started]}, periodSeconds: 1, failureThreshold: 1}
 YAML
 
+manifest hang.yaml <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: hang}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: docker.io/library/busybox:1.36
+    command: [sleep, "3600"]
+    readinessProbe: {exec: {command: [sleep, "5"]}, timeoutSeconds: 1, periodSeconds: 2}
+YAML
+has_event() { curl -s "http://127.0.0.1:$PORT/events" | jq -e --arg m "$1" '.items[] | select(.message == $m)' >/dev/null; }
+
 # httpGet readiness: ready, then not ready when the page is gone, then ready again; tcpSocket liveness holds.
 wait_for "web ready" 20 pod_is web '.status.containerStatuses[0].ready and (.status.conditions[] | select(.type == "Ready") | .status) == "True"'
 ok "httpGet readiness: ready, pod Ready=True"
@@ -93,6 +108,11 @@ wait_for "slow started" 15 pod_is slow '.status.containerStatuses[0].started == 
 pod_is slow '.status.containerStatuses[0].restartCount == 0' || fail "liveness ran before the startup probe passed"
 pod_is slow '.status.containerStatuses[0].ready' || fail "started container without readiness probe should be ready"
 ok "startup probe held liveness back for ~4s; started, ready, no restart"
+
+# exec past its timeoutSeconds: the runtime ends the command and the probe fails with kubelet's text.
+wait_for "exec probe timed out" 20 has_event 'Readiness probe failed: command "sleep 5" timed out'
+pod_is hang '(.status.containerStatuses[0].ready | not)' || fail "a probe that timed out left the container ready"
+ok "exec readiness past timeoutSeconds: 'command \"sleep 5\" timed out', not ready"
 
 grep -q 'crilet_probe_total{.*probe_type="Readiness",result="successful"' <<<"$(curl -s "http://127.0.0.1:$PORT/metrics")" || fail "probe metrics missing"
 ok "probe results counted in /metrics"

@@ -494,3 +494,43 @@ TEST_CASE("manager: httpGet probes driven by the timer thread: results, events, 
   release = true;
   m->Stop();
 }
+
+TEST_CASE("manager: exec probes started on the runtime's connection are waited for by the timer thread", "[probes][manager]") {
+  Fixture f;
+  f.rt.async_exec = true;
+  auto m = f.Manager(/*pool_size=*/1);
+  f.SetExit("bad", 1);
+  manifests::Probe slow = ExecProbeSpec("hang");
+  slow.timeout_seconds = 30;
+  std::string id = f.Run(WithProbes("app", ExecProbeSpec("good"), ExecProbeSpec("bad", 1, 2), slow));
+  m->UpdatePod(f.pod, "10.88.0.5", {f.Running(id, "app")});
+  // The startup probe hangs: liveness and readiness wait for it, and the run holds no thread.
+  REQUIRE(Eventually([&] { return f.Calls("hang") == 1; }));
+  std::this_thread::sleep_for(milliseconds(300));
+  CHECK(f.Calls("good") == 0);
+  CHECK(f.Calls("hang") == 1);  // its ticks are skipped while it runs
+  f.release = true;
+  CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kStartup) == S; }));
+  CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kReadiness) == S; }));
+  CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kLiveness) == F; }));
+  CHECK(f.sink.Has("Warning Unhealthy Liveness probe failed: unhealthy"));
+  // Three runs due on each grid point and one pool thread that never grew: none of them took it (handed to
+  // the pool, runs due together would each need a thread).
+  CHECK(m->ThreadCount() == 1);
+
+  // A run in flight ends when the pod goes away, without a result or an event.
+  f.release = false;
+  manifests::Probe held = ExecProbeSpec("hang");
+  held.timeout_seconds = 30;
+  f.pod.spec.containers.clear();
+  std::string other = f.Run(WithProbes("held", held));
+  int before = f.Calls("hang");
+  m->UpdatePod(f.pod, "10.88.0.5", {f.Running(other, "held")});
+  REQUIRE(Eventually([&] { return f.Calls("hang") == before + 1; }));
+  size_t lines = f.sink.Lines().size();
+  m->RemovePod("u1");
+  CHECK(Eventually([&] { return m->WorkerCount() == 0; }, milliseconds(300)));
+  CHECK(f.sink.Lines().size() == lines);
+  f.release = true;
+  m->Stop();
+}
