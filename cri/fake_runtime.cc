@@ -13,6 +13,10 @@ namespace crilet::cri {
 
 FakeRuntime::FakeRuntime(const Clock* clock) : clock_(clock) {}
 
+FakeRuntime::~FakeRuntime() {
+  for (std::thread& t : exec_threads_) t.join();
+}
+
 void FakeRuntime::InjectError(const std::string& call, Status status) {
   std::lock_guard<std::mutex> lock(mu_);
   injected_.emplace(call, std::move(status));
@@ -343,19 +347,18 @@ Status FakeRuntime::ExecSync(const std::string& container_id, const std::vector<
 
 namespace {
 
-// The handler runs on a thread of its own; an eventfd turns readable when it returned. The thread is
-// detached and shares the state, so dropping the call (a cancelled probe) does not wait for a handler that
-// a test holds.
+// The handler runs on a thread of its own (owned by the fake, which joins it when destroyed); an eventfd
+// turns readable when it returned. The thread shares the state, so dropping the call (a cancelled probe)
+// does not wait for a handler that a test holds.
 class FakeExecCall : public ExecCall {
  public:
-  FakeExecCall(std::function<ExecResult()> run, std::chrono::steady_clock::time_point deadline)
-      : state_(std::make_shared<State>()), deadline_(deadline) {
-    std::thread([state = state_, run = std::move(run)] {
-      state->result = run();
-      uint64_t one = 1;
-      (void)!write(state->fd, &one, sizeof one);
-    }).detach();
-  }
+  struct State {
+    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    ExecResult result;
+    ~State() { close(fd); }
+  };
+  FakeExecCall(std::shared_ptr<State> state, std::chrono::steady_clock::time_point deadline)
+      : state_(std::move(state)), deadline_(deadline) {}
   int fd() const override { return state_->fd; }
   short events() const override { return POLLIN; }
   std::chrono::steady_clock::time_point deadline() const override { return deadline_; }
@@ -368,11 +371,6 @@ class FakeExecCall : public ExecCall {
   Status Expire() override { return Status::DeadlineExceeded("Deadline Exceeded"); }
 
  private:
-  struct State {
-    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    ExecResult result;
-    ~State() { close(fd); }
-  };
   std::shared_ptr<State> state_;
   std::chrono::steady_clock::time_point deadline_;
 };
@@ -398,8 +396,16 @@ std::unique_ptr<ExecCall> FakeRuntime::StartExecSync(const std::string& containe
     handler = exec_handler;
   }
   auto deadline = std::chrono::steady_clock::now() + timeout + std::chrono::seconds(10);
-  return std::make_unique<FakeExecCall>(
-      [handler, container_id, cmd] { return handler ? handler(container_id, cmd) : ExecResult{}; }, deadline);
+  auto state = std::make_shared<FakeExecCall::State>();
+  {
+    std::lock_guard<std::mutex> lock(threads_mu_);
+    exec_threads_.emplace_back([state, handler, container_id, cmd] {
+      state->result = handler ? handler(container_id, cmd) : ExecResult{};
+      uint64_t one = 1;
+      (void)!write(state->fd, &one, sizeof one);
+    });
+  }
+  return std::make_unique<FakeExecCall>(std::move(state), deadline);
 }
 
 Status FakeRuntime::ListImages(std::vector<Image>* out) {

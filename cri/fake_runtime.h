@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
@@ -17,6 +18,7 @@ class FakeRuntime : public Runtime {
  public:
   // *clock must outlive the fake; it stamps created/started/finished times.
   explicit FakeRuntime(const Clock* clock);
+  ~FakeRuntime() override;  // waits for the threads of async exec handlers (a test must release held ones)
 
   // --- test controls ---
   // The next call named `call` ("StartContainer", "PullImage"...) fails with `status`, once per injection.
@@ -85,6 +87,8 @@ class FakeRuntime : public Runtime {
   static bool Matches(const Labels& have, const Labels& selector);
 
   const Clock* clock_;
+  std::mutex threads_mu_;
+  std::vector<std::thread> exec_threads_;  // async exec handlers, joined on destruction
   mutable std::mutex mu_;  // guards everything below
   std::vector<std::string> calls_;
   std::multimap<std::string, Status> injected_;
