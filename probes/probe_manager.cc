@@ -361,26 +361,26 @@ void ProbeManager::WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until) 
   auto now = std::chrono::steady_clock::now();
   for (const Waiting& w : *waiting) until = std::min(until, w.op->deadline());
   // Whoever sets the cancel flag of a run in flight also wakes this thread (UnscheduleLocked, RemoveWorkerLocked).
+  // The sockets are polled even when a deadline has already passed, so that an answer that came before it
+  // is read rather than taken for a timeout.
   std::vector<pollfd> fds;
   fds.reserve(waiting->size() + 1);
   fds.push_back(pollfd{wake_fd_, POLLIN, 0});
   for (const Waiting& w : *waiting) fds.push_back(pollfd{w.op->fd(), w.op->events(), 0});
-  if (until > now) {
-    timespec ts{};
-    timespec* timeout = nullptr;  // no timer and nothing waiting: until woken
-    if (until != SteadyTime::max()) {
-      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(until - now).count();
-      ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
-      ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
-      timeout = &ts;
-    }
-    if (ppoll(fds.data(), fds.size(), timeout, nullptr) < 0 && errno != EINTR) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // cannot happen with valid fds; do not spin
-    }
-    if (fds[0].revents) {
-      uint64_t count = 0;
-      (void)!read(wake_fd_, &count, sizeof count);
-    }
+  timespec ts{};
+  timespec* timeout = nullptr;  // no timer and nothing waiting: until woken
+  if (until != SteadyTime::max()) {
+    auto ns = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(until - now).count());
+    ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    timeout = &ts;
+  }
+  if (ppoll(fds.data(), fds.size(), timeout, nullptr) < 0 && errno != EINTR) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // cannot happen with valid fds; do not spin
+  }
+  if (fds[0].revents) {
+    uint64_t count = 0;
+    (void)!read(wake_fd_, &count, sizeof count);
   }
   if (waiting->empty()) return;
 
