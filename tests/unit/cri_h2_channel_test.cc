@@ -306,6 +306,13 @@ TEST_CASE("h2 channel: grpc-timeout and percent decoding helpers") {
 
 namespace {
 
+// Echoes every request but one that says "silent", which gets no answer.
+Answer EchoUnlessSilent(const std::string& path, const std::string& request) {
+  Answer a = Echo(path, request);
+  a.silent = request == "silent";
+  return a;
+}
+
 // Drives started calls the way the probe scheduler's loop does: poll their socket, Step the ready ones,
 // Expire those past their deadline. Returns each call's Status and answer.
 std::vector<std::pair<Status, std::string>> Drive(std::vector<std::unique_ptr<cri::H2Call>>& calls) {
@@ -355,11 +362,7 @@ TEST_CASE("h2 channel: calls started without blocking share one connection as co
 }
 
 TEST_CASE("h2 channel: a started call past its deadline is cancelled alone; a dropped call does not disturb others") {
-  H2TestServer server([](const std::string& p, const std::string& r) {
-    Answer a = Echo(p, r);
-    a.silent = r == "silent";
-    return a;
-  });
+  H2TestServer server(EchoUnlessSilent);
   cri::H2Channel channel(server.path());
   Status error;
   std::vector<std::unique_ptr<cri::H2Call>> calls;
@@ -381,11 +384,7 @@ TEST_CASE("h2 channel: a started call past its deadline is cancelled alone; a dr
 }
 
 TEST_CASE("h2 channel: a started call whose connection breaks gets Unavailable; the next starts a new one") {
-  H2TestServer server([](const std::string& p, const std::string& r) {
-    Answer a = Echo(p, r);
-    a.silent = r == "silent";
-    return a;
-  });
+  H2TestServer server(EchoUnlessSilent);
   cri::H2Channel channel(server.path());
   Status error;
   std::vector<std::unique_ptr<cri::H2Call>> calls;
