@@ -2,7 +2,6 @@
 #include "cri/h2_channel.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -169,7 +168,9 @@ ssize_t ReadBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_
   return static_cast<ssize_t>(n);
 }
 
-std::unique_ptr<Conn> Connect(const std::string& path, Status* error) {
+// A new connection. `nonblocking`: the socket never blocks, not even in connect (a runtime too busy to
+// accept, its backlog full, is then an error at once instead of a wait).
+std::unique_ptr<Conn> Connect(const std::string& path, Status* error, bool nonblocking = false) {
   auto c = std::make_unique<Conn>();
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) {
@@ -178,7 +179,7 @@ std::unique_ptr<Conn> Connect(const std::string& path, Status* error) {
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  c->fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  c->fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
   if (c->fd < 0 || ::connect(c->fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     *error = Status::Unavailable("connect unix://" + path + ": " + ErrnoText(errno));
     return nullptr;
@@ -436,10 +437,8 @@ std::unique_ptr<H2Call> H2Channel::Start(const std::string& method, const std::s
       if (shared_->broken) shared_.reset();  // its calls end with their errors; new ones go to a new connection
     }
     if (!shared_) {
-      std::unique_ptr<Conn> fresh = Connect(socket_path_, error);
+      std::unique_ptr<Conn> fresh = Connect(socket_path_, error, /*nonblocking=*/true);
       if (!fresh) return nullptr;
-      int flags = fcntl(fresh->fd, F_GETFL);
-      fcntl(fresh->fd, F_SETFL, flags | O_NONBLOCK);
       shared_ = std::move(fresh);
     }
     c = shared_;

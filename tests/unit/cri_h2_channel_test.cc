@@ -407,3 +407,30 @@ TEST_CASE("h2 channel: a started call whose connection breaks gets Unavailable; 
   CHECK_FALSE(nowhere.Start("/m", "x", milliseconds(2000), &error));
   CHECK(error.message() == "connect unix:///nonexistent/crilet.sock: no such file or directory");
 }
+
+TEST_CASE("h2 channel: Start does not wait for a runtime too busy to accept") {
+  // A listening socket nobody accepts on, with its backlog full: a blocking connect would wait forever.
+  std::string path = (std::filesystem::temp_directory_path() / ("crilet-h2-busy-" + std::to_string(getpid()) + ".sock")).string();
+  ::unlink(path.c_str());
+  int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, path.c_str());
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(listener, 0) == 0);
+  std::vector<std::unique_ptr<cri::H2Channel>> channels;
+  std::vector<std::unique_ptr<cri::H2Call>> calls;
+  Status error;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8 && error.ok(); ++i) {  // the first connections fill the backlog
+    channels.push_back(std::make_unique<cri::H2Channel>(path));
+    if (auto call = channels.back()->Start("/m", "x", milliseconds(2000), &error)) calls.push_back(std::move(call));
+  }
+  CHECK(std::chrono::steady_clock::now() - start < milliseconds(500));
+  CHECK(error.IsUnavailable());
+  CHECK(error.message().rfind("connect unix://" + path + ": ", 0) == 0);
+  calls.clear();
+  channels.clear();
+  ::close(listener);
+  ::unlink(path.c_str());
+}
