@@ -433,8 +433,11 @@ std::unique_ptr<H2Call> H2Channel::Start(const std::string& method, const std::s
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (shared_) {
+      // Read what came while no call looked (a PING to answer, a GOAWAY, the runtime closing an idle
+      // connection after its restart) before adding a call to it.
       std::lock_guard<std::mutex> conn_lock(shared_->mu);
-      if (shared_->broken) shared_.reset();  // its calls end with their errors; new ones go to a new connection
+      Status why;
+      if (!Pump(shared_.get(), &why) || shared_->broken) shared_.reset();  // its calls end with their errors
     }
     if (!shared_) {
       std::unique_ptr<Conn> fresh = Connect(socket_path_, error, /*nonblocking=*/true);

@@ -434,3 +434,22 @@ TEST_CASE("h2 channel: Start does not wait for a runtime too busy to accept") {
   ::close(listener);
   ::unlink(path.c_str());
 }
+
+TEST_CASE("h2 channel: a shared connection the runtime closed while idle is replaced without an error") {
+  H2TestServer server(Echo);
+  cri::H2Channel channel(server.path());
+  Status error;
+  std::vector<std::unique_ptr<cri::H2Call>> calls;
+  calls.push_back(channel.Start("/m", "1", milliseconds(2000), &error));
+  REQUIRE(calls[0]);
+  REQUIRE(Drive(calls)[0].first.ok());
+  server.CloseAll();  // as containerd does when it restarts
+  std::this_thread::sleep_for(milliseconds(50));
+  calls.clear();
+  calls.push_back(channel.Start("/m", "2", milliseconds(2000), &error));
+  REQUIRE(calls[0]);
+  auto results = Drive(calls);
+  CHECK(results[0].first.ok());
+  CHECK(results[0].second == "/m got 2");
+  CHECK(server.accepted() == 2);
+}
