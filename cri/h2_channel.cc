@@ -208,20 +208,6 @@ std::unique_ptr<Conn> Connect(const std::string& path, Status* error, bool nonbl
   return c;
 }
 
-// An idle pooled connection may have been closed by the runtime (it restarted) or told to go away; read what
-// is waiting without blocking. False if the connection cannot be used.
-bool StillUsable(Conn* c) {
-  uint8_t buf[4096];
-  for (;;) {
-    pollfd p{c->fd, POLLIN, 0};
-    if (::poll(&p, 1, 0) <= 0) return !c->broken;
-    ssize_t n = ::recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
-    if (n <= 0) return n < 0 && (errno == EAGAIN || errno == EINTR) && !c->broken;
-    if (nghttp2_session_mem_recv(c->session, buf, static_cast<size_t>(n)) < 0) return false;
-    if (Flush(c) != 0 || c->broken) return false;
-  }
-}
-
 Status CodeFromHttp(const std::string& status) {
   // gRPC's mapping for answers that are not gRPC (a proxy, a wrong socket).
   std::string m = "the runtime answered HTTP status " + status + " instead of a gRPC answer";
@@ -350,12 +336,12 @@ Status RunStream(Conn* c, const std::string& method, const std::string& request,
   return Finish(st, response, retry);
 }
 
-// Reads whatever the non-blocking connection has and answers it (PING ACKs, WINDOW_UPDATEs). False if the
+// Reads whatever the connection has, without blocking, and answers it (PING ACKs, WINDOW_UPDATEs). False if the
 // connection broke (closed, I/O error, frames that do not parse), with *why saying how.
 bool PumpOnce(Conn* c, Status* why) {
   uint8_t buf[16 * 1024];
   for (;;) {
-    ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
+    ssize_t n = ::recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);  // pooled connections are blocking sockets
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n <= 0) {
@@ -405,7 +391,9 @@ Status H2Channel::Call(const std::string& method, const std::string& request, st
       while (!idle_.empty() && !c) {
         c = std::move(idle_.back());
         idle_.pop_back();
-        if (!StillUsable(c.get())) c.reset();
+        // It may have been closed by the runtime (a restart) or told to go away while idle.
+        Status ignored;
+        if (!PumpOnce(c.get(), &ignored) || c->broken) c.reset();
       }
     }
     bool reused = c != nullptr;
@@ -462,13 +450,17 @@ std::unique_ptr<H2Call> H2Channel::Start(const std::string& method, const std::s
 }
 
 H2Call::~H2Call() {
-  if (finished_) return;
+  if (!finished_) Cancel();
+}
+
+void H2Call::Cancel() {
   std::lock_guard<std::mutex> lock(conn_->mu);
   if (conn_->failure.ok()) {
     nghttp2_submit_rst_stream(conn_->session, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_CANCEL);
     Flush(conn_.get());
   }
   conn_->streams.erase(stream_id_);
+  finished_ = true;
 }
 
 int H2Call::fd() const { return conn_->fd; }
@@ -494,22 +486,13 @@ std::optional<Status> H2Call::Step(std::string* response) {
     return s;
   }
   if (alive) return std::nullopt;
-  if (broke.ok()) broke = Status::Unavailable("the connection to the runtime broke");
   conn_->streams.erase(stream_id_);
   finished_ = true;
   return broke;
 }
 
 Status H2Call::Expire() {
-  if (!finished_) {
-    std::lock_guard<std::mutex> lock(conn_->mu);
-    if (conn_->failure.ok()) {
-      nghttp2_submit_rst_stream(conn_->session, NGHTTP2_FLAG_NONE, stream_id_, NGHTTP2_CANCEL);
-      Flush(conn_.get());
-    }
-    conn_->streams.erase(stream_id_);
-    finished_ = true;
-  }
+  if (!finished_) Cancel();
   return Status::DeadlineExceeded("Deadline Exceeded");
 }
 

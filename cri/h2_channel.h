@@ -71,6 +71,7 @@ class H2Call {
   friend class H2Channel;
   H2Call(std::shared_ptr<H2Channel::Conn> conn, int32_t stream_id, std::chrono::steady_clock::time_point deadline)
       : conn_(std::move(conn)), stream_id_(stream_id), deadline_(deadline) {}
+  void Cancel();  // resets the stream (if the connection still works) and forgets it
   std::shared_ptr<H2Channel::Conn> conn_;
   int32_t stream_id_;
   std::chrono::steady_clock::time_point deadline_;
