@@ -1,7 +1,6 @@
 // Kubelet's probe client rules (pkg/probe/http) on crilet's HTTP client: headers, redirects, Go's error texts.
 #include "probes/http_prober.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -15,6 +14,7 @@
 #include "common/http_answer.h"
 #include "common/http_client.h"
 #include "common/status.h"
+#include "probes/tcp_prober.h"
 
 namespace crilet::probes {
 namespace {
@@ -150,13 +150,9 @@ class HttpPending : public PendingProbe {
   Step OnReady(short) override {
     Step step;
     if (phase_ == Phase::kConnect) {
-      int err = 0;
-      socklen_t len = sizeof err;
-      if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      int err = ConnectResult(fd_);
       if (err == EINPROGRESS) return step;
       if (err != 0) return Fail(HttpError::kConnect, "connect", err);
-      int one = 1;
-      setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       phase_ = Phase::kSend;
     }
     if (phase_ == Phase::kSend) {
@@ -233,48 +229,23 @@ ProbeStart HttpProbeStart(const HttpRequest& req) {
   Url url;
   std::string error;
   if (!ParseUrl(req.url, &url, &error) || url.scheme != "http") return {};
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, url.host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(url.port));
-    len = sizeof *v4;
-  } else if (inet_pton(AF_INET6, url.host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(url.port));
-    len = sizeof *v6;
-  } else {
-    return {};  // a name: HttpProbe resolves it on a thread that may block
-  }
-  std::string request = GetRequest(url, Headers(req));
+  ConnectStart c = ConnectToAddress(url.host, url.port);
+  if (!c.address) return {};  // a name: HttpProbe resolves it on a thread that may block
   ProbeStart out;
-  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  int err = fd < 0 ? errno : connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) == 0 ? 0 : errno;
-  if (err == EINPROGRESS) {
-    // A pod on this host has completed or refused the handshake by now; look without waiting.
-    pollfd p{fd, POLLOUT, 0};
-    socklen_t errlen = sizeof err;
-    if (poll(&p, 1, 0) > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) != 0) err = errno;
-  }
-  if (err != 0 && err != EINPROGRESS) {
-    if (fd >= 0) close(fd);
+  if (c.err != 0 && c.err != EINPROGRESS) {
     HttpResult r;
     r.error = HttpError::kConnect;
     r.message = "connect";
-    r.os_errno = err;
+    r.os_errno = c.err;
     out.outcome = OutcomeOf(HttpResponse{0, "", TransportError(r, url, req.url), false});
     return out;
   }
-  if (err == 0) {
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
-  auto pending = std::make_unique<HttpPending>(fd, err == 0, req, url, std::move(request), deadline);
+  int one = 1;
+  setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  auto pending = std::make_unique<HttpPending>(c.fd, c.err == 0, req, url, GetRequest(url, Headers(req)), deadline);
   // Connected at once (a pod on this host): the request leaves now, and the loop waits for the answer.
   PendingProbe::Step step;
-  if (err == 0 && !pending->Send(&step) && step.outcome) {
+  if (c.err == 0 && !pending->Send(&step) && step.outcome) {
     out.outcome = std::move(step.outcome);
     return out;
   }

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <tuple>
 
 #include "common/status.h"
 
@@ -34,10 +35,7 @@ std::pair<int, int> StartConnect(const sockaddr* addr, socklen_t len, int family
 int ConnectResultNow(int fd) {
   pollfd p{fd, POLLOUT, 0};
   if (poll(&p, 1, 0) <= 0) return EINPROGRESS;
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-  return err;
+  return ConnectResult(fd);
 }
 
 // Waits for a connect in progress until `deadline`: 0 when connected, else an errno (ETIMEDOUT for our own
@@ -51,8 +49,7 @@ int WaitConnected(int fd, SteadyTime deadline, const std::atomic<bool>* cancel) 
     pollfd p{fd, POLLOUT, 0};
     int n = poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 50)));
     if (n <= 0) continue;  // a 50 ms slice passed (or EINTR): look at the deadline and the flag again
-    socklen_t len = sizeof err;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    err = ConnectResult(fd);
   }
   return err;
 }
@@ -75,9 +72,7 @@ class TcpPending : public PendingProbe {
   int fd() const override { return fd_; }
   short events() const override { return POLLOUT; }
   Step OnReady(short) override {
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    int err = ConnectResult(fd_);
     if (err == EINPROGRESS) return {};
     return Step{Outcome(err, target_), nullptr};
   }
@@ -90,33 +85,52 @@ class TcpPending : public PendingProbe {
 
 }  // namespace
 
-ProbeStart TcpProbeStart(const std::string& host, int port, std::chrono::milliseconds timeout) {
-  if (port <= 0 || port > 65535) return {};
+int ConnectResult(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  return err;
+}
+
+ConnectStart ConnectToAddress(const std::string& ip, int port) {
   sockaddr_storage ss{};
   socklen_t len = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
     v4->sin_port = htons(static_cast<uint16_t>(port));
     len = sizeof *v4;
-  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+  } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
     v6->sin6_family = AF_INET6;
     v6->sin6_port = htons(static_cast<uint16_t>(port));
     len = sizeof *v6;
   } else {
-    return {};  // a name: TcpProbe resolves it
+    return {};  // a name
   }
+  ConnectStart out;
+  out.address = true;
+  std::tie(out.fd, out.err) = StartConnect(reinterpret_cast<const sockaddr*>(&ss), len, ss.ss_family);
+  if (out.err == EINPROGRESS) out.err = ConnectResultNow(out.fd);
+  if (out.err != 0 && out.err != EINPROGRESS && out.fd >= 0) {
+    close(out.fd);
+    out.fd = -1;
+  }
+  return out;
+}
+
+ProbeStart TcpProbeStart(const std::string& host, int port, std::chrono::milliseconds timeout) {
+  if (port <= 0 || port > 65535) return {};
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto [fd, err] = StartConnect(reinterpret_cast<const sockaddr*>(&ss), len, ss.ss_family);
-  if (err == EINPROGRESS) err = ConnectResultNow(fd);
+  ConnectStart c = ConnectToAddress(host, port);
+  if (!c.address) return {};  // a name: TcpProbe resolves it
   ProbeStart out;
-  if (err == EINPROGRESS) {
-    out.pending = std::make_unique<TcpPending>(fd, Target(host, port), deadline);
+  if (c.err == EINPROGRESS) {
+    out.pending = std::make_unique<TcpPending>(c.fd, Target(host, port), deadline);
     return out;
   }
-  if (fd >= 0) close(fd);
-  out.outcome = Outcome(err, Target(host, port));
+  if (c.fd >= 0) close(c.fd);
+  out.outcome = Outcome(c.err, Target(host, port));
   return out;
 }
 
