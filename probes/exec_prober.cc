@@ -53,36 +53,21 @@ namespace {
 // An ExecSync on the runtime's shared connection, waited for by the caller's poll loop.
 class ExecPending : public PendingProbe {
  public:
-  ExecPending(std::unique_ptr<cri::ExecCall> call, cri::Runtime* runtime, std::string container_id,
-              std::vector<std::string> cmd, std::chrono::seconds timeout)
-      : PendingProbe(call->deadline()), call_(std::move(call)), runtime_(runtime),
-        container_id_(std::move(container_id)), cmd_(std::move(cmd)), timeout_(timeout) {}
+  ExecPending(std::unique_ptr<cri::ExecCall> call, std::vector<std::string> cmd)
+      : PendingProbe(call->deadline()), call_(std::move(call)), cmd_(std::move(cmd)) {}
   int fd() const override { return call_->fd(); }
   short events() const override { return call_->events(); }
   Step OnReady(short) override {
     cri::ExecResult r;
     std::optional<Status> s = call_->Step(&r);
     if (!s) return {};
-    ProbeOutcome outcome = ExecOutcome(*s, r, cmd_);
-    if (!outcome.error) return Step{outcome, nullptr};
-    // A runtime error: kubelet tries again (up to kMaxProbeAttempts in all) in the same tick.
-    return Step{std::nullopt, [runtime = runtime_, id = container_id_, cmd = cmd_, timeout = timeout_,
-                               outcome](const std::atomic<bool>* cancel) {
-                  ProbeOutcome last = outcome;
-                  for (int attempt = 1; attempt < kMaxProbeAttempts && last.error && !(cancel && cancel->load()); ++attempt) {
-                    last = ExecProbe(runtime, id, cmd, timeout);
-                  }
-                  return last;
-                }};
+    return Step{ExecOutcome(*s, r, cmd_), nullptr};
   }
   ProbeOutcome OnTimeout() override { return ExecOutcome(call_->Expire(), {}, cmd_); }
 
  private:
   std::unique_ptr<cri::ExecCall> call_;
-  cri::Runtime* runtime_;
-  std::string container_id_;
   std::vector<std::string> cmd_;
-  std::chrono::seconds timeout_;
 };
 
 }  // namespace
@@ -93,7 +78,7 @@ ProbeStart ExecProbeStart(cri::Runtime* runtime, const std::string& container_id
   std::unique_ptr<cri::ExecCall> call = runtime->StartExecSync(container_id, cmd, timeout, &error);
   if (!call) return {};  // no such path, or it could not be sent: ExecProbe on a thread retries and reports
   ProbeStart out;
-  out.pending = std::make_unique<ExecPending>(std::move(call), runtime, container_id, cmd, timeout);
+  out.pending = std::make_unique<ExecPending>(std::move(call), cmd);
   return out;
 }
 

@@ -24,9 +24,9 @@ ProbeOutcome ExecProbe(cri::Runtime* runtime, const std::string& container_id, c
 ProbeOutcome ExecOutcome(const Status& s, const cri::ExecResult& r, const std::vector<std::string>& cmd);
 
 // ExecProbe for a caller that must not block (the probe scheduler's timer thread): the ExecSync is started
-// on the runtime's shared connection and `pending` waits for its answer; a runtime error goes on to
-// PendingProbe::Step::rest, which tries again as ExecProbe's caller does. Neither is set when the runtime
-// cannot start it so (the fake runtime, or the request could not be sent): run ExecProbe instead.
+// on the runtime's shared connection and `pending` waits for its answer, with ExecProbe's outcomes (a
+// runtime error is an error outcome, which the caller retries as it retries ExecProbe). Neither is set
+// when the runtime cannot start it so (the fake runtime, or the request could not be sent): run ExecProbe.
 ProbeStart ExecProbeStart(cri::Runtime* runtime, const std::string& container_id, const std::vector<std::string>& cmd,
                           std::chrono::seconds timeout);
 

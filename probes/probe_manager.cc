@@ -342,8 +342,7 @@ void ProbeManager::StartRuns(std::vector<DueRun>* due, std::vector<Waiting>* wai
       run.started = std::chrono::steady_clock::now();
       ProbeStart quick = StartProbeWithoutBlocking(*run.spec, TargetOf(run));
       if (quick.outcome) {
-        run.outcome = std::move(quick.outcome);
-        done.push_back(std::move(run));
+        Ended(std::move(run), std::move(*quick.outcome), &done, &blocking);
         continue;
       }
       if (quick.pending) {
@@ -396,8 +395,7 @@ void ProbeManager::WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until) 
     if (fds[i + 1].revents) {
       PendingProbe::Step step = w.op->OnReady(fds[i + 1].revents);
       if (step.outcome) {
-        w.run.outcome = std::move(step.outcome);
-        done.push_back(std::move(w.run));
+        Ended(std::move(w.run), std::move(*step.outcome), &done, &blocking);
         continue;
       }
       if (step.rest) {
@@ -407,8 +405,7 @@ void ProbeManager::WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until) 
       }
     }
     if (now >= w.op->deadline()) {
-      w.run.outcome = w.op->OnTimeout();
-      done.push_back(std::move(w.run));
+      Ended(std::move(w.run), w.op->OnTimeout(), &done, &blocking);
       continue;
     }
     still.push_back(std::move(w));
@@ -420,6 +417,17 @@ void ProbeManager::WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until) 
     for (const DueRun& run : dropped) FinishRunLocked(run);
   }
   Settle(&blocking, &done);
+}
+
+void ProbeManager::Ended(DueRun run, ProbeOutcome outcome, std::vector<DueRun>* done,
+                         std::vector<DueRun>* blocking) {
+  if (outcome.error) {
+    run.attempts = 1;
+    blocking->push_back(std::move(run));
+  } else {
+    run.outcome = std::move(outcome);
+    done->push_back(std::move(run));
+  }
 }
 
 void ProbeManager::Settle(std::vector<DueRun>* blocking, std::vector<DueRun>* done) {
@@ -540,10 +548,10 @@ void ProbeManager::RunProbe(const DueRun& run) {
   if (run.rest) {
     outcome = run.rest(run.cancel.get());  // started by the timer thread, to be finished here
   } else {
-    started = std::chrono::steady_clock::now();
+    if (run.attempts == 0) started = std::chrono::steady_clock::now();  // else the timer thread's start
     ProbeTargetInfo target = TargetOf(run);
     // Kubelet retries a probe that could not run (an error, not a failure) up to 3 times in the same tick.
-    for (int attempt = 0; attempt < kMaxProbeAttempts && !run.cancel->load(); ++attempt) {
+    for (int attempt = run.attempts; attempt < kMaxProbeAttempts && !run.cancel->load(); ++attempt) {
       outcome = RunProbeHandler(*run.spec, target);
       if (!outcome.error) break;
     }

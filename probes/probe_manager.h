@@ -123,6 +123,7 @@ class ProbeManager : public Prober {
     SteadyTime started{};
     std::optional<ProbeOutcome> outcome;
     std::function<ProbeOutcome(const std::atomic<bool>* cancel)> rest;
+    int attempts = 0;  // handler attempts the timer thread made that errored; the pool makes the rest
   };
   // A run the timer thread started and waits for on its socket.
   struct Waiting {
@@ -143,6 +144,9 @@ class ProbeManager : public Prober {
   // Timer thread, unlocked: waits until `until` for the sockets of `waiting` or a Wake, then steps the runs
   // whose sockets are ready and ends those past their deadline or cancelled.
   void WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until);
+  // Timer thread: a run it drove came to `outcome`: done, or (an error, as kubelet retries those in the same
+  // tick) to the pool for the remaining attempts.
+  static void Ended(DueRun run, ProbeOutcome outcome, std::vector<DueRun>* done, std::vector<DueRun>* blocking);
   // Timer thread, unlocked: books runs that ended (`done`), hands `blocking` ones to the pool.
   void Settle(std::vector<DueRun>* blocking, std::vector<DueRun>* done);
   void Wake();  // makes the timer thread look at its timers again
