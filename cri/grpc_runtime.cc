@@ -49,14 +49,20 @@ std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) 
 
 std::string Short(const std::string& id) { return id.size() > 13 ? id.substr(0, 13) : id; }
 
+// A lean channel call's outcome: its Status, else the answer parsed into `resp`; errors named by `what`.
+Status ParseAnswer(const Status& s, const std::string& answer, google::protobuf::MessageLite* resp,
+                   const std::string& what) {
+  if (!s.ok()) return s.Wrap(what);
+  if (!resp->ParseFromString(answer)) return Status::Internal(what + ": cannot parse the answer");
+  return s;
+}
+
 // A unary call over the lean channel; the answer is parsed into `resp` (which may live on an arena, so that a
 // large list costs no malloc/free per field).
 Status LeanCall(H2Channel* channel, const char* method, const google::protobuf::MessageLite& req,
                 std::chrono::milliseconds timeout, google::protobuf::MessageLite* resp, const std::string& what) {
   std::string answer;
-  Status s = channel->Call(method, req.SerializeAsString(), timeout, &answer).Wrap(what);
-  if (s.ok() && !resp->ParseFromString(answer)) s = Status::Internal(what + ": cannot parse the answer");
-  return s;
+  return ParseAnswer(channel->Call(method, req.SerializeAsString(), timeout, &answer), answer, resp, what);
 }
 
 }  // namespace
@@ -253,10 +259,10 @@ std::chrono::milliseconds ExecDeadline(std::chrono::seconds timeout, std::chrono
   return timeout.count() > 0 ? std::chrono::milliseconds(timeout) + std::chrono::seconds(10) : otherwise;
 }
 
-Status ExecAnswer(Status s, const std::string& answer, const std::string& container_id, ExecResult* out) {
+Status ExecAnswer(const Status& call, const std::string& answer, const std::string& container_id, ExecResult* out) {
   v1::ExecSyncResponse resp;
-  if (s.ok() && !resp.ParseFromString(answer)) s = Status::Internal("cannot parse the answer");
-  if (!s.ok()) return s.Wrap("ExecSync " + Short(container_id));
+  Status s = ParseAnswer(call, answer, &resp, "ExecSync " + Short(container_id));
+  if (!s.ok()) return s;
   out->stdout_data = resp.stdout();
   out->stderr_data = resp.stderr();
   out->exit_code = resp.exit_code();

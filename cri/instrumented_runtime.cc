@@ -2,7 +2,6 @@
 #include "cri/instrumented_runtime.h"
 
 #include <chrono>
-#include <functional>
 
 namespace crilet::cri {
 
@@ -12,17 +11,23 @@ InstrumentedRuntime::InstrumentedRuntime(Runtime* inner, Metrics* metrics) : inn
   metrics_->Declare("crilet_cri_request_errors_total", Metrics::Type::kCounter, "Failed CRI calls by method and code.");
 }
 
+namespace {
+
+// Books a call that started at `start` and ended now with `s`.
+void Record(Metrics* metrics, const char* method, std::chrono::steady_clock::time_point start, const Status& s) {
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics->Observe("crilet_cri_request_duration_seconds", {{"method", method}}, secs);
+  if (!s.ok()) metrics->Add("crilet_cri_request_errors_total", {{"method", method}, {"code", CodeName(s.code())}});
+}
+
+}  // namespace
+
 template <typename F>
 Status InstrumentedRuntime::Timed(const char* method, F&& call) {
   auto start = std::chrono::steady_clock::now();
   Status s = call();
-  Record(method, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), s);
+  Record(metrics_, method, start, s);
   return s;
-}
-
-void InstrumentedRuntime::Record(const char* method, double secs, const Status& s) {
-  metrics_->Observe("crilet_cri_request_duration_seconds", {{"method", method}}, secs);
-  if (!s.ok()) metrics_->Add("crilet_cri_request_errors_total", {{"method", method}, {"code", CodeName(s.code())}});
 }
 
 namespace {
@@ -30,29 +35,26 @@ namespace {
 // An ExecCall that books its duration and result when it ends, as Timed does for blocking calls.
 class TimedExecCall : public ExecCall {
  public:
-  TimedExecCall(std::unique_ptr<ExecCall> inner, std::function<void(double, const Status&)> record)
-      : inner_(std::move(inner)), record_(std::move(record)) {}
+  TimedExecCall(std::unique_ptr<ExecCall> inner, Metrics* metrics, std::chrono::steady_clock::time_point start)
+      : inner_(std::move(inner)), metrics_(metrics), start_(start) {}
   int fd() const override { return inner_->fd(); }
   short events() const override { return inner_->events(); }
   std::chrono::steady_clock::time_point deadline() const override { return inner_->deadline(); }
   std::optional<Status> Step(ExecResult* out) override {
     std::optional<Status> s = inner_->Step(out);
-    if (s) Done(*s);
+    if (s) Record(metrics_, "ExecSync", start_, *s);
     return s;
   }
   Status Expire() override {
     Status s = inner_->Expire();
-    Done(s);
+    Record(metrics_, "ExecSync", start_, s);
     return s;
   }
 
  private:
-  void Done(const Status& s) {
-    record_(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), s);
-  }
   std::unique_ptr<ExecCall> inner_;
-  std::function<void(double, const Status&)> record_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  Metrics* metrics_;
+  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace
@@ -104,17 +106,15 @@ Status InstrumentedRuntime::ExecSync(const std::string& id, const std::vector<st
 std::unique_ptr<ExecCall> InstrumentedRuntime::StartExecSync(const std::string& id, const std::vector<std::string>& cmd,
                                                               std::chrono::seconds timeout, Status* error) {
   const auto start = std::chrono::steady_clock::now();
-  Status before = *error;
-  std::unique_ptr<ExecCall> call = inner_->StartExecSync(id, cmd, timeout, error);
-  if (!call) {
-    // Not started: a failure is booked now; a runtime without the path books nothing (ExecSync will).
-    if (!error->ok() && before.ok()) {
-      Record("ExecSync", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), *error);
-    }
-    return nullptr;
+  Status failed;
+  std::unique_ptr<ExecCall> call = inner_->StartExecSync(id, cmd, timeout, &failed);
+  if (call) return std::make_unique<TimedExecCall>(std::move(call), metrics_, start);
+  // Not started: a failure is booked now; a runtime without the path books nothing (ExecSync will).
+  if (!failed.ok()) {
+    Record(metrics_, "ExecSync", start, failed);
+    *error = failed;
   }
-  return std::make_unique<TimedExecCall>(std::move(call),
-                                         [this](double secs, const Status& s) { Record("ExecSync", secs, s); });
+  return nullptr;
 }
 Status InstrumentedRuntime::ListImages(std::vector<Image>* out) {
   return Timed("ListImages", [&] { return inner_->ListImages(out); });

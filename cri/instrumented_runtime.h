@@ -37,8 +37,6 @@ class InstrumentedRuntime : public Runtime {
  private:
   template <typename F>
   Status Timed(const char* method, F&& call);
-  // Books a call that took `secs` and ended with `s`.
-  void Record(const char* method, double secs, const Status& s);
 
   Runtime* inner_;
   Metrics* metrics_;
