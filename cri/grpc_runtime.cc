@@ -276,6 +276,7 @@ class GrpcExecCall : public ExecCall {
   int fd() const override { return call_->fd(); }
   short events() const override { return call_->events(); }
   std::chrono::steady_clock::time_point deadline() const override { return call_->deadline(); }
+  bool Ready() const override { return call_->Ready(); }
   std::optional<Status> Step(ExecResult* out) override {
     std::string answer;
     std::optional<Status> s = call_->Step(&answer);

@@ -421,11 +421,13 @@ std::unique_ptr<H2Call> H2Channel::Start(const std::string& method, const std::s
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (shared_) {
-      // Read what came while no call looked (a PING to answer, a GOAWAY, the runtime closing an idle
-      // connection after its restart) before adding a call to it.
+      // An idle connection: read what came while no call looked (a PING to answer, a GOAWAY, the runtime
+      // closing it after a restart) before adding a call to it. Not while calls are in flight: their
+      // answers must be read by their own Step, after their poll, or nobody would look at them again.
       std::lock_guard<std::mutex> conn_lock(shared_->mu);
       Status why;
-      if (!Pump(shared_.get(), &why) || shared_->broken) shared_.reset();  // its calls end with their errors
+      if (shared_->streams.empty() && !Pump(shared_.get(), &why)) shared_.reset();
+      else if (shared_->broken) shared_.reset();  // its calls end with their errors
     }
     if (!shared_) {
       std::unique_ptr<Conn> fresh = Connect(socket_path_, error, /*nonblocking=*/true);
@@ -464,6 +466,13 @@ void H2Call::Cancel() {
 }
 
 int H2Call::fd() const { return conn_->fd; }
+
+bool H2Call::Ready() const {
+  if (finished_) return false;
+  std::lock_guard<std::mutex> lock(conn_->mu);
+  const H2Stream* st = conn_->Find(stream_id_);
+  return !conn_->failure.ok() || (st && st->closed);
+}
 
 short H2Call::events() const {
   std::lock_guard<std::mutex> lock(conn_->mu);

@@ -64,6 +64,9 @@ class H2Call {
   // Reads what the connection has, without blocking, and answers it. The call's Status once its answer is
   // complete (with *response set), the connection's error if it broke first, else nothing yet.
   std::optional<Status> Step(std::string* response);
+  // Another call's Step on the shared connection already read this one's answer (or saw the connection
+  // break): Step now, as no more bytes may come for it and its socket would not poll ready.
+  bool Ready() const;
   // The deadline passed: cancels the stream. DeadlineExceeded.
   Status Expire();
 

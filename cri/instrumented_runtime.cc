@@ -40,6 +40,7 @@ class TimedExecCall : public ExecCall {
   int fd() const override { return inner_->fd(); }
   short events() const override { return inner_->events(); }
   std::chrono::steady_clock::time_point deadline() const override { return inner_->deadline(); }
+  bool Ready() const override { return inner_->Ready(); }
   std::optional<Status> Step(ExecResult* out) override {
     std::optional<Status> s = inner_->Step(out);
     if (s) Record(metrics_, "ExecSync", start_, *s);

@@ -22,6 +22,8 @@ class ExecCall {
   virtual std::chrono::steady_clock::time_point deadline() const = 0;
   // Reads what arrived, without blocking: the call's Status once it ended (and *out on success), else nothing.
   virtual std::optional<Status> Step(ExecResult* out) = 0;
+  // The answer is already in (read by another call on a shared connection): Step without waiting for fd().
+  virtual bool Ready() const { return false; }
   // The deadline passed: the call is cancelled. DeadlineExceeded.
   virtual Status Expire() = 0;
 };

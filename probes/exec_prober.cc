@@ -57,6 +57,7 @@ class ExecPending : public PendingProbe {
       : PendingProbe(call->deadline()), call_(std::move(call)), cmd_(std::move(cmd)) {}
   int fd() const override { return call_->fd(); }
   short events() const override { return call_->events(); }
+  bool Ready() const override { return call_->Ready(); }
   Step OnReady(short) override {
     cri::ExecResult r;
     std::optional<Status> s = call_->Step(&r);

@@ -33,6 +33,9 @@ class PendingProbe {
   virtual short events() const = 0;  // POLLIN or POLLOUT, what the next step waits for
   // The socket polled ready (revents, which may hold POLLERR/POLLHUP): one non-blocking step.
   virtual Step OnReady(short revents) = 0;
+  // Its outcome can be had without waiting for the socket (a shared connection delivered it while another
+  // run read): call OnReady now.
+  virtual bool Ready() const { return false; }
   // The probe's deadline passed before an outcome: the timeout's outcome, worded like kubelet's.
   virtual ProbeOutcome OnTimeout() = 0;
   SteadyTime deadline() const { return deadline_; }

@@ -358,7 +358,7 @@ void ProbeManager::StartRuns(std::vector<DueRun>* due, std::vector<Waiting>* wai
 
 void ProbeManager::WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until) {
   auto now = std::chrono::steady_clock::now();
-  for (const Waiting& w : *waiting) until = std::min(until, w.op->deadline());
+  for (const Waiting& w : *waiting) until = std::min(until, w.op->Ready() ? now : w.op->deadline());
   // Whoever sets the cancel flag of a run in flight also wakes this thread (UnscheduleLocked, RemoveWorkerLocked).
   // The sockets are polled even when a deadline has already passed, so that an answer that came before it
   // is read rather than taken for a timeout.
@@ -392,7 +392,8 @@ void ProbeManager::WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until) 
       dropped.push_back(std::move(w.run));
       continue;
     }
-    if (fds[i + 1].revents) {
+    // Ready: runs on one shared connection read each other's answers, so one may be in without a poll event.
+    if (fds[i + 1].revents || w.op->Ready()) {
       PendingProbe::Step step = w.op->OnReady(fds[i + 1].revents);
       if (step.outcome) {
         Ended(std::move(w.run), std::move(*step.outcome), &done, &blocking);

@@ -313,8 +313,9 @@ Answer EchoUnlessSilent(const std::string& path, const std::string& request) {
   return a;
 }
 
-// Drives started calls the way the probe scheduler's loop does: poll their socket, Step the ready ones,
-// Expire those past their deadline. Returns each call's Status and answer.
+// Drives started calls the way the probe scheduler's loop does: poll their socket, Step those that polled
+// ready or are Ready (answered through another call's read), Expire those past their deadline. Returns each
+// call's Status and answer.
 std::vector<std::pair<Status, std::string>> Drive(std::vector<std::unique_ptr<cri::H2Call>>& calls) {
   std::vector<std::pair<Status, std::string>> out(calls.size());
   std::vector<bool> done(calls.size(), false);
@@ -325,7 +326,7 @@ std::vector<std::pair<Status, std::string>> Drive(std::vector<std::unique_ptr<cr
     for (size_t i = 0; i < calls.size(); ++i) {
       if (done[i]) continue;
       std::optional<Status> s;
-      if (fds[i].revents) s = calls[i]->Step(&out[i].second);
+      if (fds[i].revents || calls[i]->Ready()) s = calls[i]->Step(&out[i].second);
       if (!s && std::chrono::steady_clock::now() >= calls[i]->deadline()) s = calls[i]->Expire();
       if (s) {
         out[i].first = *s;
