@@ -6,6 +6,8 @@
 #   scripts/lab.sh env    [DIR]          print `export` lines: CONTAINERD_ADDRESS, CRILET_RUNTIME_ENDPOINT,
 #                                        CRILET_REGISTRY, CRILET_LAB_DIR  (use: eval "$(scripts/lab.sh env)")
 #   scripts/lab.sh status [DIR]          say what runs
+#   scripts/lab.sh kill-containerd [DIR]   SIGKILL this lab's containerd only (shims and containers live on)
+#   scripts/lab.sh start-containerd [DIR]  start it again on the same root, state and socket
 #   scripts/lab.sh stop   [DIR] [--keep] kill every container, stop containerd, its shims and the registry,
 #                                        tear down pod networks, unmount, delete the bridge, remove DIR
 #                                        (kept with --keep); safe when nothing runs
@@ -32,7 +34,7 @@ log() { echo "lab: $*" >&2; }
 warn() { echo "lab: warning: $*" >&2; }
 die() { echo "lab: error: $*" >&2; exit 1; }
 usage() {
-  echo "usage: $0 start|stop|status|env [DIR] [--keep]" >&2
+  echo "usage: $0 start|stop|status|env|kill-containerd|start-containerd [DIR] [--keep]" >&2
   exit 2
 }
 
@@ -649,10 +651,30 @@ stop() {
   if ((keep)); then log "stopped; kept $dir"; else log "stopped; removed $dir"; fi
 }
 
+# kill-containerd / start-containerd: a runtime crash and its restart, for tests/fault.
+kill_containerd() {
+  require_root
+  check_lab_dir
+  local pid
+  pid=$(containerd_pid) || die "containerd of $dir does not run"
+  kill -KILL "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  log "killed containerd (pid $pid)"
+}
+
+restart_containerd() {
+  require_root
+  check_lab_dir
+  if containerd_up; then log "containerd already runs"; return 0; fi
+  start_containerd
+}
+
 main() {
   parse_args "$@"
   case $cmd in
     start) start ;;
+    kill-containerd) kill_containerd ;;
+    start-containerd) restart_containerd ;;
     stop) stop ;;
     status) status ;;
     env) print_env ;;

@@ -16,7 +16,8 @@ ROOT=$T/root
 LOGS=$T/logs
 mkdir -p "$MANIFESTS"
 # Tests use their own bridge and subnet so a running demo (lab0, 10.88/16) is not disturbed.
-export CRILET_LAB_DIR=$T/lab CRILET_LAB_BRIDGE=crilet-it0 CRILET_LAB_SUBNET=10.89.0.0/16
+# CRILET_TEST_BRIDGE/CRILET_TEST_SUBNET let two suites run side by side.
+export CRILET_LAB_DIR=$T/lab CRILET_LAB_BRIDGE=${CRILET_TEST_BRIDGE:-crilet-it0} CRILET_LAB_SUBNET=${CRILET_TEST_SUBNET:-10.89.0.0/16}
 CRILET_PID=""
 PORT=""
 CHECKS=0
