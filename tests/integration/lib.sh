@@ -74,7 +74,7 @@ start_crilet() {
   PORT=$(free_port)
   "$CRILET_BIN" run --pod-manifest-path "$MANIFESTS" --container-runtime-endpoint "$CRILET_RUNTIME_ENDPOINT" \
     --root-dir "$ROOT" --pod-logs-dir "$LOGS" --hostname-override node1 --read-only-port "$PORT" \
-    --crash-loop-backoff-initial 1s --crash-loop-backoff-max 8s "$@" >>"$T/crilet.log" 2>&1 &
+    --crash-loop-backoff-initial "${BACKOFF_INITIAL:-1s}" --crash-loop-backoff-max "${BACKOFF_MAX:-8s}" "$@" >>"$T/crilet.log" 2>&1 &
   CRILET_PID=$!
   wait_for "crilet serves /healthz" 10 curl -sf "http://127.0.0.1:$PORT/healthz"
 }
