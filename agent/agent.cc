@@ -166,13 +166,15 @@ void Agent::ContainerExited(const std::string& uid, const std::string& container
 
 bool Agent::RuntimeHealthy(std::string* why) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (why) *why = runtime_error_;
-  return runtime_error_.empty();
+  std::string reason = RuntimeUnhealthyReason(health_, services_.clock->Now(), services_.options.runtime_stall,
+                                              services_.options.runtime_endpoint);
+  if (why) *why = reason;
+  return reason.empty();
 }
 
 void Agent::SetRuntimeError(const std::string& why) {
   std::lock_guard<std::mutex> lock(mu_);
-  runtime_error_ = why;
+  health_.error = why;
 }
 
 void Agent::RelistLoop() {
@@ -201,14 +203,23 @@ void Agent::RelistLoop() {
 void Agent::Relist() {
   std::vector<cri::Sandbox> sandboxes;
   std::vector<cri::Container> containers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    health_.call_started = services_.clock->Now();
+  }
   Status s = services_.runtime->ListPodSandbox({}, &sandboxes);
   if (s.ok()) s = services_.runtime->ListContainers({}, &containers);
-  if (!s.ok()) {
+  {
     std::lock_guard<std::mutex> lock(mu_);
-    std::string why = "cannot reach container runtime at " + services_.options.runtime_endpoint + ": " + s.message();
-    if (runtime_error_ != why) spdlog::error("{}", why);
-    runtime_error_ = why;
-    return;
+    health_.call_started.reset();
+    std::string why = s.ok() ? "" : "cannot reach container runtime at " + services_.options.runtime_endpoint + ": " + s.message();
+    // One line when an outage begins and one when it ends, however its messages vary meanwhile.
+    std::string line = RuntimeTransitionLine(health_.error, why, services_.options.runtime_endpoint);
+    if (!line.empty() && !why.empty()) spdlog::error("{}", line);
+    if (!line.empty() && why.empty()) spdlog::info("{}", line);
+    if (line.empty() && !why.empty() && why != health_.error) spdlog::debug("{}", why);
+    health_.error = why;
+    if (!s.ok()) return;
   }
 
   // Group by pod UID and fingerprint what the pod holds: a change wakes its worker.
@@ -229,10 +240,6 @@ void Agent::Relist() {
   }
 
   std::lock_guard<std::mutex> lock(mu_);
-  if (!runtime_error_.empty()) {
-    spdlog::info("container runtime at {} is reachable again", services_.options.runtime_endpoint);
-    runtime_error_.clear();
-  }
   for (const auto& [uid, w] : workers_) {
     auto now_it = prints.find(uid);
     auto old_it = fingerprints_.find(uid);

@@ -17,6 +17,7 @@
 #include "agent/runtime_state.h"
 #include "agent/services.h"
 #include "agent/status_store.h"
+#include "agent/runtime_health.h"
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "cri/runtime.h"
@@ -50,7 +51,8 @@ class Agent {
   // A container's process exited (ExitWatcher): sync its pod now.
   void ContainerExited(const std::string& uid, const std::string& container_id);
 
-  // False while the last relist failed; *why says why.
+  // False while the last relist failed or a relist call has waited longer than options.runtime_stall;
+  // *why says why.
   bool RuntimeHealthy(std::string* why) const;
   // Before Start(): the runtime could not be reached yet (shown by /healthz).
   void SetRuntimeError(const std::string& why);
@@ -81,7 +83,7 @@ class Agent {
   std::vector<std::unique_ptr<PodWorker>> finished_;             // joined on the relist thread
   std::map<std::string, std::string> fingerprints_;              // runtime state per UID at the last relist
   std::map<std::string, std::unique_ptr<PodWorker>> orphans_;    // cleanups in flight
-  std::string runtime_error_;
+  RuntimeHealth health_;
   std::thread relist_thread_;
 };
 

@@ -18,6 +18,8 @@ struct AgentOptions {
   std::string cluster_domain;                 // KubeletConfiguration clusterDomain
   std::string cgroup_parent;                  // CRI cgroup_parent of sandboxes; "" lets the runtime choose
   std::chrono::nanoseconds relist_period = std::chrono::seconds(1);
+  // A relist call waiting this long marks the runtime unhealthy (/healthz) before its deadline expires.
+  std::chrono::nanoseconds runtime_stall = std::chrono::seconds(10);
   std::chrono::nanoseconds crash_backoff_initial = std::chrono::seconds(10);
   std::chrono::nanoseconds crash_backoff_max = std::chrono::seconds(300);
   std::chrono::nanoseconds image_backoff_initial = std::chrono::seconds(10);

@@ -90,6 +90,8 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
       spdlog::error("{}/{}: cannot read pod state: {}", pod_.metadata.namespace_, pod_.metadata.name, s.message());
       runtime_error_logged_ = true;
     }
+    // A pod the runtime cannot be asked about yet is still listed, Pending, as kubelet lists it.
+    if (!last_status_) Publish(ObservedPod{});
     return now + std::chrono::seconds(1);
   }
   runtime_error_logged_ = false;
@@ -327,6 +329,12 @@ void PodSyncer::RemoveDeadInstances(const ObservedPod& obs) {
   // Kubelet's container GC keeps one dead instance per container (for `logs --previous`).
   std::map<std::string, int> dead_seen;
   for (const auto& c : obs.containers) {
+    if (c.state == cri::ContainerState::kCreated && obs.Latest(c.name) != &c) {
+      // Created but never started, and a newer instance exists: a failed start, or crilet killed between
+      // CreateContainer and StartContainer. Nothing ever ran in it; it would otherwise stay forever.
+      env_->runtime->RemoveContainer(c.id);
+      continue;
+    }
     if (c.state != cri::ContainerState::kExited) continue;
     if (++dead_seen[c.name] > 1) {
       // Kubelet removes a dead container's log file with it; crash loops would otherwise pile up files.

@@ -276,6 +276,39 @@ TEST_CASE("a sandbox killed from outside is recreated with a new attempt", "[syn
   CHECK(h.Status(pod).container_statuses[0].restart_count == 1);
 }
 
+TEST_CASE("a container created but never started is removed once a newer one runs", "[syncer]") {
+  // As after a failed start, or crilet SIGKILLed between CreateContainer and StartContainer (fault suite).
+  Harness h;
+  auto pod = MakePod({"app"});
+  h.runtime.InjectError("StartContainer", Status(Code::kUnknown, "killed before the start"));
+  {
+    PodSyncer first(&h.env, &h.store, pod);
+    first.Sync(nullptr);
+  }
+  REQUIRE(h.runtime.Containers().size() == 1);
+  CHECK(h.runtime.Containers()[0].state == cri::ContainerState::kCreated);
+  PodSyncer after_restart(&h.env, &h.store, pod);
+  after_restart.Sync(nullptr);
+  after_restart.Sync(nullptr);
+  auto containers = h.runtime.Containers();
+  REQUIRE(containers.size() == 1);
+  CHECK(containers[0].state == cri::ContainerState::kRunning);
+  CHECK(containers[0].attempt == 1);
+}
+
+TEST_CASE("a new pod is listed Pending while the runtime cannot be asked", "[syncer]") {
+  Harness h;
+  auto pod = MakePod({"app"});
+  h.runtime.SetDown(true);
+  PodSyncer s(&h.env, &h.store, pod);
+  s.Sync(nullptr);
+  REQUIRE(h.store.Status(pod.metadata.uid).has_value());
+  CHECK(h.Status(pod).phase == "Pending");
+  h.runtime.SetDown(false);
+  s.Sync(nullptr);
+  CHECK(h.Status(pod).container_statuses[0].state.running.has_value());
+}
+
 TEST_CASE("start failures show kubelet's waiting reasons", "[syncer]") {
   Harness h;
   auto pod = MakePod({"app"});
