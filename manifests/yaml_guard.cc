@@ -1,6 +1,10 @@
 // Limits checked on the raw text and on yaml-cpp's event stream before any node tree is built.
 #include "manifests/yaml_guard.h"
 
+#include <map>
+#include <utility>
+#include <vector>
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -51,19 +55,26 @@ class LimitCheck : public YAML::EventHandler {
  public:
   explicit LimitCheck(const YamlLimits& limits) : limits_(limits) {}
 
-  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start = mark;
+    anchored_.clear();
+  }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Count(m); }
-  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Count(m); }
-  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { Count(m); }
-  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    Open(m);
+  void OnNull(const YAML::Mark& m, YAML::anchor_t a) override { Leaf(m, a); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t a) override {
+    Count(m);
+    auto it = anchored_.find(a);
+    Expand(m, it == anchored_.end() ? 1 : it->second);
   }
-  void OnSequenceEnd() override { --depth_; }
-  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    Open(m);
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t a, const std::string&) override { Leaf(m, a); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a, YAML::EmitterStyle::value) override {
+    Open(m, a);
   }
-  void OnMapEnd() override { --depth_; }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a, YAML::EmitterStyle::value) override {
+    Open(m, a);
+  }
+  void OnMapEnd() override { Close(); }
 
   YAML::Mark start = YAML::Mark::null_mark();
 
@@ -74,17 +85,43 @@ class LimitCheck : public YAML::EventHandler {
                                     ") to be a Pod manifest"};
     }
   }
+  // What the document becomes once aliases are expanded (a "billion laughs" bomb is small before): refused
+  // past max_expanded, as Go's YAML decoder in kubelet refuses "excessive aliasing".
+  void Expand(const YAML::Mark& m, long n) {
+    expanded_ += n;
+    if (expanded_ > limits_.max_expanded) {
+      throw Refused{m.line + 1, "document contains excessive aliasing (expands to more than " +
+                                    std::to_string(limits_.max_expanded) + " values)"};
+    }
+  }
+  void Leaf(const YAML::Mark& m, YAML::anchor_t a) {
+    Count(m);
+    Expand(m, 1);
+    if (a != YAML::NullAnchor) anchored_[a] = 1;
+  }
   // yaml-cpp reports a collection before it recurses into it, so the refusal comes before deep recursion.
-  void Open(const YAML::Mark& m) {
+  void Open(const YAML::Mark& m, YAML::anchor_t a) {
     Count(m);
     if (++depth_ > limits_.max_depth) {
       throw Refused{m.line + 1, "nested too deeply (more than " + std::to_string(limits_.max_depth) +
                                     " levels) to be a Pod manifest"};
     }
+    Expand(m, 1);
+    open_.push_back({a, expanded_});
+  }
+  void Close() {
+    --depth_;
+    if (open_.empty()) return;
+    auto [a, at_start] = open_.back();
+    open_.pop_back();
+    if (a != YAML::NullAnchor) anchored_[a] = expanded_ - at_start + 1;
   }
 
   const YamlLimits& limits_;
   int depth_ = 0;
+  long expanded_ = 0;                                   // values after alias expansion, this parse
+  std::map<YAML::anchor_t, long> anchored_;             // anchor -> values it expands to
+  std::vector<std::pair<YAML::anchor_t, long>> open_;   // open collections: anchor, expanded_ at start
 
  public:
   long* nodes_ = nullptr;  // shared across documents

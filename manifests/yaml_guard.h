@@ -21,6 +21,7 @@ struct YamlLimits {
   size_t max_bytes = kMaxManifestBytes;
   int max_depth = 100;                 // a Pod with managedFields nests ~15 levels
   long max_nodes = 100000;             // values before alias expansion (yaml-cpp keeps ~400 bytes per node)
+  long max_expanded = 1000000;         // values after alias expansion (a Pod has a few thousand)
   int max_documents = 1000;
 };
 

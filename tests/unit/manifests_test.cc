@@ -287,6 +287,27 @@ TEST_CASE("hostile input is refused fast with a clear error", "[manifests][hosti
     CHECK_FALSE(r.errors.empty());
     CHECK(took < std::chrono::seconds(1));
   }
+  SECTION("alias bomb under a field crilet ignores is refused too, as kubelet refuses it") {
+    std::string pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [{name: c, image: i}]\n";
+    std::string bomb = "bomb:\n  a: &a [x,x,x,x,x,x,x,x,x,x]\n";
+    for (char c = 'b'; c <= 'l'; ++c) {
+      bomb += std::string("  ") + c + ": &" + c + " [";
+      for (int i = 0; i < 10; ++i) bomb += std::string(i ? "," : "") + "*" + static_cast<char>(c - 1);
+      bomb += "]\n";
+    }
+    auto [r, took] = timed(pod + bomb);
+    CHECK(r.pods.empty());
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].ToString() == "pod.yaml:12: document contains excessive aliasing (expands to more than 1000000 values)");
+    CHECK(took < std::chrono::seconds(1));
+  }
+  SECTION("a few aliases are fine") {
+    auto [r, took] = timed("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n"
+                           "  - {name: a, image: i, command: &cmd [sleep, '1']}\n  - {name: b, image: i, command: *cmd}\n");
+    CHECK(r.errors.empty());
+    REQUIRE(r.pods.size() == 1);
+    CHECK(r.pods[0].spec.containers[1].command == std::vector<std::string>{"sleep", "1"});
+  }
   SECTION("deep nesting") {
     auto [r, took] = timed(std::string(100000, '[') + std::string(100000, ']'));
     REQUIRE(r.errors.size() == 1);
