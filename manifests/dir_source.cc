@@ -259,7 +259,11 @@ void DirSource::ScanOnce(bool force) {
     FileState st;
     st.stat_key = stat_key;
     st.content_hash = hash;
-    if (read) {
+    if (read && data.find_first_not_of(" \t\r\n") == std::string::npos) {
+      // Kubelet refuses an empty file too. It is what a truncation or an unfinished write leaves: the pods
+      // of the last valid version keep running; deleting the file is how its pods are removed.
+      st.errors.push_back(FieldError{path, 0, "", "empty file: no pod (delete the file to remove its pods)"});
+    } else if (read) {
       LoadOptions lo;
       lo.node_name = options_.node_name;
       lo.source = PodSource{"file", path, 0};

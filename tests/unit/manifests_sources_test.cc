@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "manifests/dir_source.h"
 #include "manifests/pod_config.h"
 #include "manifests/static_pod.h"
 #include "test_http_server.h"
@@ -216,4 +217,24 @@ TEST_CASE("the URL source: Pod or PodList, headers, failures keep the last pods"
   config.Rescan();
   REQUIRE(w.WaitFor([](auto& p) { return p.empty(); }));  // an empty answer is an empty set (kubelet)
   config.Stop();
+}
+
+TEST_CASE("a manifest truncated to nothing keeps its last valid pods and says why", "[sources]") {
+  // Found by tests/fault/test_manifest_churn.sh: an emptied file removed its running pod.
+  TempDir dir;
+  std::map<std::string, FileState> files;
+  DirSource::Options o;
+  o.path = dir.path.string();
+  o.node_name = "node1";
+  DirSource source(o, [&](const std::map<std::string, FileState>& f) { files = f; });
+  std::string path = (dir.path / "web.yaml").string();
+  Write(path, PodYaml("web"));
+  source.ScanOnce(true);
+  REQUIRE(files[path].pods.size() == 1);
+  Write(path, "\n  \n");
+  source.ScanOnce(true);
+  REQUIRE(files[path].pods.size() == 1);
+  CHECK(files[path].pods[0].metadata.name == "web-node1");
+  REQUIRE(files[path].errors.size() == 1);
+  CHECK(files[path].errors[0].ToString() == path + ": empty file: no pod (delete the file to remove its pods)");
 }
