@@ -268,6 +268,8 @@ class Connection {
 
 }  // namespace
 
+const char* const kBodyTimeout = "context deadline exceeded (Client.Timeout or context cancellation while reading body)";
+
 bool IsFollowedRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -388,7 +390,11 @@ HttpResult HttpGetOnce(const Url& url, const HttpGetOptions& o) {
     if (state != HttpAnswerParser::State::kNeedMore) return std::move(parser.result());
     buf.clear();
     // The first read waits first: right after the request the answer cannot be there yet.
-    if (HttpResult e = conn.ReadSome(&buf, &eof, first); !e.ok()) return e;
+    if (HttpResult e = conn.ReadSome(&buf, &eof, first); !e.ok()) {
+      if (!parser.HeadDone() || e.error == HttpError::kCancelled) return e;
+      // Past the head, Go's client has returned the response: the failure is one of reading its body.
+      return parser.BodyFailed(e.error == HttpError::kTimeout ? kBodyTimeout : e.message);
+    }
     first = false;
   }
 }

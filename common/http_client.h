@@ -41,7 +41,9 @@ struct HttpGetOptions {
   const std::atomic<bool>* cancel = nullptr;  // may be null; once true the request ends within ~50 ms
 };
 
-enum class HttpError { kNone, kBadUrl, kResolve, kConnect, kTimeout, kCancelled, kTls, kProtocol, kTooLarge, kIo };
+// kBody: the status line and headers arrived (status, headers and the body so far are set) but reading the
+// body failed: Go's client returns the response then, and the error comes from reading its body.
+enum class HttpError { kNone, kBadUrl, kResolve, kConnect, kTimeout, kCancelled, kTls, kProtocol, kTooLarge, kIo, kBody };
 
 struct HttpResult {
   HttpError error = HttpError::kNone;
@@ -54,6 +56,9 @@ struct HttpResult {
   bool ok() const { return error == HttpError::kNone; }
   std::string Header(const std::string& name) const;  // first value, case-insensitive name; "" if absent
 };
+
+// Go's text for a timeout while reading the body (net/http client.go cancelTimerBody), kubelet-era Go.
+extern const char* const kBodyTimeout;
 
 // The redirect codes Go's client follows (301, 302, 303, 307, 308); other 3xx answers are final.
 bool IsFollowedRedirect(int status);

@@ -69,20 +69,25 @@ std::vector<std::pair<std::string, std::string>> Headers(const HttpRequest& req)
 // *url_text name the next request). `requests`: how many were sent so far, this one included.
 std::optional<HttpResponse> AfterAnswer(const HttpResult& r, const Url& first, int requests, Url* url,
                                         std::string* url_text) {
-  if (!r.ok()) return HttpResponse{0, "", TransportError(r, *url, *url_text), false};
+  // A body that could not be read still leaves the head: Go's client follows a redirect without caring for
+  // its body, and returns any other answer, whose body read then fails.
+  if (!r.ok() && r.error != HttpError::kBody) return HttpResponse{0, "", TransportError(r, *url, *url_text), false, ""};
   std::string location = r.Header("Location");
   if (IsFollowedRedirect(r.status) && !location.empty()) {
     std::string next_text = ResolveLocation(*url, location);
     Url next;
     std::string error;
     // Kubelet's redirect checker: follow only to the same host name; elsewhere the 3xx is the answer.
-    if (!ParseUrl(next_text, &next, &error) || next.host != first.host) return HttpResponse{r.status, r.body, "", true};
-    if (requests >= kMaxRequests) return HttpResponse{0, "", "Get \"" + next_text + "\": stopped after 10 redirects", false};
+    if (!ParseUrl(next_text, &next, &error) || next.host != first.host) return HttpResponse{r.status, r.body, "", true, ""};
+    // Go names the Location header as sent in this error, not the URL it resolves to (client.go: ue.URL = loc).
+    if (requests >= kMaxRequests) return HttpResponse{0, "", "Get \"" + location + "\": stopped after 10 redirects", false, ""};
     *url = std::move(next);
     *url_text = std::move(next_text);
     return std::nullopt;
   }
-  return HttpResponse{r.status, r.body, "", r.status >= 300 && r.status < 400};
+  HttpResponse out{r.status, r.body, "", r.status >= 300 && r.status < 400, ""};
+  if (r.error == HttpError::kBody) out.body_error = r.message;
+  return out;
 }
 
 HttpGetOptions Options(const HttpRequest& req) {
@@ -113,6 +118,8 @@ HttpResponse GetFrom(const HttpRequest& req, SteadyTime deadline, const Url& fir
 
 ProbeOutcome OutcomeOf(const HttpResponse& r) {
   if (r.status == 0) return ProbeOutcome{Result::kFailure, r.transport_error, false, false};
+  // DoHTTPProbe returns (Failure, "", err) when ReadAtMost fails: an error, which the prober retries.
+  if (!r.body_error.empty()) return ProbeOutcome{Result::kFailure, r.body_error, true, false};
   if (r.status >= 200 && r.status < 300) return ProbeOutcome{Result::kSuccess, r.body, false, false};
   if (r.status >= 300 && r.status < 400) {
     return ProbeOutcome{Result::kSuccess, "Probe terminated redirects, Response body: " + r.body, false, true};
@@ -164,6 +171,7 @@ class HttpPending : public PendingProbe {
       ssize_t n = recv(fd_, buf, sizeof buf, 0);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return step;
+      if (n < 0 && parser_.HeadDone()) return Answered(parser_.BodyFailed("read: " + ErrnoText(errno)));
       if (n < 0) return Fail(HttpError::kIo, "read: " + ErrnoText(errno), errno);
       HttpAnswerParser::State state = parser_.Feed(std::string_view(buf, static_cast<size_t>(n)), n == 0);
       if (state == HttpAnswerParser::State::kNeedMore) {
@@ -175,6 +183,11 @@ class HttpPending : public PendingProbe {
   }
 
   ProbeOutcome OnTimeout() override {
+    // After the head Go's client has returned the response: the timeout is one of reading the body.
+    if (parser_.HeadDone()) {
+      Step s = Answered(parser_.BodyFailed(kBodyTimeout));
+      if (s.outcome) return *s.outcome;  // a redirect cannot be followed past the deadline either
+    }
     HttpResult r;
     r.error = HttpError::kTimeout;
     return *Answered(r).outcome;
@@ -218,7 +231,7 @@ HttpResponse HttpGet(const HttpRequest& req) {
   const auto deadline = std::chrono::steady_clock::now() + req.timeout;
   Url url;
   std::string error;
-  if (!ParseUrl(req.url, &url, &error)) return HttpResponse{0, "", "Get \"" + req.url + "\": " + error, false};
+  if (!ParseUrl(req.url, &url, &error)) return HttpResponse{0, "", "Get \"" + req.url + "\": " + error, false, ""};
   return GetFrom(req, deadline, url, 0, url, req.url);
 }
 
@@ -237,7 +250,7 @@ ProbeStart HttpProbeStart(const HttpRequest& req) {
     r.error = HttpError::kConnect;
     r.message = "connect";
     r.os_errno = c.err;
-    out.outcome = OutcomeOf(HttpResponse{0, "", TransportError(r, url, req.url), false});
+    out.outcome = OutcomeOf(HttpResponse{0, "", TransportError(r, url, req.url), false, ""});
     return out;
   }
   int one = 1;

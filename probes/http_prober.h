@@ -30,6 +30,9 @@ struct HttpResponse {
   std::string body;                   // at most 10 KiB (the rest is not read)
   std::string transport_error;        // kubelet-like text: "Get \"URL\": dial tcp ...: connect: connection refused"
   bool redirect_not_followed = false; // a 3xx to another host (or a final 3xx) came back as the response
+  // The head arrived but reading the body failed (a timeout, a cut or malformed body): Go's text. Kubelet's
+  // DoHTTPProbe returns that as an error, not a failure; hooks ignore it, as kubelet discards hook bodies.
+  std::string body_error;
 };
 
 // One GET on a new connection (no keep-alive, no proxy, HTTPS certificates not checked), following redirects
@@ -37,7 +40,8 @@ struct HttpResponse {
 HttpResponse HttpGet(const HttpRequest& req);
 
 // Kubelet's DoHTTPProbe: 200-399 success; a 3xx that was not followed is a success with a warning; other codes
-// fail with "HTTP probe failed with statuscode: N"; transport errors and timeouts fail with their text.
+// fail with "HTTP probe failed with statuscode: N"; transport errors and timeouts fail with their text; a
+// body that cannot be read (e.g. still trickling in at the timeout) is an error: retried, then dropped.
 ProbeOutcome HttpProbe(const HttpRequest& req);
 
 // HttpProbe for a caller that must not block (the probe scheduler's timer thread), for plain HTTP to an IP

@@ -594,8 +594,11 @@ void ProbeManager::Report(const DueRun& run, const ProbeOutcome& outcome) {
     std::string field = std::string(manifests::IsSidecar(*run.container) ? "spec.initContainers{" : "spec.containers{") +
                         run.container->name + "}";
     if (outcome.error) {
+      // Kubelet prints the probe.Result the retries ended with: "unknown" (exec into a container that is
+      // going away, a bad port) or "failure" (an HTTP body that could not be read).
+      const char* result = outcome.result == Result::kFailure ? "failure" : "unknown";
       events_->Record(run.pod_uid, "Warning", "Unhealthy",
-                      type + " probe errored and resulted in unknown state: " + outcome.output, field);
+                      type + " probe errored and resulted in " + result + " state: " + outcome.output, field);
     } else if (outcome.result == Result::kFailure) {
       events_->Record(run.pod_uid, "Warning", "Unhealthy", type + " probe failed: " + outcome.output, field);
     } else if (outcome.warning) {
