@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/http_answer.h"
+#include "probes/grpc_prober.h"
 #include "probes/http_prober.h"
 #include "probes_test_util.h"
 
@@ -235,3 +236,26 @@ TEST_CASE("Go's %q for the garbage quoted in malformed-answer errors", "[http]")
   CHECK(GoQuote("\x7f") == "\"\\x7f\"");
 }
 
+TEST_CASE("gRPC probe against a port that accepts and never answers: timeout, connection closed with it",
+          "[probes][grpc][hostile]") {
+  int port = 0;
+  int lfd = BindLoopback(&port);
+  listen(lfd, 16);
+  auto start = std::chrono::steady_clock::now();
+  ProbeOutcome out = GrpcProbe("127.0.0.1", port, "", std::chrono::milliseconds(300), nullptr);
+  auto took = Since(start);
+  CHECK(out.result == Result::kFailure);
+  CHECK(out.output == "timeout: failed to connect service \"127.0.0.1:" + std::to_string(port) +
+                          "\" within 300ms: context deadline exceeded");
+  CHECK(took < std::chrono::milliseconds(800));
+  // The connection the probe opened is closed soon after it gave up, as grpc-go's DialContext does when its
+  // context ends; it used to stay open for gRPC's 20 s connect timeout, one more per period.
+  int c = accept(lfd, nullptr, nullptr);
+  REQUIRE(c >= 0);
+  pollfd p{c, POLLRDHUP, 0};
+  int ready = poll(&p, 1, 2000);
+  CHECK(ready == 1);
+  CHECK(Since(start) < std::chrono::milliseconds(2000));
+  close(c);
+  close(lfd);
+}
