@@ -254,10 +254,13 @@ v1::ExecSyncRequest ExecRequest(const std::string& container_id, const std::vect
   return req;
 }
 
-// The runtime enforces the command's timeout; our deadline only guards against a stuck runtime.
-std::chrono::milliseconds ExecDeadline(std::chrono::seconds timeout, std::chrono::milliseconds otherwise) {
-  return timeout.count() > 0 ? std::chrono::milliseconds(timeout) + std::chrono::seconds(10) : otherwise;
+}  // namespace
+
+std::chrono::milliseconds ExecDeadline(std::chrono::seconds timeout, std::chrono::milliseconds request_timeout) {
+  return timeout.count() > 0 ? std::chrono::milliseconds(timeout) + request_timeout : request_timeout;
 }
+
+namespace {
 
 Status ExecAnswer(const Status& call, const std::string& answer, const std::string& container_id, ExecResult* out) {
   v1::ExecSyncResponse resp;

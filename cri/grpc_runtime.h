@@ -23,6 +23,13 @@ struct GrpcRuntimeOptions {
 // Returns the channel target gRPC understands for a kubelet-style endpoint, or "" with *error set.
 std::string EndpointToTarget(const std::string& endpoint, std::string* error);
 
+// The deadline of an ExecSync call with the command's `timeout` (0: none): the runtime ends the command at
+// its timeout, and our deadline leaves it request_timeout more, as kubelet's ExecSync does (timeout +
+// runtimeRequestTimeout). The runtime may take long to answer: containerd 1.6 answers a timed-out command
+// only once its output is drained (a 100 MiB print takes it ~20 s), and giving up sooner would start the
+// next run while the last one still runs in the runtime.
+std::chrono::milliseconds ExecDeadline(std::chrono::seconds timeout, std::chrono::milliseconds request_timeout);
+
 class GrpcRuntime : public Runtime {
  public:
   // Does not connect: the first call does, so a runtime that is down is reported by that call.
