@@ -247,9 +247,12 @@ body_conns=$(conn_secs slow-body | wc -l)
 found "slow-body: $body_conns connections in $body_runs errored runs (kubelet's 3 attempts a period)"
 slow=$(conn_secs slow | median)
 awk -v w="$slow" 'BEGIN {exit !(w >= 0.9 && w <= 1.6)}' || mismatch "slow: connections last ${slow}s (median), want ~1 s (timeoutSeconds)"
-# One in flight, and one whose kill the runtime has not finished yet, under this load.
-((peak_sleeps <= 2)) || mismatch "exec-forever: up to $peak_sleeps 'sleep 3601' processes alive, want <= 2 (each timed-out exec is killed)"
-found "exec-forever: at most $peak_sleeps 'sleep 3601' processes alive at once during the attack (timed-out execs do not pile up)"
+# The runtime kills each timed-out command (crilet starts the next only after the runtime answered); busy
+# with the 100 MiB exec, containerd takes a few seconds over some kills, so a few overlap. A leak would
+# grow with the runs (~30 in the full form): allow 8.
+forever_runs=$(event_count exec-forever Unhealthy "Startup probe failed: ")
+((peak_sleeps <= 8)) || mismatch "exec-forever: up to $peak_sleeps 'sleep 3601' processes alive after $forever_runs runs, want <= 8 (each timed-out exec is killed)"
+found "exec-forever: at most $peak_sleeps 'sleep 3601' processes alive at once in $forever_runs timed-out runs (they do not pile up)"
 ((${#MISMATCHES[@]} == before)) && ok "server side: 10 requests per redirect-loop run, no cross-host redirect followed, endless bodies dropped < 0.9 s, slow at ${slow}s"
 
 # --- the well-behaved pod kept its schedule, crilet's memory stayed bounded -------------------------------
