@@ -16,6 +16,7 @@
 #include "agent/agent.h"
 #include "agent/log_rotator.h"
 #include "manifests/quantity.h"
+#include "cli/host_path_warnings.h"
 #include "cli/node_info.h"
 #include "common/duration.h"
 #include "common/logging.h"
@@ -171,9 +172,15 @@ int RunDaemon(const DaemonConfig& c) {
   po.http_check_frequency = c.http_check_frequency;
   po.node_name = opts.node_name;
   po.check_manifest_ownership = !c.allow_insecure_manifest_dir;
+  manifests::SensitivePaths sensitive{std::filesystem::absolute(c.root_dir, ec).string(), manifests::RuntimeSocketPath(c.runtime_endpoint)};
+  HostPathWarnings host_path_warnings(sensitive, agent.events());
   manifests::PodConfig config(
       po,
-      [&](std::vector<manifests::Pod> pods) { agent.SetDesiredPods(std::move(pods), config.SourcesReady()); },
+      [&](std::vector<manifests::Pod> pods) {
+        agent.SetDesiredPods(pods, config.SourcesReady());
+        // After the agent knows the pods, so the event's log line names the pod.
+        host_path_warnings.Observe(pods);
+      },
       &clock);
   std::unique_ptr<server::StatusServer> status;
   if (c.read_only_port != 0) {

@@ -1,4 +1,5 @@
-// Safe defaults for manifests: owner/mode rules, non-regular files, bounded reads, names before paths.
+// Safe defaults for manifests: owner/mode rules, non-regular files, bounded reads, names before paths,
+// sensitive hostPaths.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "manifests/dir_source.h"
+#include "manifests/host_path_safety.h"
 #include "manifests/loader.h"
 #include "manifests/manifest_file.h"
 #include "manifests/path_safety.h"
@@ -427,4 +429,67 @@ TEST_CASE("names are validated before they become paths", "[safety][validation]"
   CHECK(ok.errors.empty());
   REQUIRE(ok.pods.size() == 1);
   CHECK(ok.pods[0].metadata.uid == "5f3c8a2e-0d1b-4c8e-9a57-2b6f0e4d1c3a");
+}
+
+TEST_CASE("sensitive hostPaths: /, /etc, containerd, the runtime socket, --root-dir and what contains them", "[safety][hostpath]") {
+  SensitivePaths s{"/var/lib/crilet", "/run/containerd/containerd.sock"};
+  struct Row {
+    std::string path;
+    std::string reason;  // "" = not sensitive
+  };
+  std::vector<Row> rows = {
+      {"/", "the host's root filesystem"},
+      {"//", "the host's root filesystem"},
+      {"/etc", "host configuration (/etc)"},
+      {"/etc/", "host configuration (/etc)"},
+      {"/etc/kubernetes/pki", "host configuration (/etc)"},
+      {"/tmp/../etc", "host configuration (/etc)"},
+      {"/../etc/./ssl", "host configuration (/etc)"},
+      {"/etcetera", ""},
+      {"/run/containerd", "containerd's state and socket (/run/containerd)"},
+      {"/var/run/containerd/io.containerd.runtime.v2.task", "containerd's state and socket (/var/run/containerd)"},
+      {"/run/containerd/containerd.sock", "containerd's state and socket (/run/containerd)"},
+      {"/run", "contains containerd's state and socket (/run/containerd)"},
+      {"/var", "contains containerd's state and socket (/var/run/containerd)"},
+      {"/var/lib/crilet", "crilet's --root-dir (/var/lib/crilet)"},
+      {"/var/lib/crilet/pods/x", "crilet's --root-dir (/var/lib/crilet)"},
+      {"/var/lib", "contains crilet's --root-dir (/var/lib/crilet)"},
+      {"/var/lib/crilet-other", ""},
+      {"/var/log", ""},
+      {"/data", ""},
+      {"/tmp/cache/", ""},
+  };
+  for (const auto& r : rows) {
+    INFO(r.path);
+    CHECK(SensitiveHostPathReason(r.path, s) == r.reason);
+  }
+  // A runtime socket elsewhere: the socket and its directory (and below).
+  SensitivePaths lab{"/srv/crilet/", "/tmp/lab/run/containerd.sock"};
+  CHECK(SensitiveHostPathReason("/tmp/lab/run/containerd.sock", lab) == "the container runtime socket (/tmp/lab/run/containerd.sock)");
+  CHECK(SensitiveHostPathReason("/tmp/lab/run/other", lab) == "the container runtime socket's directory (/tmp/lab/run)");
+  CHECK(SensitiveHostPathReason("/tmp/lab/run/", lab) == "the container runtime socket's directory (/tmp/lab/run)");
+  CHECK(SensitiveHostPathReason("/tmp/lab", lab) == "contains the container runtime socket (/tmp/lab/run/containerd.sock)");
+  CHECK(SensitiveHostPathReason("/tmp/lab-other", lab) == "");
+  CHECK(SensitiveHostPathReason("/srv/crilet", lab) == "crilet's --root-dir (/srv/crilet)");
+  CHECK(SensitiveHostPathReason("/srv", lab) == "contains crilet's --root-dir (/srv/crilet)");
+  CHECK(NormalizeHostPath("/a//b/./c/../d/") == "/a/b/d");
+  CHECK(NormalizeHostPath("/../..") == "/");
+  CHECK(RuntimeSocketPath("unix:///run/containerd/containerd.sock") == "/run/containerd/containerd.sock");
+  CHECK(RuntimeSocketPath("tcp://127.0.0.1:1234") == "");
+
+  Pod pod;
+  pod.spec.volumes.push_back(Volume{"etc", std::nullopt, HostPathVolumeSource{"/etc/", ""}});
+  pod.spec.volumes.push_back(Volume{"data", std::nullopt, HostPathVolumeSource{"/data", ""}});
+  pod.spec.volumes.push_back(Volume{"scratch", EmptyDirVolumeSource{}, std::nullopt});
+  pod.spec.volumes.push_back(Volume{"linked", std::nullopt, HostPathVolumeSource{"/srv/host-etc", ""}});
+  auto found = SensitiveVolumes(pod, s);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].volume == "etc");
+  CHECK(found[0].path == "/etc/");
+  CHECK(found[0].reason == "host configuration (/etc)");
+  // With symlinks resolved, a link to /etc is caught too.
+  found = SensitiveVolumes(pod, s, [](const std::string& p) { return p == "/srv/host-etc" ? std::string("/etc") : p; });
+  REQUIRE(found.size() == 2);
+  CHECK(found[1].volume == "linked");
+  CHECK(found[1].reason == "host configuration (/etc) (through symlinks: /etc)");
 }
