@@ -1,8 +1,12 @@
 // Merging defaults, the KubeletConfiguration file and flags.
 #include "cli/daemon_config.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "common/duration.h"
 #include "manifests/quantity.h"
+#include "manifests/validation.h"
 
 namespace crilet::cli {
 namespace {
@@ -69,6 +73,7 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   if (f.container_log_max_files) c->container_log_max_files = *f.container_log_max_files;
   c->verbosity = f.verbosity;
   if (f.exit_watcher) c->exit_watcher = *f.exit_watcher;
+  c->allow_insecure_manifest_dir = f.allow_insecure_manifest_dir;
   if (Status s = Duration(f.file_check_frequency, "file-check-frequency", &c->file_check_frequency); !s.ok()) return s;
   if (Status s = Duration(f.http_check_frequency, "http-check-frequency", &c->http_check_frequency); !s.ok()) return s;
   if (Status s = Duration(f.relist_period, "relist-period", &c->relist_period); !s.ok()) return s;
@@ -101,6 +106,14 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   }
   if (c->container_log_max_files < 2) {
     return Status::InvalidArgument("--container-log-max-files: must be at least 2 (the live file and one rotated)");
+  }
+  if (!c->node_name.empty()) {
+    // The node name becomes part of every static pod's name, and so of its log directory's path.
+    std::string lower = c->node_name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (auto why = manifests::CheckDnsSubdomain(lower); !why.empty()) {
+      return Status::InvalidArgument("--hostname-override " + c->node_name + ": " + why);
+    }
   }
   if (c->log_format != "text" && c->log_format != "json") {
     return Status::InvalidArgument("--logging-format: must be text or json");

@@ -39,6 +39,9 @@ struct DaemonConfig {
   int verbosity = 0;
   std::string log_format = "text";
   bool exit_watcher = true;
+  // Manifests run privileged containers as root: a manifest path or file that someone other than root (or
+  // crilet's user) could change is refused, unless this is set (then it is one warning at start).
+  bool allow_insecure_manifest_dir = false;
 };
 
 // Flags as given on the command line; unset ones do not override the config file.
@@ -53,6 +56,7 @@ struct RunFlags {
   std::vector<std::string> cluster_dns;
   int verbosity = 0;
   std::optional<bool> exit_watcher;
+  bool allow_insecure_manifest_dir = false;
 };
 
 // Applies the config file (if any) and then the flags onto the defaults. Errors name the flag or field.

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/host_path_warnings.h"
 #include "cli/pod_lookup.h"
 #include "cli/pod_table.h"
 #include "cli/status_client.h"
@@ -184,6 +185,12 @@ std::string DescribePod(const json& pod, TimePoint now) {
       o << "    " << Pad("Type:", 12) << "HostPath (bare host directory volume)\n";
       o << "    " << Pad("Path:", 12) << v["hostPath"].value("path", "") << "\n";
       o << "    " << Pad("HostPathType:", 12) << " " << v["hostPath"].value("type", "") << "\n";
+      // crilet's SensitiveHostPath warning (cli/host_path_warnings.h) names the volume in its field path.
+      for (const auto& e : pod.value("events", json::array())) {
+        if (e.value("reason", "") != kSensitiveHostPathReason) continue;
+        if (e.value("involvedObject", json::object()).value("fieldPath", "") != "spec.volumes{" + v.value("name", "") + "}") continue;
+        o << "    " << Pad("Warning:", 12) << kSensitiveHostPathReason << ": " << e.value("message", "") << "\n";
+      }
     }
   }
   o << "Events:";

@@ -16,13 +16,16 @@
 #include "agent/agent.h"
 #include "agent/log_rotator.h"
 #include "manifests/quantity.h"
+#include "cli/host_path_warnings.h"
 #include "cli/node_info.h"
 #include "common/duration.h"
 #include "common/logging.h"
 #include "cri/grpc_runtime.h"
 #include "cri/instrumented_runtime.h"
+#include "manifests/path_safety.h"
 #include "manifests/pod_config.h"
 #include "manifests/url_source.h"
+#include "manifests/validation.h"
 #include "probes/http_prober.h"
 #include "probes/probe_manager.h"
 #include "server/status_server.h"
@@ -98,8 +101,26 @@ int RunDaemon(const DaemonConfig& c) {
   sigset_t signals = DaemonSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so all inherit the mask
 
+  if (!c.manifest_path.empty()) {
+    // Manifests run privileged containers as root: whoever can write them owns the node.
+    auto euid = static_cast<uint32_t>(::geteuid());
+    if (c.allow_insecure_manifest_dir) {
+      std::string why = manifests::ManifestPathRefusal(c.manifest_path, euid, true);
+      spdlog::warn("{}: manifest owner and mode checks are off{}", manifests::kAllowInsecureManifestDirFlag,
+                   why.empty() ? "" : "; " + why);
+    } else if (std::string refusal = manifests::ManifestPathRefusal(c.manifest_path, euid); !refusal.empty()) {
+      spdlog::error("{}", refusal);
+      return 2;
+    }
+  }
+
   agent::AgentOptions opts;
   opts.node_name = c.node_name.empty() ? DefaultNodeName() : c.node_name;
+  if (auto why = manifests::CheckDnsSubdomain(opts.node_name); c.node_name.empty() && !why.empty()) {
+    // The host name becomes part of every static pod's name and log directory.
+    spdlog::error("node name {} (the host name): {}; give a valid one with --hostname-override", opts.node_name, why);
+    return 2;
+  }
   opts.node_ip = c.node_ip.empty() ? DefaultNodeIp() : c.node_ip;
   opts.root_dir = c.root_dir;
   opts.pod_logs_dir = c.pod_logs_dir;
@@ -150,8 +171,16 @@ int RunDaemon(const DaemonConfig& c) {
   po.file_check_frequency = c.file_check_frequency;
   po.http_check_frequency = c.http_check_frequency;
   po.node_name = opts.node_name;
+  po.check_manifest_ownership = !c.allow_insecure_manifest_dir;
+  manifests::SensitivePaths sensitive{std::filesystem::absolute(c.root_dir, ec).string(), manifests::RuntimeSocketPath(c.runtime_endpoint)};
+  HostPathWarnings host_path_warnings(sensitive, agent.events());
   manifests::PodConfig config(
-      po, [&](std::vector<manifests::Pod> pods) { agent.SetDesiredPods(std::move(pods), config.SourcesReady()); },
+      po,
+      [&](std::vector<manifests::Pod> pods) {
+        agent.SetDesiredPods(pods, config.SourcesReady());
+        // After the agent knows the pods, so the event's log line names the pod.
+        host_path_warnings.Observe(pods);
+      },
       &clock);
   std::unique_ptr<server::StatusServer> status;
   if (c.read_only_port != 0) {
@@ -268,6 +297,9 @@ int RunCommand(int argc, char** argv) {
   opt("--logging-format", &f.log_format, "Log format: text or json [default: text]");
   app.add_option_function<bool>("--exit-watcher", [&](bool v) { f.exit_watcher = v; },
                                 "Learn of container exits at once through pidfds; false = only through the relist [default: true]");
+  app.add_flag("--allow-insecure-manifest-dir", f.allow_insecure_manifest_dir,
+               "Load manifests even from a path or file that a non-root user can write or that another user owns "
+               "(refused by default: manifests run privileged containers as root); logged as one warning");
   app.add_option("-v,--v", f.verbosity, "Log verbosity: 0 info, 1-3 debug, 4+ trace [default: 0]");
   // Kubelet flags a lab user may pass that crilet does not need are accepted and named in a warning.
   app.allow_extras();

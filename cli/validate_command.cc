@@ -2,13 +2,19 @@
 #include "cli/validate_command.h"
 
 #include <CLI/CLI.hpp>
-#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 
 #include "cli/node_info.h"
 #include "manifests/loader.h"
+#include "manifests/manifest_file.h"
 #include "manifests/parser.h"
+#include "manifests/path_safety.h"
 #include "manifests/printer.h"
 
 namespace crilet::cli {
@@ -17,20 +23,27 @@ int RunValidate(const std::vector<std::string>& files, const std::string& node, 
   int status = 0;
   bool first = true;
   for (const auto& path : files) {
-    std::string data;
-    {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) {
-        err << path << ": cannot read file\n";
-        status = 1;
-        continue;
-      }
-      in.seekg(0, std::ios::end);
-      auto size = static_cast<size_t>(in.tellg());
-      in.seekg(0);
-      // Read at most one byte past the limit: enough for the loader to say the file is too large.
-      data.resize(std::min(size, manifests::kMaxManifestBytes + 1));
-      in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    std::string data, error;
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) {
+      err << "error: " << path << ": cannot read: " << std::strerror(errno) << "\n";
+      status = 1;
+      continue;
+    }
+    // Judged before opening, so a FIFO or a device is never opened, let alone read.
+    if (std::string why = manifests::NotRegularProblem(info); !why.empty()) {
+      err << "error: " << path << ": " << why << "\n";
+      status = 1;
+      continue;
+    }
+    if (!manifests::ReadManifestFile(path, &data, &info, &error)) {
+      err << "error: " << path << ": " << error << "\n";
+      status = 1;
+      continue;
+    }
+    auto owner = manifests::CheckOwnership({info.st_uid, info.st_gid, info.st_mode}, static_cast<uint32_t>(::geteuid()));
+    if (owner.unsafe()) {
+      err << "warning: " << path << ": crilet run would refuse this file: " << manifests::RefusalMessage(owner) << "\n";
     }
     manifests::LoadOptions lo;
     lo.node_name = node;

@@ -11,11 +11,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <spdlog/spdlog.h>
 #include <utility>
 
 #include "manifests/loader.h"
+#include "manifests/manifest_file.h"
+#include "manifests/path_safety.h"
 #include "manifests/yaml_guard.h"
 
 namespace crilet::manifests {
@@ -59,28 +60,28 @@ std::string Canonical(const std::string& p) {
 }
 
 std::string StatKey(const struct stat& info) {
+  // Owner and mode are part of it: a chmod or chown changes whether the file may be loaded.
   return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + ":" + std::to_string(info.st_size) + ":" +
-         std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec);
+         std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec) + ":" +
+         std::to_string(info.st_uid) + ":" + std::to_string(info.st_gid) + ":" + std::to_string(info.st_mode);
 }
 
-// Reads a whole file, or says why not. Files over the manifest limit are not read (the error says so).
-bool ReadManifestFile(const std::string& path, std::string* data, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = std::string("cannot read: ") + std::strerror(errno);
-    return false;
+// Why the file at `path`, whose stat (following symlinks) is `info`, must not be loaded; "" when it may.
+std::string FileProblem(const std::string& path, const struct stat& info, const DirSource::Options& options) {
+  if (std::string why = NotRegularProblem(info); !why.empty()) return why;
+  if (!options.check_ownership) return "";
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+    // Whoever owns the link could point it anywhere; the link's own mode means nothing.
+    if (auto p = CheckOwnership(FileOwnership{link.st_uid, link.st_gid, 0}, options.euid); p.unsafe()) {
+      p.fix = "chown -h root " + path;
+      return RefusalMessage(p, "symlink ");
+    }
   }
-  in.seekg(0, std::ios::end);
-  auto size = static_cast<size_t>(in.tellg());
-  if (size > kMaxManifestBytes) {
-    *error = "larger than " + std::to_string(kMaxManifestBytes) + " bytes, the limit for a manifest";
-    return false;
+  if (auto p = CheckOwnership(FileOwnership{info.st_uid, info.st_gid, info.st_mode}, options.euid); p.unsafe()) {
+    return RefusalMessage(p);
   }
-  in.seekg(0);
-  data->resize(size);
-  in.read(data->data(), static_cast<std::streamsize>(size));
-  data->resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
-  return true;
+  return "";
 }
 
 }  // namespace
@@ -99,6 +100,7 @@ bool IgnoredManifestName(const std::string& name) {
 DirSource::DirSource(Options options, std::function<void(const std::map<std::string, FileState>&)> on_change)
     : options_(std::move(options)), on_change_(std::move(on_change)) {
   options_.path = Clean(options_.path);
+  if (options_.euid == kCurrentEuid) options_.euid = static_cast<uint32_t>(::geteuid());
 }
 
 DirSource::~DirSource() { Stop(); }
@@ -209,14 +211,26 @@ void DirSource::ScanOnce(bool force) {
   auto now = SteadyClock::now();
   std::error_code ec;
   std::vector<std::string> paths;
+  // In a directory that someone else could change, no file is loaded (each reports why).
+  std::string dir_problem;
   if (fs::is_directory(options_.path, ec)) {
+    if (options_.check_ownership) {
+      if (auto p = InspectManifestPath(options_.path, options_.euid)) {
+        if (p->symlink) p->problem.fix = "chown -h root";
+        dir_problem = RefusalMessage(p->problem, std::string(p->symlink ? "symlink " : "directory ") + p->path + " is ",
+                                     p->path);
+      }
+    }
     for (const auto& entry : fs::directory_iterator(options_.path, ec)) {
       std::string name = entry.path().filename().string();
       if (IgnoredManifestName(name)) continue;
-      if (!fs::is_regular_file(entry.path(), ec)) continue;  // follows symlinks; skips subdirectories
+      // Subdirectories are skipped, as kubelet does (no recursion); FIFOs, sockets, devices and symlinks to
+      // them are listed, to be reported as errors of their own.
+      std::error_code dir_ec;
+      if (fs::is_directory(entry.path(), dir_ec)) continue;
       paths.push_back(entry.path().string());
     }
-  } else if (fs::is_regular_file(options_.path, ec)) {
+  } else if (fs::exists(fs::symlink_status(options_.path, ec))) {
     paths.push_back(options_.path);
   }
   std::sort(paths.begin(), paths.end());  // file-name order decides which duplicate wins
@@ -240,15 +254,35 @@ void DirSource::ScanOnce(bool force) {
       }
     }
     struct stat info {};
-    std::string stat_key;
-    if (::stat(path.c_str(), &info) == 0) stat_key = StatKey(info);
-    else if (errno == ENOENT) continue;  // deleted since the listing
-    if (!force && known != files_.end() && !stat_key.empty() && known->second.stat_key == stat_key) {
+    std::string stat_error;
+    if (::stat(path.c_str(), &info) != 0) {
+      if (errno == ENOENT) continue;  // deleted since the listing, or a dangling symlink: no file to read
+      stat_error = std::string("cannot read: ") + std::strerror(errno);
+    }
+    // The directory's verdict is part of the key, so a chmod of the directory re-judges every file.
+    std::string stat_key = StatKey(info) + "|" + dir_problem;
+    if (!force && known != files_.end() && known->second.stat_key == stat_key) {
       next[path] = known->second;
       continue;
     }
     std::string data, read_error;
-    bool read = ReadManifestFile(path, &data, &read_error);
+    bool read = false;
+    if (!dir_problem.empty()) {
+      read_error = dir_problem;
+    } else if (!stat_error.empty()) {
+      read_error = stat_error;
+    } else if (std::string why = FileProblem(path, info, options_); !why.empty()) {
+      read_error = why;  // judged before opening: a device is never opened, an unsafe file never read
+    } else {
+      struct stat opened {};
+      read = ReadManifestFile(path, &data, &opened, &read_error);
+      if (read) {
+        // Judge the file that was read, in case the path was swapped between the stat and the open.
+        read_error = FileProblem(path, opened, options_);
+        read = read_error.empty();
+        stat_key = StatKey(opened) + "|" + dir_problem;
+      }
+    }
     std::string hash = read ? HashBytes(data) : "error:" + read_error;
     if (known != files_.end() && known->second.content_hash == hash) {
       next[path] = known->second;

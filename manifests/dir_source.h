@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <set>
@@ -22,7 +23,8 @@ bool IgnoredManifestName(const std::string& name);
 
 // What one file contributes: the pods of its last valid version, and its current problems.
 struct FileState {
-  std::string stat_key;          // inode, size and mtime when last read: unchanged files are not re-read
+  std::string stat_key;          // inode, size, mtime, owner and mode when last read (and the directory's
+                                 // verdict): unchanged files are not re-read
   std::string content_hash;      // of the last bytes read
   std::vector<Pod> pods;         // from the last version without errors
   std::vector<FieldError> errors;    // of the current version (empty when it is valid)
@@ -35,6 +37,7 @@ struct FileState {
 // (rename away, write, close) is one update, but reads a completed write after `settle` (2 ms).
 class DirSource {
  public:
+  static constexpr uint32_t kCurrentEuid = UINT32_MAX;
   struct Options {
     std::string path;  // a directory or a single file; it may not exist yet
     std::string node_name;
@@ -48,6 +51,10 @@ class DirSource {
     std::chrono::milliseconds max_write_wait{1000};
     // How often to look for the path (or its parent) when it does not exist, so nothing can be watched.
     std::chrono::milliseconds missing_poll{250};
+    // Refuse the directory and files that someone other than root or `euid` could change (path_safety.h);
+    // false with --allow-insecure-manifest-dir.
+    bool check_ownership = true;
+    uint32_t euid = kCurrentEuid;  // crilet's effective uid; kCurrentEuid = geteuid()
   };
   // on_change(files) gets every file's state after each rescan that changed something.
   DirSource(Options options, std::function<void(const std::map<std::string, FileState>&)> on_change);

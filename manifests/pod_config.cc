@@ -67,6 +67,7 @@ Status PodConfig::Start() {
     o.path = options_.manifest_path;
     o.node_name = options_.node_name;
     o.resync = options_.file_check_frequency;
+    o.check_ownership = options_.check_manifest_ownership;
     dir_ = std::make_unique<DirSource>(o, [this](const std::map<std::string, FileState>& files) {
       std::lock_guard<std::mutex> emit(emit_mu_);
       {

@@ -38,6 +38,9 @@ class PodConfig {
     std::chrono::nanoseconds file_check_frequency = std::chrono::seconds(20);
     std::chrono::nanoseconds http_check_frequency = std::chrono::seconds(20);
     std::string node_name;
+    // Refuse manifest paths and files that someone other than root or crilet's user could change;
+    // false with --allow-insecure-manifest-dir.
+    bool check_manifest_ownership = true;
   };
   // on_change gets the complete desired set whenever it changes, from the sources' threads, never two at a
   // time; it may call Problems() and SourcesReady(). A null clock means the system clock.

@@ -341,6 +341,17 @@ std::string CheckDnsSubdomain(const std::string& s) {
   if (!LowerAlnum(s.front()) || !LowerAlnum(s.back())) {
     return "a lowercase RFC 1123 subdomain must start and end with an alphanumeric character (e.g. 'example.com')";
   }
+  // Each dot-separated part is a label (IsDNS1123Subdomain): "a..b" and "a.-b" are refused.
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    if (s[i] == '.' && (s[i + 1] == '.' || s[i + 1] == '-')) {
+      return "a lowercase RFC 1123 subdomain must consist of dot-separated parts that each start and end with an "
+             "alphanumeric character (e.g. 'example.com')";
+    }
+    if (s[i] == '-' && s[i + 1] == '.') {
+      return "a lowercase RFC 1123 subdomain must consist of dot-separated parts that each start and end with an "
+             "alphanumeric character (e.g. 'example.com')";
+    }
+  }
   return "";
 }
 
@@ -377,6 +388,15 @@ std::vector<FieldError> ValidatePod(const Pod& pod, const std::map<std::string, 
     ck.Add("metadata.name", "too long: with the node suffix \"-" + node + "\" it exceeds 253 characters");
   }
   if (auto why = CheckDnsLabel(md.namespace_); !why.empty()) ck.Add("metadata.namespace", why);
+  // The UID names the pod's directory under --root-dir and its log directory: it must be one path part.
+  if (!md.uid.empty()) {
+    if (md.uid.size() > 128) ck.Add("metadata.uid", "must be no more than 128 characters");
+    else if (!LabelShape(md.uid)) {
+      ck.Add("metadata.uid",
+             "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+             "character (e.g. a UUID such as '5f3c8a2e-0d1b-4c8e-9a57-2b6f0e4d1c3a')");
+    }
+  }
   for (const auto& [k, v] : md.labels) {
     if (auto why = CheckQualifiedName(k); !why.empty()) ck.Add("metadata.labels." + k, "invalid label key: " + why);
     if (v.size() > 63) ck.Add("metadata.labels." + k, "must be no more than 63 characters");
