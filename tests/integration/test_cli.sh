@@ -53,7 +53,7 @@ ok "endpoints: /pods, /pods/NS/NAME (404 unknown), /healthz, /metrics, /events, 
 out=$(C get pods)
 grep -qE '^NAME +READY +STATUS +RESTARTS +AGE$' <<<"$out" || fail "get pods header: $out"
 grep -qE '^web-node1 +2/2 +Running +0 +[0-9]+s$' <<<"$out" || fail "get pods row: $out"
-grep -qE '^web-node1 .* 10\.89\.[0-9.]+ +node1$' <<<"$(C get pods -o wide)" || fail "get pods -o wide"
+grep -qE '^web-node1 .* [0-9]+\.[0-9]+\.[0-9.]+ +node1$' <<<"$(C get pods -o wide)" || fail "get pods -o wide"
 C get pods web-node1 -o json | jq -e '.status.phase == "Running"' >/dev/null || fail "get -o json"
 grep -q '^  name: web-node1$' <<<"$(C get pods web -o yaml)" || fail "get -o yaml (by manifest name)"
 ok "get pods: table, -o wide, -o json, -o yaml"
