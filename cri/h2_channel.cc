@@ -424,10 +424,12 @@ std::unique_ptr<H2Call> H2Channel::Start(const std::string& method, const std::s
       // An idle connection: read what came while no call looked (a PING to answer, a GOAWAY, the runtime
       // closing it after a restart) before adding a call to it. Not while calls are in flight: their
       // answers must be read by their own Step, after their poll, or nobody would look at them again.
-      std::lock_guard<std::mutex> conn_lock(shared_->mu);
+      // `idle` keeps the connection, and the mutex conn_lock holds, alive when shared_ lets go of it below.
+      std::shared_ptr<Conn> idle = shared_;
+      std::lock_guard<std::mutex> conn_lock(idle->mu);
       Status why;
-      if (shared_->streams.empty() && !Pump(shared_.get(), &why)) shared_.reset();
-      else if (shared_->broken) shared_.reset();  // its calls end with their errors
+      if (idle->streams.empty() && !Pump(idle.get(), &why)) shared_.reset();
+      else if (idle->broken) shared_.reset();  // its calls end with their errors
     }
     if (!shared_) {
       std::unique_ptr<Conn> fresh = Connect(socket_path_, error, /*nonblocking=*/true);
