@@ -107,7 +107,7 @@ void Agent::SetDesiredPods(std::vector<manifests::Pod> pods, bool sources_ready)
   for (auto& p : pods) next[p.metadata.uid] = std::move(p);
   for (auto& [uid, w] : workers_) {
     if (!next.count(uid) && !w->terminating()) {
-      spdlog::info("{}/{}: removing pod (uid {})", w->pod().metadata.namespace_, w->pod().metadata.name, uid);
+      spdlog::info("{}/{}: removing pod (uid {})", w->pod_namespace(), w->pod_name(), uid);
       w->Terminate();
     }
   }
@@ -121,7 +121,7 @@ void Agent::SetDesiredPods(std::vector<manifests::Pod> pods, bool sources_ready)
     // Kubelet starts a static pod only when no other pod of the same full name is still running or stopping.
     bool name_taken = false;
     for (const auto& [other_uid, w] : workers_) {
-      if (w->pod().FullName() == pod.FullName()) name_taken = true;
+      if (w->FullName() == pod.FullName()) name_taken = true;
     }
     if (!name_taken) StartWorkerLocked(pod);
   }
@@ -144,7 +144,7 @@ void Agent::OnWorkerDone(const std::string& uid) {
     if (workers_.count(desired_uid)) continue;
     bool name_taken = false;
     for (const auto& [other, w] : workers_) {
-      if (w->pod().FullName() == pod.FullName()) name_taken = true;
+      if (w->FullName() == pod.FullName()) name_taken = true;
     }
     if (!name_taken) StartWorkerLocked(pod);
   }

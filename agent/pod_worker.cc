@@ -9,6 +9,8 @@ PodWorker::PodWorker(const Services* env, StatusStore* store, manifests::Pod pod
                      std::function<void(const std::string& uid)> on_done, Mode mode)
     : env_(env),
       uid_(pod.metadata.uid),
+      name_(pod.metadata.name),
+      namespace_(pod.metadata.namespace_),
       syncer_(env, store, std::move(pod)),
       on_done_(std::move(on_done)),
       terminating_(mode == Mode::kTerminate) {
@@ -18,6 +20,8 @@ PodWorker::PodWorker(const Services* env, StatusStore* store, manifests::Pod pod
 PodWorker::~PodWorker() { Stop(); }
 
 void PodWorker::Update(manifests::Pod pod) {
+  name_ = pod.metadata.name;
+  namespace_ = pod.metadata.namespace_;
   {
     std::lock_guard<std::mutex> lock(mu_);
     update_ = std::move(pod);

@@ -34,13 +34,18 @@ class PodWorker {
 
   const std::string& uid() const { return uid_; }
   bool terminating() const { return terminating_.load(); }
-  const manifests::Pod& pod() const { return syncer_.pod(); }
+  // The pod's name and namespace as last given to the constructor or Update(), for the worker's owner (the
+  // agent, under its own lock). Not the syncer's pod: the worker thread swaps in updates to that one.
+  const std::string& pod_name() const { return name_; }
+  const std::string& pod_namespace() const { return namespace_; }
+  std::string FullName() const { return name_ + "_" + namespace_; }  // as manifests::Pod::FullName()
 
  private:
   void Run();
 
   const Services* env_;
   std::string uid_;
+  std::string name_, namespace_;  // written and read by the owner's thread only
   PodSyncer syncer_;
   std::function<void(const std::string&)> on_done_;
 
