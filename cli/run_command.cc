@@ -100,6 +100,9 @@ int RunDaemon(const DaemonConfig& c) {
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   sigset_t signals = DaemonSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so all inherit the mask
+  // A peer that closes its socket while crilet writes (an HTTPS probe target, a manifest URL) must cost an
+  // EPIPE, not the daemon: OpenSSL writes with write(2), which raises SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
 
   if (!c.manifest_path.empty()) {
     // Manifests run privileged containers as root: whoever can write them owns the node.
