@@ -21,6 +21,10 @@ export CRILET_LAB_DIR=$T/lab CRILET_LAB_BRIDGE=${CRILET_TEST_BRIDGE:-crilet-it0}
 CRILET_PID=""
 PORT=""
 CHECKS=0
+# A sanitized crilet (CRILET_SANITIZE=1 / CRILET_TSAN=1 builds) writes each report to $T/sanitizer.PID, from
+# the daemon and from every CLI call alike, so a report fails the test even where the test hides that
+# process's output or does not look at its exit code (the daemon's leak check runs as it exits on SIGTERM).
+for v in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do export "$v=${!v:+${!v}:}log_path=$T/sanitizer"; done
 
 log() { echo "# $*"; }
 ok() { CHECKS=$((CHECKS + 1)); echo "ok $CHECKS - $*"; }
@@ -48,6 +52,11 @@ cleanup() {
     wait "$CRILET_PID" 2>/dev/null || true
   fi
   "$CRILET_SOURCE_DIR/scripts/lab.sh" stop "$CRILET_LAB_DIR" >/dev/null 2>&1 || true
+  if compgen -G "$T/sanitizer.*" >/dev/null; then
+    echo "not ok - sanitizer reports:"
+    cat "$T"/sanitizer.*
+    rc=1
+  fi
   # Volumes of pods a test left behind may still be mounted under ROOT.
   awk -v d="$T/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" || true; done
   if [[ $rc -eq 0 && -z ${KEEP:-} ]]; then rm -rf "$T"; else echo "# kept $T for inspection"; fi
