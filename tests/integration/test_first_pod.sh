@@ -52,7 +52,7 @@ sandbox_labels=$(cri pods -o json | jq -c '.[] | select(.name == "web-node1") | 
 ok "kubelet's CRI labels are on sandboxes and containers"
 
 ip=$(pod web | jq -r .status.podIP)
-[[ $ip == 10.89.* ]] || fail "web pod IP $ip is not on the test bridge"
+[[ $ip == "${CRILET_LAB_SUBNET%.0.0/16}".* ]] || fail "web pod IP $ip is not on the test bridge ($CRILET_LAB_SUBNET)"
 [[ $(pod host | jq -r .status.podIP) == $(pod host | jq -r .status.hostIP) ]] || fail "hostNetwork pod IP is not the host IP"
 ok "pod network IP $ip; hostNetwork pod uses the host IP"
 
