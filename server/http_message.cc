@@ -1,6 +1,7 @@
 // HTTP/1.1 request-head parsing and response-head formatting for HttpServer.
 #include "server/http_message.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace crilet::server {
@@ -78,15 +79,13 @@ HeadCheck CheckHead(std::string_view data, size_t max_head_bytes) {
     check.problem = problem;
     return check;
   };
+  // Only the first max_head_bytes of the request line are looked at: garbage in them is 400, a longer line
+  // 414, so the verdict never depends on bytes the server does not read.
   size_t nl = data.find('\n');
-  if (nl == std::string_view::npos) {
-    if (!PlausibleLineStart(data)) return refuse(400, "malformed request line");
-    if (data.size() >= max_head_bytes) return refuse(414, "request line too long");
-    return check;
-  }
-  // Garbage is 400 however long it is, so the verdict does not change as more of it arrives.
-  if (!PlausibleLineStart(data.substr(0, nl))) return refuse(400, "malformed request line");
-  if (nl >= max_head_bytes) return refuse(414, "request line too long");
+  size_t line_end = std::min(nl == std::string_view::npos ? data.size() : nl, max_head_bytes);
+  if (!PlausibleLineStart(data.substr(0, line_end))) return refuse(400, "malformed request line");
+  if (line_end == max_head_bytes) return refuse(414, "request line too long");
+  if (nl == std::string_view::npos) return check;
   HttpServerRequest ignored;
   if (!ParseRequestHead(data.substr(0, nl + 1), &ignored)) return refuse(400, "malformed request line");
   size_t end = FindHeadEnd(data);
