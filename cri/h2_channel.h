@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "cri/h2_stream.h"  // GrpcTimeoutHeader, PercentDecode
 
 namespace crilet::cri {
 
@@ -80,10 +81,5 @@ class H2Call {
   std::chrono::steady_clock::time_point deadline_;
   bool finished_ = false;
 };
-
-// grpc-timeout header value for a timeout ("1500m", "30S"): at most 8 digits, as the gRPC spec wants.
-std::string GrpcTimeoutHeader(std::chrono::milliseconds timeout);
-// grpc-message is percent-encoded on the wire; this decodes it.
-std::string PercentDecode(const std::string& s);
 
 }  // namespace crilet::cri

@@ -1,6 +1,7 @@
 // HTTP/1.1 request-head parsing and response-head formatting for HttpServer.
 #include "server/http_message.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace crilet::server {
@@ -19,6 +20,44 @@ int HexValue(char c) {
   return -1;
 }
 
+// Control characters other than HT, which no request line or header value may hold (RFC 9110 5.5).
+bool IsControl(char c) { return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f; }
+
+// A partial request line that can still become valid: a method of token characters, then no control bytes.
+bool PlausibleLineStart(std::string_view partial) {
+  size_t sp = partial.find(' ');
+  std::string_view method = partial.substr(0, sp);
+  for (char c : method) {
+    if (!IsTokenChar(c)) return false;
+  }
+  if (sp == std::string_view::npos) return true;
+  for (char c : partial.substr(sp)) {
+    if (IsControl(c) && c != '\r') return false;
+  }
+  return true;
+}
+
+// Header lines ("Name: value", each ending in LF or CRLF) up to the blank line: a token name directly before
+// the colon (RFC 9112 5.1: whitespace there must get 400), no obsolete line folding, no control bytes.
+bool ValidHeaderLines(std::string_view lines) {
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    std::string_view line = lines.substr(0, nl);
+    lines = nl == std::string_view::npos ? std::string_view() : lines.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) return true;  // the blank line ending the head
+    size_t colon = line.find(':');
+    if (colon == 0 || colon == std::string_view::npos) return false;
+    for (char c : line.substr(0, colon)) {
+      if (!IsTokenChar(c)) return false;
+    }
+    for (char c : line.substr(colon + 1)) {
+      if (IsControl(c)) return false;
+    }
+  }
+  return true;
+}
+
 // A header value must not end the header early.
 bool SafeHeaderText(const std::string& s) { return s.find_first_of("\r\n") == std::string::npos; }
 
@@ -30,6 +69,34 @@ size_t FindHeadEnd(std::string_view data) {
   if (crlf != std::string_view::npos && (lf == std::string_view::npos || crlf < lf)) return crlf + 4;
   if (lf != std::string_view::npos) return lf + 2;
   return 0;
+}
+
+HeadCheck CheckHead(std::string_view data, size_t max_head_bytes) {
+  HeadCheck check;
+  auto refuse = [&](int status, const char* problem) {
+    check.kind = HeadCheck::Kind::kRefused;
+    check.status = status;
+    check.problem = problem;
+    return check;
+  };
+  // Only the first max_head_bytes of the request line are looked at: garbage in them is 400, a longer line
+  // 414, so the verdict never depends on bytes the server does not read.
+  size_t nl = data.find('\n');
+  size_t line_end = std::min(nl == std::string_view::npos ? data.size() : nl, max_head_bytes);
+  if (!PlausibleLineStart(data.substr(0, line_end))) return refuse(400, "malformed request line");
+  if (line_end == max_head_bytes) return refuse(414, "request line too long");
+  if (nl == std::string_view::npos) return check;
+  HttpServerRequest ignored;
+  if (!ParseRequestHead(data.substr(0, nl + 1), &ignored)) return refuse(400, "malformed request line");
+  size_t end = FindHeadEnd(data);
+  if (end > max_head_bytes || (end == 0 && data.size() >= max_head_bytes)) {
+    return refuse(431, "request header fields too large");
+  }
+  if (end == 0) return check;
+  if (!ValidHeaderLines(data.substr(nl + 1, end - nl - 1))) return refuse(400, "malformed header line");
+  check.kind = HeadCheck::Kind::kComplete;
+  check.end = end;
+  return check;
 }
 
 bool ParseRequestHead(std::string_view head, HttpServerRequest* out) {
@@ -108,6 +175,7 @@ const char* ReasonPhrase(int status) {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
+    case 414: return "URI Too Long";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";

@@ -26,6 +26,20 @@ struct HttpServerResponse {
 // lenient client), or 0 while the head is incomplete.
 size_t FindHeadEnd(std::string_view data);
 
+// What the bytes of a request received so far say: wait for more, the head is complete (`end` bytes long), or
+// the request is refused with `status` (400, 414, 431) and a `problem` for the answer's body. Refuses as soon as
+// the bytes show it (a request line that cannot be HTTP, binary garbage), so a broken client gets its answer
+// without the server holding the connection until the head would end.
+struct HeadCheck {
+  enum class Kind { kIncomplete, kComplete, kRefused };
+  Kind kind = Kind::kIncomplete;
+  size_t end = 0;
+  int status = 0;
+  const char* problem = "";
+};
+// `max_head_bytes` bounds the request line (414 past it) and the whole head (431 past it).
+HeadCheck CheckHead(std::string_view data, size_t max_head_bytes);
+
 // Parses the request line of `head` ("GET /pods?x=1 HTTP/1.1"); header lines are not needed and are skipped.
 // False for a malformed line, a version other than HTTP/1.0 or 1.1, or a target that is not a path.
 bool ParseRequestHead(std::string_view head, HttpServerRequest* out);

@@ -1,4 +1,4 @@
-// HttpServer: the listener, the worker pool and one connection's read-answer-close cycle.
+// HttpServer: the poll loop over the listener and every connection, and the workers that run the handler.
 #include "server/http_server.h"
 
 #include <arpa/inet.h>
@@ -7,12 +7,12 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <exception>
 #include <system_error>
 
@@ -21,31 +21,25 @@
 namespace crilet::server {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-constexpr int kBacklog = 64;
-constexpr int kSliceMs = 100;          // how often a waiting thread looks at the stop flag
-constexpr int kLingerMs = 500;         // how long a closing connection drains what the client still sends
-constexpr size_t kLingerBytes = 64 * 1024;
+constexpr int kBacklog = 512;
+constexpr int kAcceptsPerRound = 64;  // then the loop serves the connections it has before accepting more
+constexpr int kMaxPollMs = 1000;
+constexpr auto kRoomWarningEvery = std::chrono::seconds(60);
 
 std::string ErrnoText(int err) { return std::system_category().message(err); }
 
-int MillisLeft(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left <= 0 ? 0 : static_cast<int>(std::min<long long>(left, 1 << 30));
+int MillisUntil(HttpClock::time_point t, HttpClock::time_point now) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(t - now).count();
+  return static_cast<int>(std::clamp<long long>(left, 0, kMaxPollMs));
 }
-
-bool Transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 
 void NameThisThread() { pthread_setname_np(pthread_self(), "crilet-http"); }
 
-std::string ErrorBody(int status) {
-  switch (status) {
-    case 400: return "malformed request line\n";
-    case 408: return "request head not received within " + std::to_string(HttpServer::kReadTimeoutMs / 1000) + "s\n";
-    case 431: return "request head larger than " + std::to_string(HttpServer::kMaxHeadBytes) + " bytes\n";
-  }
-  return std::string(ReasonPhrase(status)) + "\n";
+// Half the descriptor limit: the rest of crilet (the runtime's sockets, log files) keeps its share.
+int ConnectionCap(int wanted) {
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) != 0 || nofile.rlim_cur == RLIM_INFINITY) return wanted;
+  return static_cast<int>(std::clamp<rlim_t>(nofile.rlim_cur / 2, 1, static_cast<rlim_t>(std::max(wanted, 1))));
 }
 
 HttpServerResponse CallHandler(const HttpServer::Handler& handler, const HttpServerRequest& request) {
@@ -62,9 +56,25 @@ HttpServerResponse CallHandler(const HttpServer::Handler& handler, const HttpSer
   return failed;
 }
 
+std::string Answer(const HttpServerResponse& response, bool with_body) {
+  std::string out = FormatResponseHead(response);
+  if (with_body) out += response.body;
+  return out;
+}
+
+std::string ErrorAnswer(int status, const std::string& body) {
+  HttpServerResponse response;
+  response.status = status;
+  response.body = body;
+  return Answer(response, true);
+}
+
 }  // namespace
 
-HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {}
+HttpServer::HttpServer(Handler handler, HttpServerLimits limits) : handler_(std::move(handler)), limits_(limits) {
+  limits_.max_connections = ConnectionCap(limits_.max_connections);
+  limits_.workers = std::max(limits_.workers, 1);
+}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -104,8 +114,8 @@ Status HttpServer::Listen(const std::string& address, int port) {
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len);
   port_ = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
                                       : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (stop_fd_ < 0) {
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) {
     error = ErrnoText(errno);
     close(listen_fd_);
     listen_fd_ = -1;
@@ -124,8 +134,8 @@ Status HttpServer::Start() {
     started_ = true;
   }
   try {
-    listener_ = std::thread([this] { ListenLoop(); });
-    for (int i = 0; i < kMaxConnections; i++) workers_.emplace_back([this] { WorkerLoop(); });
+    loop_ = std::thread([this] { Loop(); });
+    for (int i = 0; i < limits_.workers; i++) workers_.emplace_back([this] { WorkerLoop(); });
   } catch (const std::system_error& e) {
     Stop();
     return Status::Internal(std::string("http server: cannot start threads: ") + e.what());
@@ -139,170 +149,216 @@ void HttpServer::Stop() {
     stopping_ = true;
   }
   work_cv_.notify_all();
-  slot_cv_.notify_all();
-  if (stop_fd_ >= 0) {
+  if (wake_fd_ >= 0) {
     uint64_t one = 1;
-    (void)!write(stop_fd_, &one, sizeof one);
+    (void)!write(wake_fd_, &one, sizeof one);
   }
-  if (listener_.joinable()) listener_.join();
+  if (loop_.joinable()) loop_.join();
   for (auto& w : workers_) w.join();
   workers_.clear();
-  for (int fd : pending_) close(fd);
-  pending_.clear();
+  jobs_.clear();
+  answers_.clear();
   if (listen_fd_ >= 0) close(listen_fd_);
-  if (stop_fd_ >= 0) close(stop_fd_);
-  listen_fd_ = stop_fd_ = -1;
+  if (wake_fd_ >= 0) close(wake_fd_);
+  listen_fd_ = wake_fd_ = -1;
 }
 
-void HttpServer::ListenLoop() {
+void HttpServer::Loop() {
   NameThisThread();
-  while (true) {
-    {
-      // At the cap, leave new connections in the backlog rather than accept what no worker can serve.
-      std::unique_lock<std::mutex> l(mu_);
-      slot_cv_.wait(l, [&] { return stopping_ || busy_ + static_cast<int>(pending_.size()) < kMaxConnections; });
-      if (stopping_) return;
+  std::vector<pollfd> fds;
+  std::vector<uint64_t> ids;  // fds[i + 2] belongs to connection ids[i]
+  while (!stopping_) {
+    auto now = HttpClock::now();
+    fds.clear();
+    ids.clear();
+    fds.push_back({wake_fd_, POLLIN, 0});
+    // At the cap, accept only if an open connection may be closed for the new one (CloseOneForRoom).
+    bool room = static_cast<int>(connections_.size()) < limits_.max_connections ||
+                std::any_of(connections_.begin(), connections_.end(),
+                            [](const auto& kv) { return kv.second.phase != ConnectionPhase::kHandling; });
+    bool paused = now < accept_paused_until_;
+    fds.push_back({listen_fd_, static_cast<short>(room && !paused ? POLLIN : 0), 0});
+    int timeout = paused ? MillisUntil(accept_paused_until_, now) + 1 : kMaxPollMs;
+    for (auto& [id, c] : connections_) {
+      if (c.phase == ConnectionPhase::kHandling) continue;
+      fds.push_back({c.fd, static_cast<short>(c.phase == ConnectionPhase::kWriting ? POLLOUT : POLLIN), 0});
+      ids.push_back(id);
+      timeout = std::min(timeout, MillisUntil(c.deadline, now));
     }
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    int n = poll(fds, 2, -1);
-    if (stopping_) return;
+    int n = poll(fds.data(), fds.size(), timeout);
+    if (stopping_) break;
     if (n < 0 && errno != EINTR) {
       spdlog::warn("http server: poll: {}", ErrnoText(errno));
-      poll(&fds[1], 1, kSliceMs);
+      poll(fds.data(), 1, 100);  // only the wake descriptor: Stop() still ends the wait
       continue;
     }
-    if (n <= 0 || !(fds[0].revents & POLLIN)) continue;
+    now = HttpClock::now();
+    if (n > 0 && fds[0].revents) {
+      uint64_t count;
+      (void)!read(wake_fd_, &count, sizeof count);
+    }
+    TakeAnswers(now);
+    for (size_t i = 0; i < ids.size(); i++) {
+      auto it = connections_.find(ids[i]);
+      if (it == connections_.end()) continue;  // closed to make room while accepting
+      short events = n > 0 ? fds[i + 2].revents : 0;
+      if (events != 0 || it->second.deadline <= now) Advance(&it->second, events, now);
+    }
+    if (n > 0 && (fds[1].revents & POLLIN)) AcceptAll(now);
+  }
+  for (auto& [id, c] : connections_) close(c.fd);
+  connections_.clear();
+}
+
+void HttpServer::AcceptAll(HttpClock::time_point now) {
+  for (int i = 0; i < kAcceptsPerRound; i++) {
+    if (static_cast<int>(connections_.size()) >= limits_.max_connections && !CloseOneForRoom()) return;
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) {
-      // Out of descriptors or memory: back off instead of spinning on a listener that stays readable.
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors or memory: free one of ours if we may, else wait rather than spin on a listener
+        // that stays readable.
+        if (!CloseOneForRoom()) accept_paused_until_ = now + std::chrono::milliseconds(100);
         spdlog::warn("http server: accept: {}", ErrnoText(errno));
-        poll(&fds[1], 1, kSliceMs);
       }
-      continue;
+      return;  // EAGAIN: the backlog is empty
     }
-    try {
-      std::lock_guard<std::mutex> l(mu_);
-      pending_.push_back(fd);
-    } catch (...) {
-      close(fd);
-      continue;
+    HttpConnection c;
+    c.fd = fd;
+    c.id = next_id_++;
+    c.deadline = now + std::chrono::milliseconds(limits_.read_timeout_ms);
+    connections_.emplace(c.id, std::move(c));
+  }
+}
+
+bool HttpServer::CloseOneForRoom() {
+  std::vector<ConnectionPhase> phases;
+  std::vector<uint64_t> ids;
+  phases.reserve(connections_.size());
+  for (const auto& [id, c] : connections_) {
+    phases.push_back(c.phase);
+    ids.push_back(id);
+  }
+  int pick = PickConnectionToClose(phases);
+  if (pick < 0) return false;
+  CloseConnection(ids[pick]);
+  closed_for_room_++;
+  auto now = HttpClock::now();
+  if (now - last_room_warning_ >= kRoomWarningEvery) {
+    spdlog::warn("http server: {} connections open (the cap); closed the oldest idle one ({} so far)",
+                 limits_.max_connections, closed_for_room_);
+    last_room_warning_ = now;
+  }
+  return true;
+}
+
+void HttpServer::CloseConnection(uint64_t id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  close(it->second.fd);
+  connections_.erase(it);
+}
+
+void HttpServer::Advance(HttpConnection* c, short events, HttpClock::time_point now) {
+  const uint64_t id = c->id;
+  switch (c->phase) {
+    case ConnectionPhase::kReading: {
+      IoStep step = events ? ReadAvailable(c, limits_.max_head_bytes + 1) : IoStep::kAgain;
+      HeadCheck check = CheckHead(c->in, limits_.max_head_bytes);
+      if (check.kind == HeadCheck::Kind::kRefused) return Refuse(c, check.status, std::string(check.problem) + "\n", now);
+      if (check.kind == HeadCheck::Kind::kComplete) {
+        c->phase = ConnectionPhase::kHandling;
+        c->in.resize(check.end);
+        {
+          std::lock_guard<std::mutex> l(mu_);
+          jobs_.push_back(Job{id, std::move(c->in)});
+        }
+        c->in = std::string();
+        work_cv_.notify_one();
+        return;
+      }
+      // Closed or broken before a full head: a TCP health check, or a client giving up.
+      if (step != IoStep::kAgain) return CloseConnection(id);
+      if (c->deadline <= now) {
+        return Refuse(c, 408, "request head not received within " + std::to_string(limits_.read_timeout_ms / 1000) + "s\n",
+                      now);
+      }
+      return;
     }
-    work_cv_.notify_one();
+    case ConnectionPhase::kWriting: {
+      IoStep step = events ? WriteAvailable(c) : IoStep::kAgain;
+      if (step == IoStep::kFailed || (step == IoStep::kAgain && c->deadline <= now)) return CloseConnection(id);
+      if (step == IoStep::kDone) {
+        shutdown(c->fd, SHUT_WR);
+        c->phase = ConnectionPhase::kLingering;
+        c->out = std::string();
+        c->deadline = now + std::chrono::milliseconds(limits_.linger_ms);
+      }
+      return;
+    }
+    case ConnectionPhase::kLingering: {
+      IoStep step = events ? DrainAvailable(c, limits_.linger_bytes) : IoStep::kAgain;
+      if (step != IoStep::kAgain || c->deadline <= now) CloseConnection(id);
+      return;
+    }
+    case ConnectionPhase::kHandling:
+      return;
+  }
+}
+
+void HttpServer::Refuse(HttpConnection* c, int status, const std::string& body, HttpClock::time_point now) {
+  c->in = std::string();
+  StartWriting(c, ErrorAnswer(status, body), now);
+}
+
+void HttpServer::StartWriting(HttpConnection* c, std::string answer, HttpClock::time_point now) {
+  c->phase = ConnectionPhase::kWriting;
+  c->out = std::move(answer);
+  c->sent = 0;
+  c->deadline = now + std::chrono::milliseconds(limits_.write_timeout_ms);
+  Advance(c, POLLOUT, now);  // most answers fit the socket buffer at once
+}
+
+void HttpServer::TakeAnswers(HttpClock::time_point now) {
+  std::deque<Job> done;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    done.swap(answers_);
+  }
+  for (Job& job : done) {
+    auto it = connections_.find(job.id);
+    if (it != connections_.end()) StartWriting(&it->second, std::move(job.text), now);
   }
 }
 
 void HttpServer::WorkerLoop() {
   NameThisThread();
   while (true) {
-    int fd = -1;
+    Job job;
     {
       std::unique_lock<std::mutex> l(mu_);
-      work_cv_.wait(l, [&] { return stopping_ || !pending_.empty(); });
+      work_cv_.wait(l, [&] { return stopping_ || !jobs_.empty(); });
       if (stopping_) return;
-      fd = pending_.front();
-      pending_.pop_front();
-      busy_++;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
     }
     try {
-      ServeConnection(fd);
-    } catch (...) {  // out of memory while reading or formatting: drop this connection, keep serving
+      HttpServerRequest request;
+      if (ParseRequestHead(job.text, &request)) {
+        job.text = Answer(CallHandler(handler_, request), request.method != "HEAD");
+      } else {
+        job.text = ErrorAnswer(400, "malformed request line\n");  // CheckHead let it through: cannot happen
+      }
+    } catch (...) {  // out of memory while formatting: a short answer instead
+      job.text = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     }
-    close(fd);
     {
       std::lock_guard<std::mutex> l(mu_);
-      busy_--;
+      answers_.push_back(std::move(job));
     }
-    slot_cv_.notify_one();
+    uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof one);
   }
-}
-
-void HttpServer::ServeConnection(int fd) {
-  std::string head;
-  int error = ReadHead(fd, &head);
-  if (error < 0) return;
-  HttpServerRequest request;
-  if (error == 0 && !ParseRequestHead(head, &request)) error = 400;
-  HttpServerResponse response;
-  if (error > 0) {
-    response.status = error;
-    response.body = ErrorBody(error);
-  } else {
-    response = CallHandler(handler_, request);
-  }
-  std::string out = FormatResponseHead(response);
-  if (request.method != "HEAD") out += response.body;
-  if (SendAll(fd, out)) LingerClose(fd);
-}
-
-int HttpServer::ReadHead(int fd, std::string* head) {
-  const auto deadline = Clock::now() + std::chrono::milliseconds(kReadTimeoutMs);
-  char buf[4096];
-  while (true) {
-    size_t end = FindHeadEnd(*head);
-    if (end > kMaxHeadBytes || (end == 0 && head->size() >= kMaxHeadBytes)) return 431;
-    if (end > 0) return 0;
-    int left = MillisLeft(deadline);
-    if (left == 0) return 408;
-    short revents = 0;
-    if (!WaitFor(fd, POLLIN, left, &revents)) return -1;
-    if (revents == 0) continue;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n == 0) return -1;  // closed before a full head (a TCP health check, or a client giving up)
-    if (n < 0) {
-      if (Transient(errno)) continue;
-      return -1;
-    }
-    head->append(buf, static_cast<size_t>(n));
-  }
-}
-
-bool HttpServer::SendAll(int fd, const std::string& data) {
-  const auto deadline = Clock::now() + std::chrono::milliseconds(kWriteTimeoutMs);
-  size_t sent = 0;
-  while (sent < data.size()) {
-    ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;  // EPIPE, ECONNRESET: the client left
-    int left = MillisLeft(deadline);
-    short revents = 0;
-    if (left == 0 || !WaitFor(fd, POLLOUT, left, &revents)) return false;
-  }
-  return true;
-}
-
-void HttpServer::LingerClose(int fd) {
-  shutdown(fd, SHUT_WR);
-  const auto deadline = Clock::now() + std::chrono::milliseconds(kLingerMs);
-  char buf[4096];
-  size_t drained = 0;
-  while (drained < kLingerBytes) {
-    int left = MillisLeft(deadline);
-    short revents = 0;
-    if (left == 0 || !WaitFor(fd, POLLIN, left, &revents)) return;
-    if (revents == 0) continue;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n == 0) return;  // the client closed after reading the answer
-    if (n < 0) {
-      if (Transient(errno)) continue;
-      return;
-    }
-    drained += static_cast<size_t>(n);
-  }
-}
-
-bool HttpServer::WaitFor(int fd, short events, int timeout_ms, short* revents) {
-  *revents = 0;
-  if (stopping_) return false;
-  pollfd p{fd, events, 0};
-  int n = poll(&p, 1, std::min(timeout_ms, kSliceMs));
-  if (stopping_) return false;
-  if (n > 0) *revents = p.revents;
-  return true;
 }
 
 }  // namespace crilet::server

@@ -27,7 +27,7 @@ struct StatusServerDeps {
   nlohmann::json config;
 };
 
-// Serves on its own threads (HttpServer: a listener plus up to 4 connection workers); Stop() returns once
+// Serves on its own threads (HttpServer: a poll loop plus 4 handler workers); Stop() returns once
 // they are joined. Read-only: any method but GET and HEAD gets 405.
 class StatusServer {
  public:

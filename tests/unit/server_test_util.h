@@ -36,6 +36,7 @@ class RawClient {
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
   }
+  bool ShutdownWrite() { return fd_ >= 0 && shutdown(fd_, SHUT_WR) == 0; }
   bool Send(const std::string& data) {
     size_t sent = 0;
     while (fd_ >= 0 && sent < data.size()) {
