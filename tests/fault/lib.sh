@@ -28,4 +28,22 @@ ipam_leases() {
   [[ -d $d ]] || { echo 0; return; }
   find "$d" -maxdepth 1 -type f -name '[0-9]*' | wc -l
 }
-netns_count() { find /var/run/netns -maxdepth 1 -name 'cni-*' 2>/dev/null | wc -l; }
+# dir_entries DIR: how many entries DIR holds (0 when it does not exist).
+dir_entries() { find "$1" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+
+# record_netns: remembers the network namespace of every sandbox the runtime holds now (in NETNS, by
+# sandbox ID), so netns_left can tell later whether any outlived its sandbox.
+declare -A NETNS=()
+record_netns() {
+  local id p
+  for id in $(cri pods -o json | jq -r '.[].id'); do
+    [[ -n ${NETNS[$id]:-} ]] && continue
+    p=$(timeout 10 ctr -a "$CONTAINERD_ADDRESS" -n k8s.io containers info "$id" | jq -r '.Spec.linux.namespaces[] | select(.type == "network") | .path // empty')
+    if [[ -n $p ]]; then NETNS[$id]=$p; fi  # hostNetwork sandboxes have none
+  done
+}
+netns_left() {
+  local n=0 p
+  for p in "${NETNS[@]}"; do [[ -e $p ]] && n=$((n + 1)); done
+  echo "$n"
+}

@@ -33,21 +33,10 @@ ready_pods() { curl -sf "http://127.0.0.1:$PORT/pods" | jq '[.items[] | select(.
 all_ready() { [[ $(ready_pods) == "$WAVE" ]]; }
 runtime_empty() { [[ $(count_cri pods) == 0 && $(count_cri ps -a) == 0 ]]; }
 
-declare -A NETNS=()
-record_netns() {
-  local id p
-  for id in $(cri pods -o json | jq -r '.[].id'); do
-    p=$(timeout 10 ctr -a "$CONTAINERD_ADDRESS" -n k8s.io containers info "$id" | jq -r '.Spec.linux.namespaces[] | select(.type == "network") | .path // empty')
-    [[ -n $p ]] && NETNS[$id]=$p
-  done
-}
 # leaks: every leftover kind with its count, after a wave was removed.
 leaks() {
-  local netns=0 p
-  for p in "${NETNS[@]}"; do [[ -e $p ]] && netns=$((netns + 1)); done
   echo "sandboxes=$(count_cri pods) containers=$(count_cri ps -a) mounts=$(mounts_under "$ROOT")" \
-    "pod_dirs=$(find "$ROOT/pods" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" \
-    "log_dirs=$(find "$LOGS" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l) ipam=$(ipam_leases) netns=$netns"
+    "pod_dirs=$(dir_entries "$ROOT/pods") log_dirs=$(dir_entries "$LOGS") ipam=$(ipam_leases) netns=$(netns_left)"
 }
 clean="sandboxes=0 containers=0 mounts=0 pod_dirs=0 log_dirs=0 ipam=0 netns=0"
 

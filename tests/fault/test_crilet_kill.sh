@@ -148,19 +148,7 @@ PY
   [[ -z $out ]] || fail "after round $round: $out"
 }
 
-# The network namespace of every sandbox ever seen, to check at the end that none is left.
-declare -A NETNS=()
-record_netns() {
-  local id p
-  for id in $(cri pods -o json | jq -r '.[] | select(.name != "hostnet-node1") | .id'); do
-    [[ -n ${NETNS[$id]:-} ]] && continue
-    p=$(timeout 10 ctr -a "$CONTAINERD_ADDRESS" -n k8s.io containers info "$id" | jq -r '.Spec.linux.namespaces[] | select(.type == "network") | .path // empty')
-    [[ -n $p ]] && NETNS[$id]=$p
-  done
-}
-
 kills=0
-restart_secs_total=0
 start_time=$SECONDS
 wait_for "first settle" 90 settled
 record_netns
@@ -185,7 +173,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
   t0=$SECONDS
   start_crilet
   wait_for "round $round settles" 90 settled
-  restart_secs_total=$((restart_secs_total + SECONDS - t0))
   snapshot "$T/after.json"
   check_invariants "$touched"
   record_netns
@@ -205,10 +192,9 @@ ok "crash-loop backoff kept across restarts"
 rm -f "$MANIFESTS"/*.yaml
 wait_for "all sandboxes removed" 60 bash -c "[[ \$('$CRILET_BIN' cri -r '$CRILET_RUNTIME_ENDPOINT' pods -o json | jq length) == 0 ]]"
 wait_for "no containers" 30 bash -c "[[ \$('$CRILET_BIN' cri -r '$CRILET_RUNTIME_ENDPOINT' ps -a -o json | jq length) == 0 ]]"
-left_netns=0
-for p in "${NETNS[@]}"; do [[ -e $p ]] && left_netns=$((left_netns + 1)); done
-pod_dirs=$(find "$ROOT/pods" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-log_dirs=$(find "$LOGS" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+left_netns=$(netns_left)
+pod_dirs=$(dir_entries "$ROOT/pods")
+log_dirs=$(dir_entries "$LOGS")
 found "after removing every pod: $(mounts_under "$ROOT") mounts, $(ipam_leases) IPAM leases, $left_netns of ${#NETNS[@]} netns left, $pod_dirs pod dirs, $log_dirs log dirs"
 [[ $(mounts_under "$ROOT") == 0 && $(ipam_leases) == 0 && $left_netns == 0 && $pod_dirs == 0 && $log_dirs == 0 ]] || fail "leftovers after removal"
 ok "removal after $kills kills leaves no mount, IPAM lease, netns, pod or log directory"
