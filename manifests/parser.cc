@@ -16,7 +16,7 @@ using Node = YAML::Node;
 bool Ignored(const std::string& key) {
   return key == "enableServiceLinks" || key == "schedulerName" || key == "preemptionPolicy" ||
          key == "automountServiceAccountToken" || key == "overhead" || key == "topologySpreadConstraints" ||
-         key == "affinity" || key == "nodeSelector" || key == "os" || key == "schedulingGates";
+         key == "os" || key == "schedulingGates";
 }
 
 // PodSpec fields that would change how the pod runs, which crilet does not implement: a warning says so.
@@ -41,6 +41,61 @@ bool OtherVolume(const std::string& key) {
     if (key == k) return true;
   }
   return false;
+}
+
+std::vector<NodeSelectorRequirement> ReadRequirements(R& r, const Node& n, const std::string& path) {
+  std::vector<NodeSelectorRequirement> out;
+  r.List(n, path, [&](const Node& x, const std::string& xp) {
+    NodeSelectorRequirement req;
+    r.Fields(x, xp, [&](const std::string& k, const Node& v, const std::string& p) {
+      if (k == "key") req.key = r.Str(v, p);
+      else if (k == "operator") req.operator_ = r.Str(v, p);
+      else if (k == "values") req.values = r.Strings(v, p);
+      else return false;
+      return true;
+    });
+    out.push_back(std::move(req));
+  });
+  return out;
+}
+
+// spec.affinity: nodeAffinity's required terms are read (kubelet admits pods by them); the rest only steers
+// a scheduler and is accepted as it is.
+Affinity ReadAffinity(R& r, const Node& n, const std::string& path) {
+  Affinity a;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    if (k == "nodeAffinity") {
+      NodeAffinity na;
+      r.Fields(v, p, [&](const std::string& nk, const Node& x, const std::string& xp) {
+        if (nk == "requiredDuringSchedulingIgnoredDuringExecution") {
+          std::vector<NodeSelectorTerm> terms;
+          r.Fields(x, xp, [&](const std::string& tk, const Node& y, const std::string& yp) {
+            if (tk != "nodeSelectorTerms") return false;
+            r.List(y, yp, [&](const Node& t, const std::string& tp) {
+              NodeSelectorTerm term;
+              r.Fields(t, tp, [&](const std::string& mk, const Node& m, const std::string& mp) {
+                if (mk == "matchExpressions") term.match_expressions = ReadRequirements(r, m, mp);
+                else if (mk == "matchFields") term.match_fields = ReadRequirements(r, m, mp);
+                else return false;
+                return true;
+              });
+              terms.push_back(std::move(term));
+            });
+            return true;
+          });
+          na.required_terms = std::move(terms);
+        } else if (nk == "preferredDuringSchedulingIgnoredDuringExecution") {
+          // a scheduler's preference: nothing to do on the node
+        } else return false;
+        return true;
+      });
+      a.node_affinity = std::move(na);
+    } else if (k == "podAffinity" || k == "podAntiAffinity") {
+      // about other pods' placement: a scheduler's business
+    } else return false;
+    return true;
+  });
+  return a;
 }
 
 ExecAction ReadExec(R& r, const Node& n, const std::string& path) {
@@ -442,6 +497,8 @@ void ReadSpec(R& r, const Node& n, const std::string& path, PodSpec* spec) {
       if (!r.Str(v, p).empty()) r.Error(v, p, "static pods cannot reference API objects (" + k + ")");
     } else if (k == "imagePullSecrets") r.Error(v, p, "static pods cannot reference API objects (imagePullSecrets)");
     else if (k == "resourceClaims") r.Error(v, p, "static pods cannot reference API objects (resourceClaims)");
+    else if (k == "nodeSelector") spec->node_selector = r.StringMap(v, p);
+    else if (k == "affinity") spec->affinity = ReadAffinity(r, v, p);
     else if (k == "tolerations") {
       r.List(v, p, [&](const Node& t, const std::string& tp) {
         Toleration tol;
@@ -524,10 +581,20 @@ ParsedDocument ReadDocument(const Node& n, const std::string& file, int index) {
     d.errors.push_back(FieldError{file, YamlReader::Line(n["apiVersion"]), "apiVersion",
                                   "unsupported \"" + api + "\": a static pod is apiVersion v1"});
   }
-  if (!d.errors.empty()) return d;
+  // Validation names a missing apiVersion/kind, but it only sees documents that parsed: say it beside the
+  // other errors too, so one run shows everything to fix.
+  auto missing_type_meta = [&](const std::string& api_version, const std::string& kind_) {
+    if (api_version.empty()) d.errors.push_back(FieldError{file, d.line, "apiVersion", "required (v1)"});
+    if (kind_.empty()) d.errors.push_back(FieldError{file, d.line, "kind", "required (Pod)"});
+  };
+  if (!d.errors.empty()) {
+    missing_type_meta(api, kind);
+    return d;
+  }
   YamlReader r(file, &d.errors, &d.warnings);
   ReadPod(r, n, &d);
   r.Finish();
+  if (!d.errors.empty()) missing_type_meta(d.pod.api_version, d.pod.kind);
   d.lines = r.lines();
   d.lines[""] = d.line;
   return d;

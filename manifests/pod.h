@@ -254,6 +254,33 @@ struct Toleration {
   bool operator==(const Toleration&) const = default;
 };
 
+// A node selector requirement: key, operator (In, NotIn, Exists, DoesNotExist, Gt, Lt) and values.
+struct NodeSelectorRequirement {
+  std::string key;
+  std::string operator_;
+  std::vector<std::string> values;
+  bool operator==(const NodeSelectorRequirement&) const = default;
+};
+
+// Its requirements are ANDed; an empty term matches no node.
+struct NodeSelectorTerm {
+  std::vector<NodeSelectorRequirement> match_expressions;  // against the node's labels
+  std::vector<NodeSelectorRequirement> match_fields;       // only metadata.name
+  bool operator==(const NodeSelectorTerm&) const = default;
+};
+
+// requiredDuringSchedulingIgnoredDuringExecution: the terms are ORed. Kubelet checks it when admitting a pod;
+// preferred terms and pod (anti-)affinity only matter to a scheduler and are accepted and ignored.
+struct NodeAffinity {
+  std::optional<std::vector<NodeSelectorTerm>> required_terms;
+  bool operator==(const NodeAffinity&) const = default;
+};
+
+struct Affinity {
+  std::optional<NodeAffinity> node_affinity;
+  bool operator==(const Affinity&) const = default;
+};
+
 struct PodSpec {
   std::vector<Container> init_containers;
   std::vector<Container> containers;
@@ -276,6 +303,8 @@ struct PodSpec {
   std::string priority_class_name;
   std::string service_account_name;
   std::vector<Toleration> tolerations;
+  std::map<std::string, std::string> node_selector;  // must all match the node's labels (kubelet admission)
+  std::optional<Affinity> affinity;
   bool operator==(const PodSpec&) const = default;
 };
 

@@ -243,6 +243,35 @@ json PodToJson(const Pod& pod) {
     }
     spec["tolerations"] = tols;
   }
+  // Only when given, so the UID of a pod without them stays what it was.
+  if (!s.node_selector.empty()) spec["nodeSelector"] = s.node_selector;
+  if (s.affinity) {
+    json a = json::object();
+    if (s.affinity->node_affinity) {
+      json na = json::object();
+      if (s.affinity->node_affinity->required_terms) {
+        auto reqs = [](const std::vector<NodeSelectorRequirement>& list) {
+          json out = json::array();
+          for (const auto& r : list) {
+            json rj = {{"key", r.key}, {"operator", r.operator_}};
+            if (!r.values.empty()) rj["values"] = r.values;
+            out.push_back(rj);
+          }
+          return out;
+        };
+        json terms = json::array();
+        for (const auto& t : *s.affinity->node_affinity->required_terms) {
+          json tj = json::object();
+          if (!t.match_expressions.empty()) tj["matchExpressions"] = reqs(t.match_expressions);
+          if (!t.match_fields.empty()) tj["matchFields"] = reqs(t.match_fields);
+          terms.push_back(tj);
+        }
+        na["requiredDuringSchedulingIgnoredDuringExecution"] = {{"nodeSelectorTerms", terms}};
+      }
+      a["nodeAffinity"] = na;
+    }
+    spec["affinity"] = a;
+  }
   return {{"apiVersion", pod.api_version.empty() ? "v1" : pod.api_version},
           {"kind", pod.kind.empty() ? "Pod" : pod.kind},
           {"metadata", meta},

@@ -191,6 +191,73 @@ void CheckSeccomp(Checker& ck, const SeccompProfile& p, const std::string& path)
   }
 }
 
+bool IsInteger(const std::string& v) {
+  size_t start = (!v.empty() && (v[0] == '-' || v[0] == '+')) ? 1 : 0;
+  if (v.size() == start || v.size() - start > 18) return false;
+  for (size_t i = start; i < v.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(v[i]))) return false;
+  }
+  return true;
+}
+
+// A label key and value (ValidateLabels), for spec.nodeSelector.
+void CheckLabel(Checker& ck, const std::string& k, const std::string& v, const std::string& path) {
+  if (auto why = CheckQualifiedName(k); !why.empty()) ck.Add(path, "invalid label key: " + why);
+  if (v.size() > 63) ck.Add(path, "must be no more than 63 characters");
+  else if (!LabelShape(v)) {
+    ck.Add(path,
+           "a label value must be empty or consist of alphanumeric characters, '-', '_' or '.', and must start "
+           "and end with an alphanumeric character (e.g. 'MyValue', 'my_value' or '12345')");
+  }
+}
+
+// The API's ValidateNodeSelectorRequirement: values required for In/NotIn, forbidden for Exists/DoesNotExist,
+// exactly one (an integer) for Gt/Lt.
+void CheckNodeSelectorRequirement(Checker& ck, const NodeSelectorRequirement& r, const std::string& path) {
+  if (r.key.empty()) ck.Add(path + ".key", "required");
+  else if (auto why = CheckQualifiedName(r.key); !why.empty()) ck.Add(path + ".key", "invalid label key: " + why);
+  if (OneOf(r.operator_, "In", "NotIn")) {
+    if (r.values.empty()) ck.Add(path + ".values", "must be specified when `operator` is 'In' or 'NotIn'");
+  } else if (OneOf(r.operator_, "Exists", "DoesNotExist")) {
+    if (!r.values.empty()) ck.Add(path + ".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+  } else if (OneOf(r.operator_, "Gt", "Lt")) {
+    if (r.values.size() != 1) ck.Add(path + ".values", "must be specified single value when `operator` is 'Lt' or 'Gt'");
+    else if (!IsInteger(r.values[0])) ck.Add(path + ".values[0]", "must be an integer for `operator` 'Lt' or 'Gt'");
+  } else if (r.operator_.empty()) {
+    ck.Add(path + ".operator", "required (In, NotIn, Exists, DoesNotExist, Gt or Lt)");
+  } else {
+    ck.Add(path + ".operator", "unsupported \"" + r.operator_ + "\": must be In, NotIn, Exists, DoesNotExist, Gt or Lt");
+  }
+}
+
+// ValidateNodeFieldSelectorRequirement: only metadata.name, with In or NotIn and one value.
+void CheckNodeFieldRequirement(Checker& ck, const NodeSelectorRequirement& r, const std::string& path) {
+  if (r.key != "metadata.name") ck.Add(path + ".key", "not a valid field selector key (supported: metadata.name)");
+  if (!OneOf(r.operator_, "In", "NotIn")) {
+    ck.Add(path + ".operator", r.operator_.empty() ? "required (In or NotIn)"
+                                                   : "unsupported \"" + r.operator_ + "\": must be In or NotIn");
+  } else if (r.values.size() != 1) {
+    ck.Add(path + ".values", "must be only one value when `operator` is 'In' or 'NotIn' for node field selector");
+  }
+}
+
+void CheckAffinity(Checker& ck, const PodSpec& s) {
+  for (const auto& [k, v] : s.node_selector) CheckLabel(ck, k, v, "spec.nodeSelector." + k);
+  if (!s.affinity || !s.affinity->node_affinity || !s.affinity->node_affinity->required_terms) return;
+  const auto& terms = *s.affinity->node_affinity->required_terms;
+  const std::string base = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
+  if (terms.empty()) ck.Add(base, "must have at least one node selector term");
+  for (size_t i = 0; i < terms.size(); ++i) {
+    std::string tp = base + "[" + std::to_string(i) + "]";
+    for (size_t j = 0; j < terms[i].match_expressions.size(); ++j) {
+      CheckNodeSelectorRequirement(ck, terms[i].match_expressions[j], tp + ".matchExpressions[" + std::to_string(j) + "]");
+    }
+    for (size_t j = 0; j < terms[i].match_fields.size(); ++j) {
+      CheckNodeFieldRequirement(ck, terms[i].match_fields[j], tp + ".matchFields[" + std::to_string(j) + "]");
+    }
+  }
+}
+
 void CheckContainer(Checker& ck, const Pod& pod, const Container& c, const std::string& path, bool init,
                     const std::set<std::string>& volumes) {
   if (c.name.empty()) ck.Add(path + ".name", "required");
@@ -503,6 +570,7 @@ std::vector<FieldError> ValidatePod(const Pod& pod, const std::map<std::string, 
   if (s.security_context && s.security_context->seccomp_profile) {
     CheckSeccomp(ck, *s.security_context->seccomp_profile, "spec.securityContext.seccompProfile");
   }
+  CheckAffinity(ck, s);
   // Two containers cannot bind the same host port (validation.go AccumulateUniqueHostPorts).
   std::map<std::string, std::string> host_ports;
   for (const auto* list : {&s.init_containers, &s.containers}) {
