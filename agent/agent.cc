@@ -2,10 +2,14 @@
 #include "agent/agent.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/utsname.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "agent/labels.h"
 #include "agent/sandbox_config.h"
@@ -32,6 +36,16 @@ int64_t MemTotalBytes() {
   return 0;
 }
 
+// The root dir as it is written into sandbox labels: absolute and canonical, so that "./root" and
+// "/abs/root" name the same instance across restarts.
+std::string CanonicalRootDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(dir, ec);
+  if (ec) return dir;
+  std::filesystem::path canonical = std::filesystem::weakly_canonical(abs, ec);
+  return ec ? abs.lexically_normal().string() : canonical.string();
+}
+
 std::string Label(const cri::Labels& l, const char* key) {
   auto it = l.find(key);
   return it == l.end() ? "" : it->second;
@@ -44,7 +58,7 @@ Agent::Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Me
     : events_(clock),
       exit_watcher_([this](const std::string& uid, const std::string& id) { ContainerExited(uid, id); }),
       store_(&events_),
-      reader_(runtime),
+      reader_(runtime, CanonicalRootDir(options.root_dir)),
       hooks_(runtime, std::move(http_hooks)) {
   services_.runtime = runtime;
   services_.clock = clock;
@@ -53,12 +67,22 @@ Agent::Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Me
   services_.hooks = &hooks_;
   services_.metrics = metrics;
   services_.options = std::move(options);
+  services_.options.root_dir = CanonicalRootDir(services_.options.root_dir);
   services_.exit_watcher = services_.options.watch_exits ? &exit_watcher_ : nullptr;
   services_.host_dns = ParseResolvConf(ReadFile(services_.options.resolv_conf));
   services_.node_hosts = ReadFile("/etc/hosts");
-  services_.node_cpu_milli = static_cast<int64_t>(std::thread::hardware_concurrency()) * 1000;
+  services_.node_cpu_milli = services_.options.node_cpu_milli > 0
+                                 ? services_.options.node_cpu_milli
+                                 : static_cast<int64_t>(std::thread::hardware_concurrency()) * 1000;
   services_.node_memory_bytes =
       services_.options.node_memory_bytes > 0 ? services_.options.node_memory_bytes : MemTotalBytes();
+  struct utsname uts {};
+  node_.name = services_.options.node_name;
+  node_.labels = NodeLabels(services_.options.node_name, GoArch(uname(&uts) == 0 ? uts.machine : ""),
+                            services_.options.node_labels);
+  // Allocatable = capacity: crilet has no kubeReserved/systemReserved or eviction thresholds to subtract.
+  node_.allocatable_cpu_milli = services_.node_cpu_milli;
+  node_.allocatable_memory_bytes = services_.node_memory_bytes;
 }
 
 Agent::~Agent() { Stop(); }
@@ -91,7 +115,35 @@ void Agent::Stop() {
   exit_watcher_.Stop();
 }
 
+std::vector<const manifests::Pod*> Agent::ActivePodsLocked() const {
+  // Kubelet counts every admitted pod that is not in a terminal phase, terminating ones included.
+  std::vector<const manifests::Pod*> out;
+  for (const auto& [uid, pod] : admitted_) {
+    auto st = store_.Status(uid);
+    if (st && (st->phase == "Succeeded" || st->phase == "Failed")) continue;
+    out.push_back(&pod);
+  }
+  return out;
+}
+
 void Agent::StartWorkerLocked(const manifests::Pod& pod) {
+  Admission admission = AdmitPod(pod, node_, ActivePodsLocked());
+  if (!admission.admitted) {
+    // Kubelet's rejectPod: an event, and the pod Failed with the reason; it never gets a sandbox.
+    spdlog::warn("{}/{}: pod rejected (uid {}, from {}): {}: {}", pod.metadata.namespace_, pod.metadata.name,
+                 pod.metadata.uid, pod.source.path, admission.reason, admission.message);
+    events_.SetPodName(pod.metadata.uid, pod.metadata.namespace_ + "/" + pod.metadata.name);
+    events_.Record(pod.metadata.uid, "Warning", admission.reason, admission.message, "");
+    PodStatus status;
+    status.phase = "Failed";
+    status.reason = admission.reason;
+    status.message = "Pod was rejected: " + admission.message;
+    status.host_ip = services_.options.node_ip;
+    store_.Set(pod, status);
+    rejected_[pod.metadata.uid] = pod;
+    return;
+  }
+  admitted_[pod.metadata.uid] = pod;
   spdlog::info("{}/{}: adding pod (uid {}, from {})", pod.metadata.namespace_, pod.metadata.name, pod.metadata.uid,
                pod.source.path);
   workers_[pod.metadata.uid] = std::make_unique<PodWorker>(&services_, &store_, pod,
@@ -111,11 +163,35 @@ void Agent::SetDesiredPods(std::vector<manifests::Pod> pods, bool sources_ready)
       w->Terminate();
     }
   }
-  for (const auto& [uid, pod] : next) {
+  // A rejected pod stays rejected (it is Failed) until its manifest goes away.
+  for (auto it = rejected_.begin(); it != rejected_.end();) {
+    if (next.count(it->first)) {
+      ++it;
+      continue;
+    }
+    store_.Remove(it->first);
+    events_.Forget(it->first);
+    it = rejected_.erase(it);
+  }
+  // New pods are admitted in manifest order (kubelet: by creation time), so which one a full node refuses
+  // does not depend on UIDs.
+  std::vector<const manifests::Pod*> ordered;
+  for (const auto& [uid, pod] : next) ordered.push_back(&pod);
+  std::sort(ordered.begin(), ordered.end(), [](const manifests::Pod* a, const manifests::Pod* b) {
+    return std::tie(a->source.path, a->source.document, a->metadata.uid) <
+           std::tie(b->source.path, b->source.document, b->metadata.uid);
+  });
+  for (const manifests::Pod* p : ordered) {
+    const std::string& uid = p->metadata.uid;
+    const manifests::Pod& pod = *p;
+    if (rejected_.count(uid)) continue;
     auto it = workers_.find(uid);
     if (it != workers_.end()) {
       auto old = desired_.find(uid);
-      if (old == desired_.end() || !(old->second == pod)) it->second->Update(pod);
+      if (old == desired_.end() || !(old->second == pod)) {
+        it->second->Update(pod);
+        admitted_[uid] = pod;
+      }
       continue;
     }
     // Kubelet starts a static pod only when no other pod of the same full name is still running or stopping.
@@ -139,9 +215,10 @@ void Agent::OnWorkerDone(const std::string& uid) {
       map->erase(it);
     }
   }
+  admitted_.erase(uid);
   // A pod waiting for its name may start now.
   for (const auto& [desired_uid, pod] : desired_) {
-    if (workers_.count(desired_uid)) continue;
+    if (workers_.count(desired_uid) || rejected_.count(desired_uid)) continue;
     bool name_taken = false;
     for (const auto& [other, w] : workers_) {
       if (w->FullName() == pod.FullName()) name_taken = true;
@@ -248,11 +325,48 @@ void Agent::Relist() {
     if (now_print != old_print) w->Wake();
   }
   fingerprints_ = prints;
+  if (!reported_other_instances_) {
+    reported_other_instances_ = true;
+    ReportOtherInstances(sandboxes);
+  }
   if (!have_desired_ || !sources_ready_) return;
   for (const auto& [uid, print] : prints) {
     if (workers_.count(uid) || orphans_.count(uid) || desired_.count(uid)) continue;
     CleanupOrphan(uid, pod_sandboxes[uid], pod_containers[uid]);
   }
+}
+
+void Agent::ReportOtherInstances(const std::vector<cri::Sandbox>& sandboxes) {
+  std::map<std::string, std::set<std::string>> pods_by_root;  // other instance's root dir -> pod UIDs
+  for (const auto& sb : sandboxes) {
+    std::string other;
+    if (SandboxOwnership(sb.labels, services_.options.root_dir, &other) == Ownership::kOtherInstance) {
+      pods_by_root[other].insert(Label(sb.labels, kPodUidLabel));
+    }
+  }
+  for (const auto& [root, uids] : pods_by_root) {
+    spdlog::warn("another crilet (root dir {}) owns {} pod{} on the runtime at {}; this crilet (root dir {}) leaves "
+                 "them alone",
+                 root, uids.size(), uids.size() == 1 ? "" : "s", services_.options.runtime_endpoint,
+                 services_.options.root_dir);
+  }
+}
+
+bool Agent::OwnsPod(const std::string& uid, const std::vector<cri::Sandbox>& sandboxes) const {
+  bool ours = false, unlabeled = false;
+  for (const auto& sb : sandboxes) {
+    switch (SandboxOwnership(sb.labels, services_.options.root_dir)) {
+      case Ownership::kOurs: ours = true; break;
+      case Ownership::kUnlabeled: unlabeled = true; break;
+      case Ownership::kOtherInstance: break;
+    }
+  }
+  if (ours) return true;
+  // A sandbox from a crilet before the instance label: ours if we hold the pod's directory (written at its
+  // first sync), so an upgrade still removes the pods whose manifests went away while crilet was down, while
+  // a pod of a kubelet or of another crilet with an unlabeled sandbox is never touched.
+  std::error_code ec;
+  return unlabeled && std::filesystem::is_directory(services_.options.root_dir + "/pods/" + uid, ec);
 }
 
 void Agent::CleanupOrphan(const std::string& uid, const std::vector<cri::Sandbox>& sandboxes,
@@ -267,7 +381,7 @@ void Agent::CleanupOrphan(const std::string& uid, const std::vector<cri::Sandbox
     pod.metadata.name = sb.metadata.name;
     pod.metadata.namespace_ = sb.metadata.namespace_;
   }
-  if (!static_pod) return;
+  if (!static_pod || !OwnsPod(uid, sandboxes)) return;
   for (const auto& c : containers) {
     auto grace = c.annotations.find(kPodTerminationGracePeriodAnnotation);
     if (grace != c.annotations.end()) pod.spec.termination_grace_period_seconds = std::atoll(grace->second.c_str());

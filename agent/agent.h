@@ -6,10 +6,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "agent/admission.h"
 #include "agent/events.h"
 #include "agent/hooks.h"
 #include "agent/options.h"
@@ -60,8 +62,14 @@ class Agent {
  private:
   void RelistLoop();
   void Relist();
+  // Admits the pod (AdmitPod against the active pods) and starts its worker, or publishes it as rejected.
   void StartWorkerLocked(const manifests::Pod& pod);
+  std::vector<const manifests::Pod*> ActivePodsLocked() const;
   void OnWorkerDone(const std::string& uid);
+  // One warning per other crilet instance whose pods share the runtime (at the first relist).
+  void ReportOtherInstances(const std::vector<cri::Sandbox>& sandboxes);
+  // Whether an unwanted pod in the runtime is this instance's to remove (see SandboxOwnership).
+  bool OwnsPod(const std::string& uid, const std::vector<cri::Sandbox>& sandboxes) const;
   void CleanupOrphan(const std::string& uid, const std::vector<cri::Sandbox>& sandboxes,
                      const std::vector<cri::Container>& containers);
 
@@ -80,10 +88,14 @@ class Agent {
   bool sources_ready_ = false;  // ... and every source has answered
   std::map<std::string, manifests::Pod> desired_;                // by UID
   std::map<std::string, std::unique_ptr<PodWorker>> workers_;    // by UID, live or terminating
+  std::map<std::string, manifests::Pod> admitted_;               // the pods of workers_, for admission
+  std::map<std::string, manifests::Pod> rejected_;               // desired but refused by admission: Failed
+  NodeInfo node_;
   std::vector<std::unique_ptr<PodWorker>> finished_;             // joined on the relist thread
   std::map<std::string, std::string> fingerprints_;              // runtime state per UID at the last relist
   std::map<std::string, std::unique_ptr<PodWorker>> orphans_;    // cleanups in flight
   RuntimeHealth health_;
+  bool reported_other_instances_ = false;
   std::thread relist_thread_;
 };
 

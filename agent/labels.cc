@@ -84,6 +84,14 @@ cri::Labels SandboxLabels(const manifests::Pod& pod) {
   return labels;
 }
 
+Ownership SandboxOwnership(const cri::Labels& labels, const std::string& root_dir, std::string* other) {
+  auto it = labels.find(kInstanceLabel);
+  if (it == labels.end()) return Ownership::kUnlabeled;
+  if (it->second == root_dir) return Ownership::kOurs;
+  if (other) *other = it->second;
+  return Ownership::kOtherInstance;
+}
+
 cri::Labels ContainerLabels(const manifests::Pod& pod, const manifests::Container& c) {
   return cri::Labels{
       {kPodNameLabel, pod.metadata.name},

@@ -22,6 +22,17 @@ inline constexpr const char* kPreStopHandlerAnnotation = "io.kubernetes.containe
 inline constexpr const char* kContainerPortsAnnotation = "io.kubernetes.container.ports";
 inline constexpr const char* kPodTerminationGracePeriodAnnotation = "io.kubernetes.pod.terminationGracePeriod";
 
+// crilet's own sandbox label: the absolute --root-dir of the instance that made the sandbox. Two crilets on
+// one runtime (different root dirs) tell their pods apart by it and never remove or adopt each other's.
+inline constexpr const char* kInstanceLabel = "io.crilet.root-dir";
+
+// Who owns a sandbox, as an instance with root dir `root_dir` sees it.
+enum class Ownership { kOurs, kOtherInstance, kUnlabeled };
+// kUnlabeled: made by a crilet before the label existed (or by another kubelet): ours only if this instance
+// has the pod's directory (<root-dir>/pods/<uid>), which crilet writes at a pod's first sync.
+// *other is set to the other instance's root dir.
+Ownership SandboxOwnership(const cri::Labels& labels, const std::string& root_dir, std::string* other = nullptr);
+
 // Kubelet's container hash (pkg/kubelet/container/helpers.go, since 1.31): FNV-1a 32 over the spew dump of
 // the JSON {"image":..,"name":..}. Only a name or image change restarts a running container.
 uint64_t ContainerHash(const manifests::Container& c);

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct AgentOptions {
   std::chrono::nanoseconds housekeeping_period = std::chrono::seconds(2);
   std::chrono::nanoseconds gc_period = std::chrono::minutes(1);
   int64_t node_memory_bytes = 0;              // for oom_score_adj of burstable pods; 0 = read /proc/meminfo
+  int64_t node_cpu_milli = 0;                 // the node's CPU capacity for admission; 0 = the CPU count
+  std::map<std::string, std::string> node_labels;  // --node-labels, on top of kubelet's default node labels
   bool watch_exits = true;                    // learn of container exits through pidfds, not only the relist
   std::string runtime_endpoint;               // for messages ("cannot reach container runtime at ...")
 };

@@ -54,6 +54,11 @@ Status RuntimeStateReader::GetPod(const std::string& uid, ObservedPod* out) {
   cri::SandboxFilter sf;
   sf.label_selector[kPodUidLabel] = uid;
   if (Status s = runtime_->ListPodSandbox(sf, &sandboxes); !s.ok()) return s;
+  std::set<std::string> foreign;  // sandboxes of another crilet instance
+  for (const auto& sb : sandboxes) {
+    if (!root_dir_.empty() && SandboxOwnership(sb.labels, root_dir_) == Ownership::kOtherInstance) foreign.insert(sb.id);
+  }
+  std::erase_if(sandboxes, [&](const cri::Sandbox& sb) { return foreign.count(sb.id) > 0; });
   std::sort(sandboxes.begin(), sandboxes.end(), [](const cri::Sandbox& a, const cri::Sandbox& b) {
     return a.created_at > b.created_at;
   });
@@ -83,6 +88,7 @@ Status RuntimeStateReader::GetPod(const std::string& uid, ObservedPod* out) {
   cri::ContainerFilter cf;
   cf.label_selector[kPodUidLabel] = uid;
   if (Status s = runtime_->ListContainers(cf, &containers); !s.ok()) return s;
+  std::erase_if(containers, [&](const cri::Container& c) { return foreign.count(c.sandbox_id) > 0; });
   std::sort(containers.begin(), containers.end(), [](const cri::Container& a, const cri::Container& b) {
     return a.created_at > b.created_at;
   });

@@ -3,7 +3,9 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "agent/observed.h"
 #include "common/status.h"
@@ -18,13 +20,17 @@ ObservedContainer ToObserved(const cri::ContainerStatus& s, const std::string& s
 // the cache forgets IDs that disappear from the runtime.
 class RuntimeStateReader {
  public:
-  explicit RuntimeStateReader(cri::Runtime* runtime) : runtime_(runtime) {}
+  // `root_dir`: this crilet's (absolute) root dir; sandboxes another instance labelled as its own, and their
+  // containers, are left out of every ObservedPod, so a pod of the same UID there is never adopted.
+  explicit RuntimeStateReader(cri::Runtime* runtime, std::string root_dir = "")
+      : runtime_(runtime), root_dir_(std::move(root_dir)) {}
 
   // Lists the pod's sandboxes and containers by the io.kubernetes.pod.uid label, newest first.
   Status GetPod(const std::string& uid, ObservedPod* out);
 
  private:
   cri::Runtime* runtime_;
+  std::string root_dir_;
   struct CachedExit {
     std::string pod_uid;
     ObservedContainer container;

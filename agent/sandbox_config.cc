@@ -136,6 +136,7 @@ cri::SandboxConfig BuildSandboxConfig(const manifests::Pod& pod, uint32_t attemp
     }
   }
   c.labels = SandboxLabels(pod);
+  if (!options.root_dir.empty()) c.labels[kInstanceLabel] = options.root_dir;  // which crilet owns it
   c.annotations = pod.metadata.annotations;
   c.cgroup_parent = options.cgroup_parent;
   c.namespaces = PodNamespaces(pod);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 
 #include "common/duration.h"
 #include "manifests/quantity.h"
@@ -56,6 +57,19 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
       return Status::InvalidArgument("--manifest-url-header " + h + ": expected Name:Value");
     }
     c->manifest_url_headers.emplace_back(h.substr(0, colon), h.substr(colon + 1));
+  }
+  if (f.node_labels) {
+    // kubelet's --node-labels: comma-separated key=value pairs (an empty value is allowed).
+    std::stringstream list(*f.node_labels);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+      size_t eq = item.find('=');
+      if (item.empty()) continue;
+      if (eq == std::string::npos || eq == 0) {
+        return Status::InvalidArgument("--node-labels " + *f.node_labels + ": \"" + item + "\" is not key=value");
+      }
+      c->node_labels[item.substr(0, eq)] = item.substr(eq + 1);
+    }
   }
   if (f.runtime_endpoint) c->runtime_endpoint = *f.runtime_endpoint;
   if (f.root_dir) c->root_dir = *f.root_dir;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,6 +43,7 @@ struct DaemonConfig {
   // Manifests run privileged containers as root: a manifest path or file that someone other than root (or
   // crilet's user) could change is refused, unless this is set (then it is one warning at start).
   bool allow_insecure_manifest_dir = false;
+  std::map<std::string, std::string> node_labels;  // --node-labels, for admission (nodeSelector, affinity)
 };
 
 // Flags as given on the command line; unset ones do not override the config file.
@@ -53,6 +55,7 @@ struct RunFlags {
       crash_backoff_max, runtime_request_timeout;
   std::optional<int> read_only_port, container_log_max_files;
   std::vector<std::string> manifest_url_headers;  // "Name:Value"
+  std::optional<std::string> node_labels;         // "key=value,key2=value2"
   std::vector<std::string> cluster_dns;
   int verbosity = 0;
   std::optional<bool> exit_watcher;

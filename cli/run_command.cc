@@ -126,6 +126,7 @@ int RunDaemon(const DaemonConfig& c) {
   }
   opts.node_ip = c.node_ip.empty() ? DefaultNodeIp() : c.node_ip;
   opts.root_dir = c.root_dir;
+  opts.node_labels = c.node_labels;
   opts.pod_logs_dir = c.pod_logs_dir;
   opts.resolv_conf = c.resolv_conf;
   opts.cluster_dns = c.cluster_dns;
@@ -280,6 +281,7 @@ int RunCommand(int argc, char** argv) {
   opt("--root-dir", &f.root_dir, "Directory for volumes and checkpoints [default: /var/lib/crilet]");
   opt("--pod-logs-dir", &f.pod_logs_dir, "Container logs: <dir>/<ns>_<pod>_<uid>/<container>/<n>.log [default: /var/log/pods]");
   opt("--hostname-override", &f.hostname_override, "Node name; static pod foo runs as foo-<node> [default: host name]");
+  opt("--node-labels", &f.node_labels, "Node labels key=value,... that nodeSelector and node affinity see, beside kubernetes.io/hostname, os and arch");
   opt("--node-ip", &f.node_ip, "Host IP, and pod IP of hostNetwork pods [default: address of the default route]");
   opt("--address", &f.address, "Status server address [default: 127.0.0.1]");
   app.add_option_function<int>("--read-only-port", [&](int v) { f.read_only_port = v; },

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include <unistd.h>
@@ -11,19 +12,22 @@
 #include "cri/fake_runtime.h"
 #include "manifests/static_pod.h"
 #include "probes_test_util.h"
+#include "test_pods.h"
 
 using namespace crilet;
 using crilet::testing::Eventually;
 
 namespace {
 
-// A pod sandbox that some earlier agent left in the runtime.
-std::string LeftOver(cri::FakeRuntime* rt, const std::string& uid, bool static_pod) {
+// A pod sandbox that some earlier agent left in the runtime; `owner` is the root dir in its instance label
+// ("" = no label, as from a crilet before the label existed).
+std::string LeftOver(cri::FakeRuntime* rt, const std::string& uid, bool static_pod, const std::string& owner = "") {
   cri::SandboxConfig c;
   c.metadata.name = "old-" + uid;
   c.metadata.namespace_ = "default";
   c.metadata.uid = uid;
   c.labels[agent::kPodUidLabel] = uid;
+  if (!owner.empty()) c.labels[agent::kInstanceLabel] = owner;
   if (static_pod) c.annotations[manifests::kConfigSourceAnnotation] = "file";
   std::string id;
   REQUIRE(rt->RunPodSandbox(c, &id).ok());
@@ -51,8 +55,8 @@ TEST_CASE("agent: orphans are removed only once every source has answered, and o
   o.pod_logs_dir = (root / "logs").string();
   o.relist_period = std::chrono::milliseconds(20);
   o.watch_exits = false;
-  LeftOver(&rt, "static-uid", true);
-  LeftOver(&rt, "foreign-uid", false);  // e.g. made with crictl: never ours to remove
+  LeftOver(&rt, "static-uid", true, o.root_dir);
+  LeftOver(&rt, "foreign-uid", false, o.root_dir);  // e.g. made with crictl: never ours to remove
 
   {
     agent::Agent a(o, &rt, &clock, &metrics, nullptr);
@@ -67,6 +71,83 @@ TEST_CASE("agent: orphans are removed only once every source has answered, and o
     std::vector<cri::Sandbox> left;
     rt.ListPodSandbox({}, &left);
     CHECK(left[0].labels[agent::kPodUidLabel] == "foreign-uid");
+    a.Stop();
+  }
+  std::filesystem::remove_all(root);
+}
+
+namespace {
+
+std::set<std::string> SandboxUids(cri::FakeRuntime* rt) {
+  std::vector<cri::Sandbox> all;
+  REQUIRE(rt->ListPodSandbox({}, &all).ok());
+  std::set<std::string> out;
+  for (const auto& sb : all) out.insert(sb.labels.at(agent::kPodUidLabel));
+  return out;
+}
+
+agent::AgentOptions Options(const std::filesystem::path& root) {
+  agent::AgentOptions o;
+  o.node_name = "node1";
+  o.node_ip = "192.0.2.2";
+  o.root_dir = (root / "root").string();
+  o.pod_logs_dir = (root / "logs").string();
+  o.relist_period = std::chrono::milliseconds(20);
+  o.watch_exits = false;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("two crilets on one runtime: another instance's pods are never removed; unlabeled ones only with "
+          "their pod dir under this root dir",
+          "[agent][orphans][instances]") {
+  RealClock clock;
+  cri::FakeRuntime rt(&clock);
+  Metrics metrics;
+  metrics.Declare("crilet_relist_duration_seconds", Metrics::Type::kHistogram, "relists", Metrics::LatencyBuckets());
+  auto root = std::filesystem::temp_directory_path() / ("crilet-instances-" + std::to_string(getpid()));
+  agent::AgentOptions o = Options(root);
+  LeftOver(&rt, "mine", true, o.root_dir);
+  LeftOver(&rt, "theirs", true, "/var/lib/other-crilet");
+  LeftOver(&rt, "legacy-mine", true);      // an older crilet's pod: its pod dir is ours
+  LeftOver(&rt, "legacy-unknown", true);   // a kubelet's, or an older crilet's with another root dir
+  std::filesystem::create_directories(o.root_dir + "/pods/legacy-mine");
+
+  {
+    agent::Agent a(o, &rt, &clock, &metrics, nullptr);
+    a.Start();
+    a.SetDesiredPods({}, true);
+    REQUIRE(Eventually([&] { return SandboxUids(&rt) == std::set<std::string>{"theirs", "legacy-unknown"}; }));
+    // Many relists later the other instance's pod is still there.
+    uint64_t seen = metrics.HistogramCount("crilet_relist_duration_seconds", {});
+    REQUIRE(Eventually([&] { return metrics.HistogramCount("crilet_relist_duration_seconds", {}) >= seen + 5; }));
+    CHECK(SandboxUids(&rt) == std::set<std::string>{"theirs", "legacy-unknown"});
+    a.Stop();
+  }
+  std::filesystem::remove_all(root);
+}
+
+TEST_CASE("two crilets on one runtime: a pod of the same UID in another instance is not adopted",
+          "[agent][orphans][instances]") {
+  RealClock clock;
+  cri::FakeRuntime rt(&clock);
+  rt.AddImage("busybox:1.36");
+  Metrics metrics;
+  auto root = std::filesystem::temp_directory_path() / ("crilet-adopt-other-" + std::to_string(getpid()));
+  agent::AgentOptions o = Options(root);
+  auto pod = crilet::testing::MakePod({"app"});
+  std::string theirs = LeftOver(&rt, pod.metadata.uid, true, "/var/lib/other-crilet");
+  {
+    agent::Agent a(o, &rt, &clock, &metrics, nullptr);
+    a.Start();
+    a.SetDesiredPods({pod}, true);
+    // This instance runs its own sandbox for the pod; the other instance's stays as it was.
+    REQUIRE(Eventually([&] { return rt.Sandboxes().size() == 2 && !rt.ContainerIdByName("app").empty(); }));
+    for (const auto& sb : rt.Sandboxes()) {
+      if (sb.id == theirs) CHECK(sb.state == cri::SandboxState::kReady);
+      else CHECK(sb.labels.at(agent::kInstanceLabel) == o.root_dir);
+    }
     a.Stop();
   }
   std::filesystem::remove_all(root);
