@@ -95,6 +95,10 @@ struct PodRecord {
   manifests::Pod pod;
   PodStatus status;
   std::vector<Event> events;
+  // Set once the pod's removal began (its manifest is gone): metadata.deletionTimestamp (when the grace
+  // period ends) and deletionGracePeriodSeconds, which make kubectl show it Terminating.
+  std::optional<TimePoint> deletion_timestamp;
+  std::optional<int64_t> deletion_grace_period_seconds;
 };
 
 }  // namespace crilet::agent

@@ -16,6 +16,12 @@ Status SaveCheckpoint(const std::string& path, const PodCheckpoint& c) {
     b[key] = {{"backoffNanos", e.backoff.count()}, {"lastUpdate", ToUnixNanos(e.last_update)}};
   }
   j["crashBackoff"] = b;
+  nlohmann::json conds = nlohmann::json::object();
+  for (const auto& [type, cond] : c.conditions) {
+    conds[type] = {{"status", cond.status}, {"lastTransitionTime", ToUnixNanos(cond.last_transition_time)}};
+  }
+  j["conditions"] = conds;
+  if (c.start_observed) j["startObserved"] = true;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   std::string tmp = path + ".tmp";
@@ -44,6 +50,15 @@ Status LoadCheckpoint(const std::string& path, PodCheckpoint* c) {
                                              FromUnixNanos(v["lastUpdate"].get<int64_t>())};
     }
   }
+  if (j.contains("conditions") && j["conditions"].is_object()) {
+    for (const auto& [type, v] : j["conditions"].items()) {
+      if (!v.is_object() || !v.contains("status") || !v["status"].is_string()) continue;
+      if (!v.contains("lastTransitionTime") || !v["lastTransitionTime"].is_number_integer()) continue;
+      c->conditions[type] = ConditionTime{v["status"].get<std::string>(),
+                                          FromUnixNanos(v["lastTransitionTime"].get<int64_t>())};
+    }
+  }
+  if (j.contains("startObserved") && j["startObserved"].is_boolean()) c->start_observed = j["startObserved"].get<bool>();
   return Status::Ok();
 }
 

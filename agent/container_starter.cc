@@ -40,6 +40,11 @@ bool StartContainer(const Services& env, const StartRequest& req, std::string* c
 
   std::string image_ref;
   if (!EnsureImage(env, pod, c, *req.sandbox_config, field, req.image_backoff, &image_ref, failure)) return false;
+  // The pod's removal began during the pull: a terminating pod gets no new container (kubelet's rule).
+  if (cancel && cancel->load()) {
+    *failure = StartFailure{"ContainerCreating", ""};
+    return false;
+  }
 
   int32_t restart_count = 0;
   if (const ObservedContainer* last = req.observed->Latest(c.name)) {

@@ -37,6 +37,18 @@ PodSyncer::PodSyncer(const Services* env, StatusStore* store, manifests::Pod pod
   }
   start_time_ = cp.start_time;
   for (const auto& [key, e] : cp.crash_backoff) crash_backoff_.Restore(key, e);
+  // After a crilet restart the conditions carry on with their lastTransitionTime, and a pod whose start was
+  // measured is not measured again.
+  conditions_ = cp.conditions;
+  for (const auto& [type, c] : cp.conditions) {
+    restored_.conditions.push_back(PodCondition{type, c.status, "", "", c.last_transition_time});
+  }
+  start_recorded_ = cp.start_observed;
+}
+
+void PodSyncer::MarkTerminating() {
+  int64_t grace = pod_.spec.termination_grace_period_seconds.value_or(30);
+  store_->MarkTerminating(pod_.metadata.uid, env_->clock->Now() + std::chrono::seconds(grace), grace);
 }
 
 void PodSyncer::SetPod(manifests::Pod pod) { pod_ = std::move(pod); }
@@ -60,6 +72,8 @@ void PodSyncer::SaveCheckpoint() {
   PodCheckpoint cp;
   cp.start_time = start_time_;
   cp.crash_backoff = crash_backoff_.entries();
+  cp.conditions = conditions_;
+  cp.start_observed = start_recorded_;
   if (Status s = agent::SaveCheckpoint(files_.dir() + "/checkpoint.json", cp); !s.ok()) {
     spdlog::warn("{}/{}: {}", pod_.metadata.namespace_, pod_.metadata.name, s.message());
   }
@@ -95,6 +109,21 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
     return now + std::chrono::seconds(1);
   }
   runtime_error_logged_ = false;
+  if (!observed_once_) {
+    observed_once_ = true;
+    // Every container already running when this syncer first looks: an earlier crilet started the pod (it
+    // is being adopted). Its start was measured then, or not at all; measuring now would count crilet's
+    // downtime (and land in +Inf).
+    bool all_running = !pod_.spec.containers.empty();
+    for (const auto& c : pod_.spec.containers) {
+      const ObservedContainer* latest = obs.Latest(c.name);
+      if (!latest || latest->state != cri::ContainerState::kRunning) all_running = false;
+    }
+    if (all_running && !start_recorded_) {
+      start_recorded_ = true;
+      SaveCheckpoint();
+    }
+  }
   // An exit the runtime has not recorded yet: look again shortly (containerd learns it from the shim).
   std::optional<TimePoint> exit_recheck;
   for (auto it = expected_exits_.begin(); it != expected_exits_.end();) {
@@ -166,7 +195,11 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
   std::map<std::string, std::string> volume_paths;
   std::string sandbox_id = plan.sandbox_id;
   cri::SandboxConfig sandbox_config;
+  // The pod's removal began (or crilet stops) after this plan was made: kubelet never starts a container of
+  // a terminating pod, so nothing more is started; the worker goes on to kill the pod.
+  auto cancelled = [&] { return cancel && cancel->load(); };
   bool have_starts = plan.create_sandbox || !plan.init_containers_to_start.empty() || !plan.containers_to_start.empty();
+  if (cancelled()) have_starts = false;
   if (have_starts) {
     if (Status s = files_.PrepareVolumes(pod_, &volume_paths); !s.ok()) {
       env_->events->Record(uid, "Warning", "FailedMount", "MountVolume.SetUp failed: " + s.message(), "");
@@ -184,7 +217,7 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
     }
     sandbox_config = BuildSandboxConfig(pod_, plan.attempt, env_->options, dns.config);
   }
-  if (plan.create_sandbox) {
+  if (plan.create_sandbox && have_starts && !cancelled()) {
     if (plan.purge_init_containers) {
       for (const auto& c : obs.containers) {
         for (const auto& ic : pod_.spec.init_containers) {
@@ -215,6 +248,7 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
 
   auto start = [&](const ContainerStart& cs) {
     const manifests::Container& c = SpecContainer(pod_, cs.ref);
+    if (cancelled()) return false;
     if (cs.last_exit) {
       crash_backoff_.Next(CrashBackoffKey(pod_, c), *cs.last_exit, now);
       SaveCheckpoint();
@@ -300,7 +334,7 @@ void PodSyncer::Publish(const ObservedPod& obs) {
   in.probes = &results;
   in.start_failures = &start_failures_;
   in.termination_messages = &messages;
-  in.previous = last_status_ ? &*last_status_ : nullptr;
+  in.previous = last_status_ ? &*last_status_ : &restored_;
   in.host_ip = env_->options.node_ip;
   in.start_time = start_time_;
   in.now = env_->clock->Now();
@@ -320,6 +354,13 @@ void PodSyncer::Publish(const ObservedPod& obs) {
     start_recorded_ = true;
     env_->metrics->Observe("crilet_pod_start_duration_seconds", {},
                            std::chrono::duration<double>(in.now - *start_time_).count());
+    SaveCheckpoint();
+  }
+  std::map<std::string, ConditionTime> conditions;
+  for (const auto& c : status.conditions) conditions[c.type] = ConditionTime{c.status, c.last_transition_time};
+  if (conditions != conditions_) {
+    conditions_ = std::move(conditions);
+    SaveCheckpoint();
   }
   store_->Set(pod_, status);
   last_status_ = std::move(status);

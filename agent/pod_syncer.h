@@ -27,7 +27,11 @@ class PodSyncer {
 
   // Brings the runtime one step closer to the spec and publishes the status. Returns when the pod must be
   // synced again even without news (a backoff or deadline ending, an error to retry); nullopt = only on events.
+  // `cancel` set (crilet stops, or the pod's removal began) means no further sandbox or container starts.
   std::optional<TimePoint> Sync(const std::atomic<bool>* cancel);
+
+  // The pod's removal began: /pods shows it Terminating (deletionTimestamp = now + its grace period).
+  void MarkTerminating();
 
   // Stops every container (preStop, grace period) and the sandbox, removes them, the volumes and the pod's
   // files and logs, and forgets the pod's status and events. Retryable: returns an error if something is left.
@@ -59,8 +63,11 @@ class PodSyncer {
   bool deadline_exceeded_ = false;
   bool warned_missing_dns_ = false;
   bool runtime_error_logged_ = false;
-  bool start_recorded_ = false;  // crilet_pod_start_duration_seconds is observed once per pod
+  bool start_recorded_ = false;  // crilet_pod_start_duration_seconds is observed once per pod (checkpointed)
+  bool observed_once_ = false;   // the runtime was read once by this syncer (adoption is decided then)
   std::optional<PodStatus> last_status_;
+  PodStatus restored_;  // the checkpoint's conditions, the `previous` status until the first publish
+  std::map<std::string, ConditionTime> conditions_;  // as last checkpointed
   std::map<std::string, TimePoint> expected_exits_;  // container ID -> when the exit was seen
   std::set<std::string> unwatchable_;                // containers ExitWatcher could not watch (not retried)
 };

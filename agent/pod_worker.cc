@@ -51,6 +51,7 @@ void PodWorker::Terminate() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     terminating_ = true;
+    cancel_sync_ = true;
   }
   cv_.notify_one();
 }
@@ -59,6 +60,7 @@ void PodWorker::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    cancel_sync_ = true;
   }
   cv_.notify_one();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
@@ -87,13 +89,14 @@ void PodWorker::Run() {
       dirty_ = false;
     }
     auto started = std::chrono::steady_clock::now();
-    requeue_at_ = syncer_.Sync(&stopping_);
+    requeue_at_ = syncer_.Sync(&cancel_sync_);
     if (env_->metrics) {
       env_->metrics->Observe("crilet_pod_sync_duration_seconds", {},
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
   }
   // Terminate: retry until everything is gone, unless crilet itself is shutting down.
+  if (!stopping_) syncer_.MarkTerminating();
   auto retry = std::chrono::milliseconds(500);
   while (!stopping_) {
     Status s = syncer_.Terminate(&stopping_);

@@ -57,6 +57,9 @@ class PodWorker {
   std::optional<TimePoint> requeue_at_;  // only the worker thread touches it
   std::atomic<bool> terminating_{false};
   std::atomic<bool> stopping_{false};
+  // Set by Terminate() and Stop(): a sync in flight starts nothing more (a restart planned before the
+  // removal must not start a container during it).
+  std::atomic<bool> cancel_sync_{false};
   std::thread thread_;
 };
 

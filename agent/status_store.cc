@@ -17,6 +17,14 @@ void StatusStore::Remove(const std::string& uid) {
   pods_.erase(uid);
 }
 
+void StatusStore::MarkTerminating(const std::string& uid, TimePoint deletion_timestamp, int64_t grace_period_seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pods_.find(uid);
+  if (it == pods_.end()) return;
+  it->second.deletion_timestamp = deletion_timestamp;
+  it->second.deletion_grace_period_seconds = grace_period_seconds;
+}
+
 std::optional<PodStatus> StatusStore::Status(const std::string& uid) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = pods_.find(uid);

@@ -19,6 +19,8 @@ class StatusStore {
 
   void Set(const manifests::Pod& pod, const PodStatus& status);
   void Remove(const std::string& uid);
+  // The pod is being removed; a pod without a record (an orphan) is left without one.
+  void MarkTerminating(const std::string& uid, TimePoint deletion_timestamp, int64_t grace_period_seconds);
   std::optional<PodStatus> Status(const std::string& uid) const;
   // All pods, sorted by namespace and name, with their events.
   std::vector<PodRecord> Pods() const;

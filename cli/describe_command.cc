@@ -162,7 +162,16 @@ std::string DescribePod(const json& pod, TimePoint now) {
     first = false;
   }
   if (first) o << "<none>\n";
-  o << Pad("Status:", 18) << st.value("phase", "") << "\n";
+  std::string phase = st.value("phase", "");
+  auto deleting = ParseTime(md.value("deletionTimestamp", ""));
+  if (deleting && phase != "Failed" && phase != "Succeeded") {
+    // kubectl: "Terminating (lasts 25s)" and the grace period while a removed pod's containers stop.
+    o << Pad("Status:", 18) << "Terminating (lasts " << FormatAge(std::max<Duration>(*deleting - now, Duration{0}))
+      << ")\n";
+    o << Pad("Termination Grace Period:", 18) << md.value("deletionGracePeriodSeconds", 0) << "s\n";
+  } else {
+    o << Pad("Status:", 18) << phase << "\n";
+  }
   if (!st.value("reason", "").empty()) o << Pad("Reason:", 18) << st.value("reason", "") << "\n";
   if (!st.value("message", "").empty()) o << Pad("Message:", 18) << st.value("message", "") << "\n";
   o << Pad("IP:", 18) << st.value("podIP", "") << "\n";

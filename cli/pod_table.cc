@@ -112,6 +112,9 @@ PodRow MakePodRow(const json& pod, TimePoint now) {
   } else {
     // kubectl counts only restarts seen so far; keep regular containers' readiness 0 while initializing.
   }
+  // kubectl's printPod: a pod being deleted (and not yet finished) shows Terminating.
+  std::string phase = status.value("phase", "");
+  if (pod["metadata"].contains("deletionTimestamp") && phase != "Succeeded" && phase != "Failed") reason = "Terminating";
   row.status = reason;
   row.ready = std::to_string(ready) + "/" + std::to_string(total);
   row.restarts = std::to_string(restarts);

@@ -92,6 +92,8 @@ json PodStatusToJson(const agent::PodStatus& s) {
 
 json PodToJson(const agent::PodRecord& r) {
   json j = manifests::PodToJson(r.pod);
+  if (r.deletion_timestamp) j["metadata"]["deletionTimestamp"] = FormatTime(*r.deletion_timestamp);
+  if (r.deletion_grace_period_seconds) j["metadata"]["deletionGracePeriodSeconds"] = *r.deletion_grace_period_seconds;
   j["status"] = PodStatusToJson(r.status);
   return j;
 }
