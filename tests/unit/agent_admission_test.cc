@@ -1,8 +1,15 @@
 // Kubelet's admission of static pods: nodeSelector, required node affinity and resource requests.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "agent/admission.h"
+#include "agent/agent.h"
+#include "cri/fake_runtime.h"
 #include "manifests/quantity.h"
+#include "probes_test_util.h"
 #include "test_pods.h"
 
 using namespace crilet;
@@ -158,4 +165,70 @@ TEST_CASE("resource admission: OutOfcpu / OutOfmemory with kubelet's message, co
   auto both = WithTerm({manifests::NodeSelectorRequirement{"gpu", "Exists", {}}});
   both.spec.containers[0] = WithRequests(both.spec.containers[0], "3", "");
   CHECK(AdmitPod(both, Node(), {}).reason == "OutOfcpu");
+}
+
+TEST_CASE("kubelet parity: a rejected static pod is Failed with kubelet's reason and message, and gets no sandbox",
+          "[admission][agent]") {
+  RealClock clock;
+  cri::FakeRuntime rt(&clock);
+  rt.AddImage("busybox:1.36");
+  Metrics metrics;
+  auto root = std::filesystem::temp_directory_path() / ("crilet-admit-" + std::to_string(::getpid()));
+  AgentOptions o;
+  o.node_name = "node1";
+  o.node_ip = "192.0.2.2";
+  o.root_dir = (root / "root").string();
+  o.pod_logs_dir = (root / "logs").string();
+  o.relist_period = std::chrono::milliseconds(20);
+  o.watch_exits = false;
+  o.node_cpu_milli = 2000;
+  o.node_labels = {{"node-role.kubernetes.io/control-plane", ""}};
+
+  auto fits = MakePod({"app"});
+  fits.metadata.uid = "fits";
+  fits.metadata.name = "fits-node1";
+  fits.source.path = "/m/a.yaml";
+  fits.spec.containers[0] = WithRequests(fits.spec.containers[0], "1500m", "");
+  fits.spec.node_selector = {{"node-role.kubernetes.io/control-plane", ""}, {"kubernetes.io/hostname", "node1"}};
+  auto too_big = MakePod({"app"});
+  too_big.metadata.uid = "too-big";
+  too_big.metadata.name = "big-node1";
+  too_big.source.path = "/m/b.yaml";
+  too_big.spec.containers[0] = WithRequests(too_big.spec.containers[0], "1", "");
+  auto elsewhere = MakePod({"app"});
+  elsewhere.metadata.uid = "elsewhere";
+  elsewhere.metadata.name = "elsewhere-node1";
+  elsewhere.source.path = "/m/c.yaml";
+  elsewhere.spec.node_selector = {{"kubernetes.io/hostname", "node2"}};
+  {
+    Agent a(o, &rt, &clock, &metrics, nullptr);
+    a.Start();
+    a.SetDesiredPods({fits, too_big, elsewhere}, true);
+    REQUIRE(crilet::testing::Eventually([&] {
+      auto s = a.statuses()->Status("fits");
+      return s && s->phase == "Running";
+    }));
+    auto big = a.statuses()->Status("too-big");
+    REQUIRE(big);
+    CHECK(big->phase == "Failed");
+    CHECK(big->reason == "OutOfcpu");
+    CHECK(big->message == "Pod was rejected: Node didn't have enough resource: cpu, requested: 1000, used: 1500, capacity: 2000");
+    auto other = a.statuses()->Status("elsewhere");
+    REQUIRE(other);
+    CHECK(other->reason == "NodeAffinity");
+    CHECK(other->message == "Pod was rejected: Predicate NodeAffinity failed");
+    bool event = false;
+    for (const auto& e : a.events()->Events("elsewhere")) {
+      event = event || (e.type == "Warning" && e.reason == "NodeAffinity" && e.message == "Predicate NodeAffinity failed");
+    }
+    CHECK(event);
+    // Only the admitted pod has a sandbox.
+    CHECK(rt.Sandboxes().size() == 1);
+    CHECK(rt.CountCalls("RunPodSandbox") == 1);
+    // A rejected pod's manifest removed: it leaves the pod list.
+    a.SetDesiredPods({fits}, true);
+    CHECK_FALSE(a.statuses()->Status("elsewhere").has_value());
+    a.Stop();
+  }
+  std::filesystem::remove_all(root);
 }
