@@ -7,6 +7,7 @@
 
 #include "agent/admission.h"
 #include "agent/agent.h"
+#include "cli/daemon_config.h"
 #include "cri/fake_runtime.h"
 #include "manifests/quantity.h"
 #include "probes_test_util.h"
@@ -231,4 +232,18 @@ TEST_CASE("kubelet parity: a rejected static pod is Failed with kubelet's reason
     a.Stop();
   }
   std::filesystem::remove_all(root);
+}
+
+TEST_CASE("kubelet parity: --node-labels takes key=value pairs separated by commas", "[admission][cli]") {
+  cli::RunFlags f;
+  f.pod_manifest_path = "/m";
+  f.node_labels = "node-role.kubernetes.io/control-plane=,zone=a,disk=ssd";
+  cli::DaemonConfig c;
+  REQUIRE(cli::ResolveDaemonConfig(f, nullptr, &c).ok());
+  CHECK(c.node_labels == std::map<std::string, std::string>{
+                             {"node-role.kubernetes.io/control-plane", ""}, {"zone", "a"}, {"disk", "ssd"}});
+  f.node_labels = "zone=a,oops";
+  Status s = cli::ResolveDaemonConfig(f, nullptr, &c);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message() == "--node-labels zone=a,oops: \"oops\" is not key=value");
 }
