@@ -45,7 +45,8 @@ stop_second() {
     wait "$CRILET2_PID" 2>/dev/null || true
   fi
 }
-trap 'rc=$?; stop_second; (exit $rc); cleanup' EXIT
+# lib.sh's cleanup reads the exit status from $?; errexit must not end the trap before it runs.
+trap 'rc=$?; stop_second; set +e; (exit $rc); cleanup' EXIT
 wait_for "second crilet serves /healthz" 10 curl -sf "http://127.0.0.1:$PORT2/healthz"
 
 pod2() { curl -sf "http://127.0.0.1:$PORT2/pods/default/$1-node1"; }
