@@ -11,6 +11,7 @@
 #include "cri/fake_runtime.h"
 #include "manifests/quantity.h"
 #include "probes_test_util.h"
+#include "agent_test_util.h"
 #include "test_pods.h"
 
 using namespace crilet;
@@ -174,14 +175,8 @@ TEST_CASE("kubelet parity: a rejected static pod is Failed with kubelet's reason
   cri::FakeRuntime rt(&clock);
   rt.AddImage("busybox:1.36");
   Metrics metrics;
-  auto root = std::filesystem::temp_directory_path() / ("crilet-admit-" + std::to_string(::getpid()));
-  AgentOptions o;
-  o.node_name = "node1";
-  o.node_ip = "192.0.2.2";
-  o.root_dir = (root / "root").string();
-  o.pod_logs_dir = (root / "logs").string();
-  o.relist_period = std::chrono::milliseconds(20);
-  o.watch_exits = false;
+  auto root = crilet::testing::TestRoot("admit");
+  AgentOptions o = crilet::testing::AgentTestOptions(root);
   o.node_cpu_milli = 2000;
   o.node_labels = {{"node-role.kubernetes.io/control-plane", ""}};
 

@@ -12,6 +12,7 @@
 #include "cri/fake_runtime.h"
 #include "manifests/static_pod.h"
 #include "probes_test_util.h"
+#include "agent_test_util.h"
 #include "test_pods.h"
 
 using namespace crilet;
@@ -47,14 +48,8 @@ TEST_CASE("agent: orphans are removed only once every source has answered, and o
   RealClock clock;
   cri::FakeRuntime rt(&clock);
   Metrics metrics;
-  auto root = std::filesystem::temp_directory_path() / ("crilet-orphans-" + std::to_string(getpid()));
-  agent::AgentOptions o;
-  o.node_name = "node1";
-  o.node_ip = "192.0.2.2";
-  o.root_dir = (root / "root").string();
-  o.pod_logs_dir = (root / "logs").string();
-  o.relist_period = std::chrono::milliseconds(20);
-  o.watch_exits = false;
+  auto root = crilet::testing::TestRoot("orphans");
+  agent::AgentOptions o = crilet::testing::AgentTestOptions(root);
   LeftOver(&rt, "static-uid", true, o.root_dir);
   LeftOver(&rt, "foreign-uid", false, o.root_dir);  // e.g. made with crictl: never ours to remove
 
@@ -86,17 +81,6 @@ std::set<std::string> SandboxUids(cri::FakeRuntime* rt) {
   return out;
 }
 
-agent::AgentOptions Options(const std::filesystem::path& root) {
-  agent::AgentOptions o;
-  o.node_name = "node1";
-  o.node_ip = "192.0.2.2";
-  o.root_dir = (root / "root").string();
-  o.pod_logs_dir = (root / "logs").string();
-  o.relist_period = std::chrono::milliseconds(20);
-  o.watch_exits = false;
-  return o;
-}
-
 }  // namespace
 
 TEST_CASE("two crilets on one runtime: another instance's pods are never removed; unlabeled ones only with "
@@ -106,8 +90,8 @@ TEST_CASE("two crilets on one runtime: another instance's pods are never removed
   cri::FakeRuntime rt(&clock);
   Metrics metrics;
   metrics.Declare("crilet_relist_duration_seconds", Metrics::Type::kHistogram, "relists", Metrics::LatencyBuckets());
-  auto root = std::filesystem::temp_directory_path() / ("crilet-instances-" + std::to_string(getpid()));
-  agent::AgentOptions o = Options(root);
+  auto root = crilet::testing::TestRoot("instances");
+  agent::AgentOptions o = crilet::testing::AgentTestOptions(root);
   LeftOver(&rt, "mine", true, o.root_dir);
   LeftOver(&rt, "theirs", true, "/var/lib/other-crilet");
   LeftOver(&rt, "legacy-mine", true);      // an older crilet's pod: its pod dir is ours
@@ -134,8 +118,8 @@ TEST_CASE("two crilets on one runtime: a pod of the same UID in another instance
   cri::FakeRuntime rt(&clock);
   rt.AddImage("busybox:1.36");
   Metrics metrics;
-  auto root = std::filesystem::temp_directory_path() / ("crilet-adopt-other-" + std::to_string(getpid()));
-  agent::AgentOptions o = Options(root);
+  auto root = crilet::testing::TestRoot("adopt-other");
+  agent::AgentOptions o = crilet::testing::AgentTestOptions(root);
   auto pod = crilet::testing::MakePod({"app"});
   std::string theirs = LeftOver(&rt, pod.metadata.uid, true, "/var/lib/other-crilet");
   {

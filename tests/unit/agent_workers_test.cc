@@ -8,6 +8,7 @@
 #include "agent/agent.h"
 #include "cri/fake_runtime.h"
 #include "probes_test_util.h"
+#include "agent_test_util.h"
 #include "test_pods.h"
 
 using namespace crilet;
@@ -20,14 +21,8 @@ TEST_CASE("agent: a pod updated while a new UID waits for its name", "[agent][wo
   cri::FakeRuntime rt(&clock);
   rt.AddImage("busybox:1.36");
   Metrics metrics;
-  auto root = std::filesystem::temp_directory_path() / ("crilet-workers-" + std::to_string(getpid()));
-  agent::AgentOptions o;
-  o.node_name = "node1";
-  o.node_ip = "192.0.2.2";
-  o.root_dir = (root / "root").string();
-  o.pod_logs_dir = (root / "logs").string();
-  o.relist_period = std::chrono::milliseconds(20);
-  o.watch_exits = false;
+  auto root = testing::TestRoot("workers");
+  agent::AgentOptions o = testing::AgentTestOptions(root);
   {
     agent::Agent a(o, &rt, &clock, &metrics, nullptr);
     a.Start();

@@ -6,6 +6,7 @@
 
 #include "agent/pod_syncer.h"
 #include "cri/fake_runtime.h"
+#include "syncer_harness.h"
 #include "test_pods.h"
 
 using namespace crilet;
@@ -15,43 +16,7 @@ using crilet::testing::MakePod;
 
 namespace {
 
-// A PodSyncer's collaborators on fakes; `metrics` stands for one crilet process's registry.
-struct Harness {
-  FakeClock clock;
-  cri::FakeRuntime runtime{&clock};
-  EventRecorder events{&clock};
-  StatusStore store{&events};
-  RuntimeStateReader reader{&runtime};
-  HookRunner hooks{&runtime, nullptr};
-  Metrics metrics;
-  Services env;
-  std::string dir;
-
-  Harness() {
-    dir = std::filesystem::temp_directory_path() / ("crilet-adopt-" + std::to_string(::getpid()) + "-" +
-                                                     std::to_string(reinterpret_cast<uintptr_t>(this)));
-    env.runtime = &runtime;
-    env.clock = &clock;
-    env.events = &events;
-    env.reader = &reader;
-    env.hooks = &hooks;
-    env.metrics = &metrics;
-    env.options.root_dir = dir + "/root";
-    env.options.pod_logs_dir = dir + "/logs";
-    env.options.node_ip = "192.0.2.10";
-    env.node_memory_bytes = 8LL << 30;
-    env.node_cpu_milli = 2000;
-    runtime.AddImage("busybox:1.36");
-    DeclareStartMetric(&metrics);
-  }
-  ~Harness() { std::filesystem::remove_all(dir); }
-
-  static void DeclareStartMetric(Metrics* m) {
-    m->Declare("crilet_pod_start_duration_seconds", Metrics::Type::kHistogram, "start", Metrics::LatencyBuckets());
-  }
-  uint64_t Starts() const { return metrics.HistogramCount("crilet_pod_start_duration_seconds", {}); }
-  PodStatus Status(const manifests::Pod& pod) { return *store.Status(pod.metadata.uid); }
-};
+using Harness = crilet::testing::SyncerHarness;
 
 const PodCondition& Cond(const PodStatus& s, const std::string& type) {
   for (const auto& c : s.conditions) {

@@ -6,6 +6,7 @@
 #include "agent/plan.h"
 #include "agent/pod_syncer.h"
 #include "cri/fake_runtime.h"
+#include "syncer_harness.h"
 #include "test_pods.h"
 
 using namespace crilet;
@@ -15,42 +16,7 @@ using crilet::testing::MakePod;
 
 namespace {
 
-// Everything a PodSyncer needs, on fakes and a temp directory.
-struct Harness {
-  FakeClock clock;
-  cri::FakeRuntime runtime{&clock};
-  EventRecorder events{&clock};
-  StatusStore store{&events};
-  RuntimeStateReader reader{&runtime};
-  HookRunner hooks{&runtime, nullptr};
-  Services env;
-  std::string dir;
-
-  Harness() {
-    dir = std::filesystem::temp_directory_path() / ("crilet-syncer-" + std::to_string(::getpid()) + "-" +
-                                                     std::to_string(reinterpret_cast<uintptr_t>(this)));
-    env.runtime = &runtime;
-    env.clock = &clock;
-    env.events = &events;
-    env.reader = &reader;
-    env.hooks = &hooks;
-    env.options.root_dir = dir + "/root";
-    env.options.pod_logs_dir = dir + "/logs";
-    env.options.node_ip = "192.0.2.10";
-    env.node_memory_bytes = 8LL << 30;
-    env.node_cpu_milli = 2000;
-    runtime.AddImage("busybox:1.36");
-  }
-  ~Harness() { std::filesystem::remove_all(dir); }
-
-  PodStatus Status(const manifests::Pod& pod) { return *store.Status(pod.metadata.uid); }
-  bool HasEvent(const manifests::Pod& pod, const std::string& reason, const std::string& message) {
-    for (const auto& e : events.Events(pod.metadata.uid)) {
-      if (e.reason == reason && e.message == message) return true;
-    }
-    return false;
-  }
-};
+using Harness = crilet::testing::SyncerHarness;
 
 }  // namespace
 
