@@ -78,6 +78,13 @@ bool Split(std::string_view s, TimePoint* out, size_t* fraction_begin, size_t* f
   tm.tm_min = minute;
   tm.tm_sec = second;
   std::time_t secs = timegm(&tm) - offset_seconds;
+  // Nanoseconds since 1970 in 64 bits end in 2262; a later (or much earlier) time is the end of that range,
+  // which orders the same against any log line.
+  constexpr int64_t kMaxSeconds = INT64_MAX / 1'000'000'000 - 1;
+  if (secs > kMaxSeconds || secs < -kMaxSeconds) {
+    *out = secs > 0 ? TimePoint::max() : TimePoint::min();
+    return true;
+  }
   *out = FromUnixNanos(static_cast<int64_t>(secs) * 1'000'000'000 + nanos);
   return true;
 }

@@ -229,4 +229,7 @@ TEST_CASE("RFC 3339 times as containerd and kubectl write them", "[cli][logs]") 
   CHECK(FixedNanos("2026-01-01T12:00:00Z") == "2026-01-01T12:00:00.000000000Z");
   CHECK(FixedNanos("2026-01-01T12:00:00.12+02:00") == "2026-01-01T12:00:00.120000000+02:00");
   CHECK(FixedNanos("garbage") == "garbage");
+  // Past the end of 64-bit nanoseconds (2262): still later than any log line, not an overflow into the past.
+  CHECK(At("2999-01-01T00:00:00Z") > At("2262-01-01T00:00:00Z"));
+  CHECK(At("1000-01-01T00:00:00Z") < At("1970-01-01T00:00:00Z"));
 }
