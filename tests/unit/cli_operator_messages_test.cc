@@ -20,6 +20,7 @@
 #include "common/logging.h"
 #include "common/privilege.h"
 #include "cri/fake_runtime.h"
+#include "manifests/dir_source.h"
 #include "manifests/pod_config.h"
 #include "test_pods.h"
 
@@ -179,6 +180,31 @@ TEST_CASE("one manifest error is logged once (not as an E line and again as a W 
   CHECK(log.Count("E ") == 1);
   CHECK(log.Count("metadata.name") == 2);  // the bad name, and the duplicate twin found by the merge
   CHECK(log.Count("is already declared by") == 1);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an invalid edit is one E line that says the last valid version keeps running", "[cli][messages]") {
+  fs::path dir = fs::temp_directory_path() / ("crilet-edit-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "web.yaml") << "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n"
+                                     "  - {name: a, image: busybox}\n";
+  manifests::DirSource::Options o;
+  o.path = dir.string();
+  o.node_name = "n1";
+  o.check_ownership = false;
+  std::map<std::string, manifests::FileState> files;
+  manifests::DirSource source(o, [&](const std::map<std::string, manifests::FileState>& f) { files = f; });
+  source.ScanOnce();
+  LogCapture log;
+  std::ofstream(dir / "web.yaml") << "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n"
+                                     "  - {name: A_, image: busybox}\n";
+  source.ScanOnce(true);
+  INFO(log.Text());
+  CHECK(log.Count("\n") == 1);
+  CHECK(log.Count("E ") == 1);
+  CHECK(log.Count("spec.containers[0].name") == 1);
+  CHECK(log.Count("(keeping the last valid version of this file running)") == 1);
+  CHECK(files.begin()->second.pods.size() == 1);
   fs::remove_all(dir);
 }
 
