@@ -13,6 +13,7 @@
 
 #include "agent/labels.h"
 #include "agent/sandbox_config.h"
+#include "common/logging.h"
 #include "manifests/static_pod.h"
 
 namespace crilet::agent {
@@ -189,6 +190,8 @@ void Agent::SetDesiredPods(std::vector<manifests::Pod> pods, bool sources_ready)
     if (it != workers_.end()) {
       auto old = desired_.find(uid);
       if (old == desired_.end() || !(old->second == pod)) {
+        // Kubelet's "SyncLoop UPDATE" (-v 2): the same pod (UID) with changed labels or annotations.
+        if (V(2)) spdlog::debug("{}/{}: updating pod (uid {})", pod.metadata.namespace_, pod.metadata.name, uid);
         it->second->Update(pod);
         admitted_[uid] = pod;
       }
@@ -235,7 +238,8 @@ void Agent::PodChanged(const std::string& uid) {
 }
 
 void Agent::ContainerExited(const std::string& uid, const std::string& container_id) {
-  spdlog::debug("container {} of pod {} exited", container_id.substr(0, 13), uid);
+  // Kubelet's "SyncLoop (PLEG): event for pod" is a -v 2 state change.
+  if (V(2)) spdlog::debug("container {} of pod {} exited", container_id.substr(0, 13), uid);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = workers_.find(uid);
   if (it != workers_.end()) it->second->ExitSeen(container_id);
@@ -294,7 +298,7 @@ void Agent::Relist() {
     std::string line = RuntimeTransitionLine(health_.error, why, services_.options.runtime_endpoint);
     if (!line.empty() && !why.empty()) spdlog::error("{}", line);
     if (!line.empty() && why.empty()) spdlog::info("{}", line);
-    if (line.empty() && !why.empty() && why != health_.error) spdlog::debug("{}", why);
+    if (line.empty() && !why.empty() && why != health_.error && V(2)) spdlog::debug("{}", why);
     health_.error = why;
     if (!s.ok()) return;
   }

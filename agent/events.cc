@@ -3,7 +3,30 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace crilet::agent {
+
+std::string EventKeyMessage(const std::string& message) {
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  std::string out;
+  size_t i = 0;
+  while (i < message.size()) {
+    size_t j = i;
+    while (j < message.size() && hex(message[j])) ++j;
+    bool bounded = (i == 0 || !word(message[i - 1])) && (j == message.size() || !word(message[j]));
+    if (j - i >= 12 && bounded) {
+      out += "<id>";
+      i = j;
+    } else {
+      out.append(message, i, std::max<size_t>(j - i, 1));
+      i = std::max(j, i + 1);
+    }
+  }
+  return out;
+}
 
 void EventRecorder::Record(const std::string& pod_uid, const std::string& type, const std::string& reason,
                            const std::string& message, const std::string& field_path) {
@@ -13,10 +36,12 @@ void EventRecorder::Record(const std::string& pod_uid, const std::string& type, 
     std::lock_guard<std::mutex> lock(mu_);
     auto& list = events_[pod_uid];
     bool folded = false;
+    std::string key = EventKeyMessage(message);
     for (auto& e : list) {
-      if (e.type == type && e.reason == reason && e.message == message && e.field_path == field_path) {
+      if (e.type == type && e.reason == reason && e.field_path == field_path && EventKeyMessage(e.message) == key) {
         e.count++;
         e.last_timestamp = now;
+        e.message = message;
         folded = true;
         break;
       }

@@ -13,8 +13,14 @@
 
 namespace crilet::agent {
 
+// The message with container IDs (runs of 12 or more hex digits: full or short) replaced by "<id>": events
+// that differ only in which container instance they name are the same event, as kubectl describe shows them
+// (each crash-loop restart would otherwise be a row of its own).
+std::string EventKeyMessage(const std::string& message);
+
 // Thread-safe. Keeps at most `per_pod` events per pod, oldest dropped first; an event equal in type,
-// reason, message and field path to one already kept bumps its count and last timestamp instead.
+// reason, field path and EventKeyMessage to one already kept bumps its count and last timestamp instead
+// (and keeps the newer message).
 class EventRecorder : public EventSink {
  public:
   EventRecorder(const Clock* clock, size_t per_pod = 100) : clock_(clock), per_pod_(per_pod) {}

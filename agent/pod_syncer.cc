@@ -10,6 +10,7 @@
 #include "agent/container_starter.h"
 #include "agent/plan.h"
 #include "agent/sandbox_config.h"
+#include "common/logging.h"
 
 namespace crilet::agent {
 namespace {
@@ -95,6 +96,8 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
 
   auto t0 = std::chrono::steady_clock::now();
   auto trace = [&](const char* step) {
+    // Per-sync detail, as kubelet's syncPod enter/exit lines: only at -v 4 and above.
+    if (!V(4)) return;
     spdlog::debug("{}/{}: sync {} at +{:.1f}ms", pod_.metadata.namespace_, pod_.metadata.name, step,
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   };
@@ -211,7 +214,7 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
       warned_missing_dns_ = true;
       env_->events->Record(uid, "Warning", "MissingClusterDNS",
                            "pod: \"" + pod_.FullName() + "(" + uid +
-                               ")\". kubelet does not have ClusterDNS IP configured and cannot create Pod using \"" +
+                               ")\". crilet does not have ClusterDNS IP configured and cannot create Pod using \"" +
                                pod_.spec.dns_policy + "\" policy. Falling back to \"Default\" policy.",
                            "");
     }

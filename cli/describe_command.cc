@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/event_table.h"
 #include "cli/host_path_warnings.h"
 #include "cli/pod_lookup.h"
 #include "cli/pod_table.h"
@@ -202,23 +203,7 @@ std::string DescribePod(const json& pod, TimePoint now) {
       }
     }
   }
-  o << "Events:";
-  const json events = pod.value("events", json::array());
-  if (events.empty()) {
-    o << "  <none>\n";
-    return o.str();
-  }
-  o << "\n  " << Pad("Type", 9) << Pad("Reason", 20) << Pad("Age", 16) << Pad("From", 8) << "Message\n";
-  o << "  " << Pad("----", 9) << Pad("------", 20) << Pad("----", 16) << Pad("----", 8) << "-------\n";
-  for (const auto& e : events) {
-    auto first_t = ParseTime(e.value("firstTimestamp", ""));
-    auto last_t = ParseTime(e.value("lastTimestamp", ""));
-    std::string age = last_t ? FormatAge(now - *last_t) : "";
-    int count = e.value("count", 1);
-    if (count > 1 && first_t) age += " (x" + std::to_string(count) + " over " + FormatAge(now - *first_t) + ")";
-    o << "  " << Pad(e.value("type", ""), 9) << Pad(e.value("reason", ""), 20) << Pad(age, 16) << Pad("crilet", 8)
-      << e.value("message", "") << "\n";
-  }
+  o << FormatEventTable(AggregateEvents(pod.value("events", json::array())), now);
   return o.str();
 }
 

@@ -30,6 +30,11 @@ int GetCommand(int argc, char** argv) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }
+  // An agent that cannot reach its runtime lists no pods, or stale ones: "No resources found" would be a lie.
+  if (std::string why = AgentHealthProblem(server); !why.empty()) {
+    std::cerr << "Error: crilet at " << server << " cannot tell the pods' state: " << why << "\n";
+    return 1;
+  }
   if (output == "json") {
     std::cout << j.dump(4) << "\n";
   } else if (output == "yaml") {

@@ -1,4 +1,5 @@
-/// `crilet logs POD [-c C] [-f] [--previous] [--tail N] [--timestamps]`: a container's log, from its CRI log file.
+/// `crilet logs POD [CONTAINER]`: a container's log from its CRI log file, with kubectl logs' flags
+/// (-c, -f, -p, --tail, --since, --since-time, --limit-bytes, --all-containers, --prefix, --timestamps).
 #pragma once
 
 namespace crilet::cli {

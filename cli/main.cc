@@ -24,7 +24,7 @@ constexpr const char* kUsage =
     "  run         run the node agent (kubelet flags; see crilet run --help)\n"
     "  get pods    list pods of the running agent (-o wide|json|yaml)\n"
     "  describe    describe pod NAME: spec, states, conditions, probes, events\n"
-    "  logs        print a container's log (-c C, -f, --previous, --tail N, --timestamps)\n"
+    "  logs        print a container's log: logs POD [CONTAINER] (-f, -p, --tail, --since, --all-containers...)\n"
     "  exec        run a command in a container: crilet exec POD [-c C] -- CMD...\n"
     "  validate    check manifests and print them with defaults applied\n"
     "  cri         list sandboxes, containers and images through CRI (pods, ps, images)\n"

@@ -17,9 +17,11 @@
 #include "agent/log_rotator.h"
 #include "manifests/quantity.h"
 #include "cli/host_path_warnings.h"
+#include "cli/node_identity.h"
 #include "cli/node_info.h"
 #include "common/duration.h"
 #include "common/logging.h"
+#include "common/privilege.h"
 #include "cri/grpc_runtime.h"
 #include "cri/instrumented_runtime.h"
 #include "manifests/path_safety.h"
@@ -70,7 +72,7 @@ bool WaitForRuntime(cri::Runtime* runtime, const std::string& endpoint,
       spdlog::error("cannot reach container runtime at {}: {}; retrying", endpoint, s.message());
       told = true;
     } else {
-      spdlog::debug("container runtime at {} still unreachable: {}", endpoint, s.message());
+      if (V(4)) spdlog::debug("container runtime at {} still unreachable: {}", endpoint, s.message());
     }
     int sig = WaitSignal(delay);
     if (sig == SIGINT || sig == SIGTERM) return false;
@@ -118,13 +120,21 @@ int RunDaemon(const DaemonConfig& c) {
   }
 
   agent::AgentOptions opts;
-  opts.node_name = c.node_name.empty() ? DefaultNodeName() : c.node_name;
+  // Kubelet trims and lowercases the node name (--hostname-override too) and refuses a --node-ip it cannot parse.
+  if (Status s = NodeName(c.node_name, DefaultNodeName(), &opts.node_name); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 1;
+  }
+  if (Status s = ParseNodeIp(c.node_ip, &opts.node_ip); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 1;
+  }
+  if (opts.node_ip.empty()) opts.node_ip = DefaultNodeIp();
   if (auto why = manifests::CheckDnsSubdomain(opts.node_name); c.node_name.empty() && !why.empty()) {
     // The host name becomes part of every static pod's name and log directory.
     spdlog::error("node name {} (the host name): {}; give a valid one with --hostname-override", opts.node_name, why);
     return 2;
   }
-  opts.node_ip = c.node_ip.empty() ? DefaultNodeIp() : c.node_ip;
   opts.root_dir = c.root_dir;
   opts.node_labels = c.node_labels;
   opts.pod_logs_dir = c.pod_logs_dir;
@@ -141,7 +151,7 @@ int RunDaemon(const DaemonConfig& c) {
   for (const auto& dir : {c.root_dir, c.pod_logs_dir}) {
     std::filesystem::create_directories(dir, ec);
     if (ec) {
-      spdlog::error("cannot create {}: {}", dir, ec.message());
+      spdlog::error("cannot create {}: {}{}", dir, ec.message(), RootAdvice(ec.value(), "its parent directory"));
       return 1;
     }
   }
@@ -305,7 +315,7 @@ int RunCommand(int argc, char** argv) {
   app.add_flag("--allow-insecure-manifest-dir", f.allow_insecure_manifest_dir,
                "Load manifests even from a path or file that a non-root user can write or that another user owns "
                "(refused by default: manifests run privileged containers as root); logged as one warning");
-  app.add_option("-v,--v", f.verbosity, "Log verbosity: 0 info, 1-3 debug, 4+ trace [default: 0]");
+  app.add_option("-v,--v", f.verbosity, "Log verbosity as kubelet's: 2 state changes, 4+ per-sync detail [default: 0]");
   // Kubelet flags a lab user may pass that crilet does not need are accepted and named in a warning.
   app.allow_extras();
   try {

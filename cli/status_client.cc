@@ -2,6 +2,7 @@
 #include "cli/status_client.h"
 
 #include <cstdlib>
+#include <sstream>
 
 #include "manifests/url_source.h"
 
@@ -10,6 +11,38 @@ namespace crilet::cli {
 std::string DefaultServer() {
   const char* s = std::getenv("CRILET_SERVER");
   return s && *s ? s : "http://127.0.0.1:10255";
+}
+
+Status GetText(const std::string& server, const std::string& path, long* code, std::string* body) {
+  std::string error;
+  *code = manifests::HttpFetch(server + path, {}, std::chrono::seconds(10), body, &error);
+  if (*code == 0) {
+    return Status::Unavailable("cannot reach crilet at " + server + " (" + error +
+                               "); is it running? Start it with 'crilet run', or point --server at it");
+  }
+  return Status::Ok();
+}
+
+std::string HealthzProblem(long code, const std::string& body) {
+  if (code == 200 || code == 404) return "";
+  std::string failed, all, line;
+  std::istringstream in(body);
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty() || line == "healthz check failed") continue;
+    if (line.rfind("[-]", 0) == 0) failed += (failed.empty() ? "" : "; ") + line.substr(3);
+    if (line.rfind("[+]", 0) != 0 && line.rfind("[!]", 0) != 0) all += (all.empty() ? "" : "; ") + line;
+  }
+  if (!failed.empty()) return failed;
+  if (!all.empty()) return all;
+  return "/healthz answered " + std::to_string(code);
+}
+
+std::string AgentHealthProblem(const std::string& server) {
+  long code = 0;
+  std::string body;
+  if (Status s = GetText(server, "/healthz", &code, &body); !s.ok()) return s.message();
+  return HealthzProblem(code, body);
 }
 
 Status GetJson(const std::string& server, const std::string& path, nlohmann::json* out) {

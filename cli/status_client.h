@@ -15,4 +15,15 @@ std::string DefaultServer();
 // --server"). NotFound carries the server's message.
 Status GetJson(const std::string& server, const std::string& path, nlohmann::json* out);
 
+// GET server+path as text: *code is the HTTP status. Unavailable when the server cannot be reached.
+Status GetText(const std::string& server, const std::string& path, long* code, std::string* body);
+
+// What an unhealthy /healthz answer says is wrong, in one line ("" when healthy, or when the agent has no
+// /healthz): crilet's "runtime: <why>", or kubelet's "[-]<check> failed: <why>" lines.
+std::string HealthzProblem(long code, const std::string& body);
+
+// The agent's view of the container runtime: "" when /healthz passes, else why it does not (reachability of
+// the status server itself included). The pods it lists are then stale, so get pods must not look normal.
+std::string AgentHealthProblem(const std::string& server);
+
 }  // namespace crilet::cli

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/node_identity.h"
 #include "cli/node_info.h"
 #include "manifests/loader.h"
 #include "manifests/manifest_file.h"
@@ -73,7 +74,12 @@ int ValidateCommand(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  return RunValidate(files, node.empty() ? DefaultNodeName() : node, std::cout, std::cerr);
+  std::string node_name;
+  if (Status s = NodeName(node, DefaultNodeName(), &node_name); !s.ok()) {
+    std::cerr << "crilet validate: " << s.message() << "\n";
+    return 2;
+  }
+  return RunValidate(files, node_name, std::cout, std::cerr);
 }
 
 }  // namespace crilet::cli

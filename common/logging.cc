@@ -5,8 +5,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+
 namespace crilet {
 namespace {
+
+// The process's -v, as klog keeps it: one setting for every logger, read on every guarded line.
+std::atomic<int> g_verbosity{0};
 
 // %j: the message as the inside of a JSON string (quotes, backslashes and control characters escaped).
 class JsonMessageFlag : public spdlog::custom_flag_formatter {
@@ -49,15 +54,14 @@ bool SetupLogging(int verbosity, const std::string& format, std::string* error) 
     *error = "unknown log format \"" + format + "\" (use text or json)";
     return false;
   }
-  if (verbosity <= 0) {
-    spdlog::set_level(spdlog::level::info);
-  } else if (verbosity < 4) {
-    spdlog::set_level(spdlog::level::debug);
-  } else {
-    spdlog::set_level(spdlog::level::trace);
-  }
+  SetVerbosity(verbosity);
+  spdlog::set_level(verbosity <= 0 ? spdlog::level::info : spdlog::level::debug);
   spdlog::flush_on(spdlog::level::info);
   return true;
 }
+
+bool V(int level) { return g_verbosity.load(std::memory_order_relaxed) >= level; }
+
+void SetVerbosity(int verbosity) { g_verbosity.store(verbosity, std::memory_order_relaxed); }
 
 }  // namespace crilet

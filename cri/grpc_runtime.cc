@@ -3,6 +3,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cerrno>
+
+#include "common/privilege.h"
 #include "cri/convert.h"
 #include "cri/h2_channel.h"
 #include "proto/api.grpc.pb.h"
@@ -38,7 +41,12 @@ namespace {
 Status FromGrpc(const grpc::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
   // gRPC and crilet share code numbers (common/status.h).
-  return Status(static_cast<Code>(s.error_code()), what + ": " + s.error_message());
+  std::string advice;
+  // gRPC reports a refused connect(2) only in its message ("...: Permission denied").
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE && s.error_message().find("Permission denied") != std::string::npos) {
+    advice = RootAdvice(EACCES, "the runtime socket");
+  }
+  return Status(static_cast<Code>(s.error_code()), what + ": " + s.error_message() + advice);
 }
 
 std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) {

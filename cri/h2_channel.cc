@@ -1,6 +1,8 @@
 // H2Channel: one HTTP/2 stream per call on a pooled unix-socket connection, driven by nghttp2 with blocking I/O.
 #include "cri/h2_channel.h"
 
+#include "common/privilege.h"
+
 #include <arpa/inet.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
@@ -79,7 +81,8 @@ std::unique_ptr<Conn> Connect(const std::string& path, Status* error, bool nonbl
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   c->fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
   if (c->fd < 0 || ::connect(c->fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    *error = Status::Unavailable("connect unix://" + path + ": " + ErrnoText(errno));
+    int err = errno;
+    *error = Status::Unavailable("connect unix://" + path + ": " + ErrnoText(err) + RootAdvice(err, "the runtime socket"));
     return nullptr;
   }
   nghttp2_session_callbacks* cb = nullptr;

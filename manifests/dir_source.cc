@@ -310,7 +310,7 @@ void DirSource::ScanOnce(bool force) {
       st.errors.push_back(FieldError{path, 0, "", read_error});
     }
     for (const auto& warning : st.warnings) spdlog::warn("{}", warning.ToString());
-    for (const auto& e : st.errors) spdlog::error("{}", e.ToString());
+    std::string kept;
     if (st.errors.empty()) {
       st.ever_valid = true;
     } else {
@@ -319,9 +319,11 @@ void DirSource::ScanOnce(bool force) {
         // Kubelet would drop the pod; crilet keeps the last valid version running and reports the error.
         st.pods = known->second.pods;
         st.ever_valid = true;
-        spdlog::warn("{}: keeping the last valid version of this file running", path);
+        kept = " (keeping the last valid version of this file running)";
       }
     }
+    // One line per error, saying what happens to the pods too: not an E line and then a W line about it.
+    for (const auto& e : st.errors) spdlog::error("{}{}", e.ToString(), kept);
     next[path] = std::move(st);
   }
   for (const auto& [path, st] : files_) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/duration.h"
+#include "common/logging.h"
 #include "manifests/parser.h"
 #include "manifests/quantity.h"
 #include "manifests/yaml_guard.h"
@@ -197,7 +198,7 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
   if (!ignored.empty()) {
     std::string list;
     for (const auto& k : ignored) list += (list.empty() ? "" : ", ") + k;
-    spdlog::debug("{}: KubeletConfiguration fields crilet accepts but does not use: {}", name, list);
+    if (V(1)) spdlog::debug("{}: KubeletConfiguration fields crilet accepts but does not use: {}", name, list);
   }
   if (out->crash_loop_max_restart_period &&
       (*out->crash_loop_max_restart_period < std::chrono::seconds(1) ||

@@ -145,11 +145,21 @@ void PodConfig::Emit() {
   }
   std::vector<FieldError> problems;
   std::vector<Pod> pods = MergeSources(files, have_url ? &url : nullptr, options_.manifest_url, &seen_, *clock_, &problems);
+  // A source logged its own errors (as E lines) when it read them; only what the merge found (a name or UID
+  // declared twice) is logged here, once. A file error at a metadata.* path used to be logged twice.
+  std::set<std::string> source_errors;
+  for (const auto& [path, st] : files) {
+    for (const auto& e : st.errors) source_errors.insert(e.ToString());
+  }
+  if (have_url) {
+    for (const auto& e : url.errors) source_errors.insert(e.ToString());
+  }
   for (const auto& p : problems) {
-    // File errors were logged by their source; duplicates are found here, and logged once.
+    std::string line = p.ToString();
+    if (source_errors.count(line)) continue;
     bool known = false;
-    for (const auto& old : old_problems) known = known || old.ToString() == p.ToString();
-    if (!known && p.path.rfind("metadata.", 0) == 0) spdlog::warn("{}", p.ToString());
+    for (const auto& old : old_problems) known = known || old.ToString() == line;
+    if (!known) spdlog::warn("{}", line);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

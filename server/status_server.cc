@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/logging.h"
 #include "server/pod_json.h"
 
 namespace crilet::server {
@@ -131,7 +132,7 @@ HttpServerResponse StatusServer::Healthz(bool verbose) const {
 Status StatusServer::Start(const std::string& address, int port) {
   http_ = std::make_unique<HttpServer>([this](const HttpServerRequest& req) { return Handle(req); });
   if (Status s = http_->Listen(address, port); !s.ok()) {
-    spdlog::debug("status server: {}", s.message());
+    if (V(4)) spdlog::debug("status server: {}", s.message());
     return Status::Unavailable("cannot listen on " + address + ":" + std::to_string(port) +
                                " (in use or not a local address); choose another with --read-only-port or --address");
   }

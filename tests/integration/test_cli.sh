@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 C() { CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" "$@"; }
 
 start_lab
-start_crilet --container-log-max-size 20Ki --container-log-max-files 3
+start_crilet --container-log-max-size 20Ki --container-log-max-files 3 -v 2
 
 manifest web.yaml <<'YAML'
 apiVersion: v1
@@ -64,6 +64,8 @@ for want in "Name:             web-node1" "Status:           Running" "  app:" "
             "  ContainersReady             True" "Started " "Events:"; do
   grep -qF -- "$want" <<<"$d" || fail "describe lacks '$want': $d"
 done
+grep -qE '^  Type +Reason +Age +From +Message$' <<<"$d" || fail "describe events header: $d"
+grep -qE '^  Normal +Started +[0-9]+s +crilet +Started container app$' <<<"$d" || fail "describe event row: $d"
 ok "describe pod: spec summary, states, probes, conditions, events"
 
 # --- logs ---
@@ -74,6 +76,62 @@ grep -qE '^20[0-9-]+T[0-9:.]+Z tick [0-9]+$' <<<"$(C logs web -c app --tail 1 --
 timeout 2 "$CRILET_BIN" logs web -c app -f --tail 0 --server "http://127.0.0.1:$PORT" >"$T/follow.txt" || true
 [[ $(grep -c '^tick' "$T/follow.txt") -ge 4 ]] || fail "logs -f printed $(wc -l <"$T/follow.txt") lines in 2s"
 ok "logs: stdout and stderr, --tail, --timestamps, -f"
+
+# kubectl's positional container, --all-containers with --prefix, --limit-bytes, --since/--since-time
+grep -qx "first line" <<<"$(C logs web app | head -2)" || fail "logs POD CONTAINER: $(C logs web app 2>&1 | head -3)"
+all=$(C logs web --all-containers --prefix --tail 1)
+grep -qE '^\[pod/web-node1/app\] tick [0-9]+$' <<<"$all" || fail "--all-containers --prefix (app): $all"
+[[ $(wc -l <<<"$all") == 1 ]] || fail "--all-containers: side prints nothing, app one line: $all"
+[[ $(C logs web app --limit-bytes 5 | wc -c) == 5 ]] || fail "--limit-bytes 5: $(C logs web app --limit-bytes 5)"
+[[ -z $(C logs web app --since-time 2999-01-01T00:00:00Z) ]] || fail "--since-time in the future printed lines"
+grep -qx "first line" <<<"$(C logs web app --since 1h | head -2)" || fail "--since 1h"
+err=$(C logs web app --since 1m --since-time 2020-01-01T00:00:00Z 2>&1) && fail "--since with --since-time"
+grep -qF 'at most one of `sinceTime` or `sinceSeconds` may be specified' <<<"$err" || fail "msg: $err"
+err=$(C logs web app -c side 2>&1) && fail "-c with an inline container"
+grep -qF 'only one of -c or an inline [CONTAINER] arg is allowed' <<<"$err" || fail "msg: $err"
+ok "logs: POD CONTAINER, --all-containers --prefix, --limit-bytes, --since, --since-time, kubectl's errors"
+
+# Counts its runs in an emptyDir (which outlives container restarts) and crashes: CrashLoopBackOff.
+manifest crash.yaml <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: crash}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: state, emptyDir: {}}]
+  containers:
+  - name: c
+    image: docker.io/library/busybox:1.36
+    command: [sh, -c, "n=$(cat /state/n 2>/dev/null || echo 0); n=$((n+1)); echo $n >/state/n; echo run $n; exit 1"]
+    volumeMounts: [{name: state, mountPath: /state}]
+YAML
+# logs -p in CrashLoopBackOff: the last instance that ran (its file restartCount.log), not restartCount-1.log,
+# which container GC removed with its container.
+crash_loop() { pod_is crash '.status.containerStatuses[0] | .restartCount >= 2 and .state.waiting.reason == "CrashLoopBackOff"'; }
+checked=""
+for attempt in 1 2 3 4 5; do
+  wait_for "crash in CrashLoopBackOff after 2 restarts" 30 crash_loop
+  restarts=$(pod crash | jq '.status.containerStatuses[0].restartCount')
+  prev=$(C logs crash -p 2>&1) || fail "logs -p in CrashLoopBackOff: $prev"
+  cur=$(C logs crash 2>&1) || fail "logs in CrashLoopBackOff: $cur"
+  # The same back-off period still (no restart in between): then the answers must be exact.
+  if crash_loop && [[ $(pod crash | jq '.status.containerStatuses[0].restartCount') == "$restarts" ]]; then
+    [[ $prev == "run $((restarts + 1))" ]] || fail "logs -p printed '$prev', want 'run $((restarts + 1))' (restartCount $restarts)"
+    [[ $cur == "$prev" ]] || fail "logs in CrashLoopBackOff printed '$cur', want the last instance's '$prev'"
+    uid=$(pod crash | jq -r .metadata.uid)
+    [[ ! -e $LOGS/default_crash-node1_$uid/c/$((restarts - 1)).log ]] || fail "$((restarts - 1)).log should be gone with its container"
+    checked=$restarts
+    break
+  fi
+done
+[[ -n $checked ]] || fail "crash restarted between every look"
+ok "logs -p in CrashLoopBackOff (restartCount $checked): '$prev', from $checked.log ($((checked - 1)).log removed by GC)"
+# -v 2 is kubelet's state-change level: the crashes are there, the per-sync steps (-v 4) are not.
+grep -qE ' D container [0-9a-f]+ of pod [0-9a-f]+ exited$' "$T/crilet.log" || fail "-v 2: no container exit lines"
+[[ $(grep -c ': sync ' "$T/crilet.log") == 0 ]] || fail "-v 2 logged per-sync detail: $(grep -m3 ': sync ' "$T/crilet.log")"
+ok "-v 2: $(grep -c ' exited$' "$T/crilet.log") container exits logged, no per-sync lines in $(wc -l <"$T/crilet.log") lines"
+rm "$MANIFESTS/crash.yaml"
+wait_for "crash removed" 20 bash -c "! curl -sf http://127.0.0.1:$PORT/pods/default/crash-node1"
 
 # --- exec ---
 [[ $(C exec web -c app -- echo hello) == hello ]] || fail "exec output"
@@ -93,6 +151,24 @@ grep -qF 'previous terminated container "app" in pod "web-node1" not found' <<<"
 err=$("$CRILET_BIN" get pods --server http://127.0.0.1:1 2>&1) && fail "get pods without an agent"
 grep -qF "cannot reach crilet at http://127.0.0.1:1" <<<"$err" || fail "agent not running message: $err"
 ok "errors: unknown pod, missing -c, unknown container, no previous instance, agent not running"
+
+# operator messages: root advice for a non-root user, --node-ip, the lowercased node name
+err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$CRILET_BIN" cri -r "$CRILET_RUNTIME_ENDPOINT" ps 2>&1) &&
+  fail "cri ps as nobody succeeded"
+grep -qE 'permission denied; run as root \(e\.g\. with sudo\): the runtime socket is root.s$' <<<"$err" || fail "non-root message: $err"
+[[ $(wc -l <<<"$err") == 1 ]] || fail "non-root: one line, got: $err"
+nonroot=$err
+set +e
+err=$("$CRILET_BIN" run --pod-manifest-path "$T/none" --root-dir "$T/r2" --pod-logs-dir "$T/l2" --read-only-port 0 \
+  --container-runtime-endpoint "$CRILET_RUNTIME_ENDPOINT" --node-ip bogus 2>&1)
+rc=$?
+set -e
+[[ $rc == 1 ]] || fail "--node-ip bogus exited $rc: $err"
+grep -qF -- '--node-ip: failed to parse node IP: "bogus"' <<<"$err" || fail "--node-ip message: $err"
+[[ $(wc -l <<<"$err") == 1 ]] || fail "--node-ip: one line, got: $err"
+grep -q '^  name: web-mixedcase$' <<<"$("$CRILET_BIN" validate --hostname-override MixedCase "$MANIFESTS/web.yaml")" ||
+  fail "validate --hostname-override MixedCase: the pod name should take the lowercased node name"
+ok "messages: non-root '...$(grep -o 'permission denied.*' <<<"$nonroot")', --node-ip bogus exit 1, node name lowercased"
 
 # --- cri, version, validate ---
 cri ps -o json | jq -e 'length == 3' >/dev/null || fail "cri ps"

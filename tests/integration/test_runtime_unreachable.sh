@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# crilet started before its runtime: one clear line, /healthz says why, retries with backoff, then connects.
+# crilet started before its runtime: one clear line, /healthz and get pods say why, retries with backoff, then connects.
 source "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port)
@@ -14,6 +14,15 @@ code=$(curl -s -o "$T/healthz" -w '%{http_code}' "http://127.0.0.1:$PORT/healthz
 [[ $code == 500 ]] || fail "/healthz answered $code while the runtime is down"
 grep -q "cannot reach container runtime" "$T/healthz" || fail "/healthz does not say why: $(cat "$T/healthz")"
 ok "/healthz reports 500 with the reason"
+# kubectl-style get must not answer "No resources found" for an agent that cannot see its runtime.
+set +e
+err=$(CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" get pods 2>&1)
+rc=$?
+set -e
+[[ $rc == 1 ]] || fail "get pods exited $rc while the runtime is down: $err"
+grep -qF "cannot reach container runtime at unix://$sock" <<<"$err" || fail "get pods does not say why: $err"
+! grep -q "No resources found" <<<"$err" || fail "get pods claims no resources: $err"
+ok "get pods fails (exit 1) saying: $(cut -c1-100 <<<"$err")..."
 sleep 2
 kill -0 "$CRILET_PID" || fail "crilet exited instead of retrying"
 ok "crilet keeps retrying"
@@ -23,6 +32,7 @@ export CRILET_LAB_DIR=$T/late
 start_lab
 wait_for "connected" 15 grep -q "connected to containerd" "$T/crilet.log"
 wait_for "/healthz ok" 5 curl -sf "http://127.0.0.1:$PORT/healthz"
+grep -q "No resources found" <<<"$(CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" get pods 2>&1)" || fail "get pods with no pods"
 manifest p.yaml <<'YAML'
 apiVersion: v1
 kind: Pod
