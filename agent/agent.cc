@@ -70,7 +70,6 @@ Agent::Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Me
   services_.options = std::move(options);
   services_.options.root_dir = CanonicalRootDir(services_.options.root_dir);
   services_.exit_watcher = services_.options.watch_exits ? &exit_watcher_ : nullptr;
-  services_.host_dns = ParseResolvConf(ReadFile(services_.options.resolv_conf));
   services_.node_hosts = ReadFile("/etc/hosts");
   services_.node_cpu_milli = services_.options.node_cpu_milli > 0
                                  ? services_.options.node_cpu_milli

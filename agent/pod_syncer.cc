@@ -209,7 +209,20 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
       Publish(obs);
       return now + ErrorRetry(env_->options);
     }
-    DnsDecision dns = ComputeDns(pod_, env_->options, env_->host_dns);
+    // Kubelet reads resolvConf for every sandbox config and fails the sync while it cannot: the pod starts once
+    // the file is back (the retry below), and a running pod is not disturbed.
+    cri::DnsConfig host_dns;
+    if (Status s = ReadHostDns(env_->options.resolv_conf, &host_dns); !s.ok()) {
+      if (plan.create_sandbox) {
+        env_->events->Record(uid, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + s.message(), "");
+      } else {
+        spdlog::error("{}/{}: GeneratePodSandboxConfig failed: {}", pod_.metadata.namespace_, pod_.metadata.name,
+                      s.message());
+      }
+      Publish(obs);
+      return now + ErrorRetry(env_->options);
+    }
+    DnsDecision dns = ComputeDns(pod_, env_->options, host_dns);
     if (dns.missing_cluster_dns && !warned_missing_dns_) {
       warned_missing_dns_ = true;
       env_->events->Record(uid, "Warning", "MissingClusterDNS",

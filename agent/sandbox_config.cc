@@ -2,6 +2,10 @@
 #include "agent/sandbox_config.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include "agent/labels.h"
@@ -44,6 +48,22 @@ cri::DnsConfig ParseResolvConf(std::string_view text) {
     }
   }
   return out;
+}
+
+Status ReadHostDns(const std::string& path, cri::DnsConfig* out) {
+  *out = cri::DnsConfig{};
+  if (path.empty()) return Status::Ok();
+  std::ifstream in(path);
+  if (!in) {
+    std::string why = std::strerror(errno);  // Go spells errno texts in lower case
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    return Status::FailedPrecondition("open " + path + ": " + why);
+  }
+  std::string text(64 * 1024, '\0');  // a resolver reads far less; this bounds a runaway file
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  *out = ParseResolvConf(text);
+  return Status::Ok();
 }
 
 DnsDecision ComputeDns(const manifests::Pod& pod, const AgentOptions& options, const cri::DnsConfig& host) {

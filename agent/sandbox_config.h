@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/options.h"
+#include "common/status.h"
 #include "cri/types.h"
 #include "manifests/pod.h"
 
@@ -13,6 +14,11 @@ namespace crilet::agent {
 
 // The host's resolver settings, parsed from resolv.conf.
 cri::DnsConfig ParseResolvConf(std::string_view text);
+
+// Reads and parses the host's resolv.conf at `path`, as kubelet's getHostDNSConfig does for every pod sandbox
+// (whatever its dnsPolicy): a file that cannot be opened is an error in Go's words ("open /etc/resolv.conf: no
+// such file or directory"), which fails the sandbox until the file is back. An empty path gives an empty config.
+Status ReadHostDns(const std::string& path, cri::DnsConfig* out);
 
 struct DnsDecision {
   cri::DnsConfig config;

@@ -28,7 +28,6 @@ struct Services {
   Metrics* metrics = nullptr;        // may be null
   ExitWatcher* exit_watcher = nullptr;  // may be null: exits are then noticed by the relist only
   AgentOptions options;
-  cri::DnsConfig host_dns;           // parsed from options.resolv_conf at start
   std::string node_hosts;            // the node's /etc/hosts, for hostNetwork pods
   int64_t node_cpu_milli = 0;
   int64_t node_memory_bytes = 0;

@@ -1,8 +1,13 @@
 // Merging defaults, the KubeletConfiguration file and flags.
 #include "cli/daemon_config.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include "common/duration.h"
@@ -24,6 +29,37 @@ Status Duration(const std::optional<std::string>& flag, const char* name, std::c
 
 }  // namespace
 
+std::vector<std::string> ConfigFileProblems(const DaemonConfig& c,
+                                            const std::function<std::string(const std::string&, bool)>& open_error) {
+  std::vector<std::string> out;
+  if (!c.manifest_path.empty() && !open_error(c.manifest_path, true).empty()) {
+    // Kubelet's file source: "Unable to read config path" ... "path does not exist, ignoring"; it keeps watching.
+    out.push_back("staticPodPath " + c.manifest_path + ": path does not exist, ignoring (pods are read once it is created)");
+  }
+  if (!c.resolv_conf.empty()) {
+    if (std::string why = open_error(c.resolv_conf, false); !why.empty()) {
+      out.push_back("resolvConf: open " + c.resolv_conf + ": " + why +
+                    " (pod sandboxes fail with FailedCreatePodSandBox until it exists)");
+    }
+  }
+  return out;
+}
+
+std::string OpenError(const std::string& path, bool want_dir) {
+  std::string why;
+  if (want_dir) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) == 0) return "";  // a file is a valid staticPodPath too
+    why = std::strerror(errno);
+  } else {
+    std::ifstream in(path);
+    if (in) return "";
+    why = std::strerror(errno);
+  }
+  if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));  // as Go says it
+  return why;
+}
+
 Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile* file, DaemonConfig* c) {
   if (file) {
     if (file->static_pod_path) c->manifest_path = *file->static_pod_path;
@@ -35,6 +71,8 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
     if (file->container_runtime_endpoint) c->runtime_endpoint = *file->container_runtime_endpoint;
     if (file->address) c->address = *file->address;
     if (file->read_only_port) c->read_only_port = static_cast<int>(*file->read_only_port);
+    if (file->healthz_bind_address) c->healthz_bind_address = *file->healthz_bind_address;
+    if (file->healthz_port) c->healthz_port = static_cast<int>(*file->healthz_port);
     if (file->pod_logs_dir) c->pod_logs_dir = *file->pod_logs_dir;
     if (file->resolv_conf) c->resolv_conf = *file->resolv_conf;
     if (!file->cluster_dns.empty()) c->cluster_dns = file->cluster_dns;
@@ -78,6 +116,8 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   if (f.node_ip) c->node_ip = *f.node_ip;
   if (f.address) c->address = *f.address;
   if (f.read_only_port) c->read_only_port = *f.read_only_port;
+  if (f.healthz_bind_address) c->healthz_bind_address = *f.healthz_bind_address;
+  if (f.healthz_port) c->healthz_port = *f.healthz_port;
   if (f.cluster_domain) c->cluster_domain = *f.cluster_domain;
   if (!f.cluster_dns.empty()) c->cluster_dns = f.cluster_dns;
   if (f.resolv_conf) c->resolv_conf = *f.resolv_conf;
@@ -101,6 +141,9 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   }
   if (c->read_only_port < 0 || c->read_only_port > 65535) {
     return Status::InvalidArgument("--read-only-port: must be 0 (disabled) to 65535");
+  }
+  if (c->healthz_port < 0 || c->healthz_port > 65535) {
+    return Status::InvalidArgument("--healthz-port: must be 0 (disabled) to 65535");
   }
   if (c->relist_period < std::chrono::milliseconds(100)) {
     return Status::InvalidArgument("--relist-period: must be at least 100ms");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +26,9 @@ struct DaemonConfig {
   std::string node_ip;    // "" = the default route's address
   std::string address = "127.0.0.1";
   int read_only_port = 10255;
+  // Kubelet's healthz server (kubeadm's kubelet-check polls http://127.0.0.1:10248/healthz); port 0 disables it.
+  std::string healthz_bind_address = "127.0.0.1";
+  int healthz_port = 10248;
   std::chrono::nanoseconds file_check_frequency = std::chrono::seconds(20);
   std::chrono::nanoseconds http_check_frequency = std::chrono::seconds(20);
   std::chrono::nanoseconds relist_period = std::chrono::seconds(1);
@@ -49,18 +53,28 @@ struct DaemonConfig {
 // Flags as given on the command line; unset ones do not override the config file.
 struct RunFlags {
   std::optional<std::string> config, pod_manifest_path, manifest_url, runtime_endpoint, root_dir, pod_logs_dir,
-      hostname_override, node_ip, address, cluster_domain, resolv_conf, cgroup_root, log_format,
+      hostname_override, node_ip, address, healthz_bind_address, cluster_domain, resolv_conf, cgroup_root, log_format,
       container_log_max_size;
   std::optional<std::string> file_check_frequency, http_check_frequency, relist_period, crash_backoff_initial,
       crash_backoff_max, runtime_request_timeout;
-  std::optional<int> read_only_port, container_log_max_files;
+  std::optional<int> read_only_port, healthz_port, container_log_max_files;
   std::vector<std::string> manifest_url_headers;  // "Name:Value"
   std::optional<std::string> node_labels;         // "key=value,key2=value2"
   std::vector<std::string> cluster_dns;
   int verbosity = 0;
   std::optional<bool> exit_watcher;
   bool allow_insecure_manifest_dir = false;
+  std::vector<std::string> ignored_flags;  // kubelet flags given that crilet does not act on, without dashes
 };
+
+// What is wrong with the node files the configuration names, in kubelet's words; kubelet runs with these, and so
+// does crilet: a missing staticPodPath ("path does not exist, ignoring": no pods until it appears) and a missing
+// resolvConf (pod sandboxes fail until it appears). Logged at start and listed by /healthz?verbose.
+// `open_error(path, want_dir)` is "" when the path is usable, else why not ("no such file or directory").
+std::vector<std::string> ConfigFileProblems(const DaemonConfig& c,
+                                            const std::function<std::string(const std::string&, bool)>& open_error);
+// open_error for ConfigFileProblems on the real file system.
+std::string OpenError(const std::string& path, bool want_dir);
 
 // Applies the config file (if any) and then the flags onto the defaults. Errors name the flag or field.
 Status ResolveDaemonConfig(const RunFlags& flags, const manifests::KubeletConfigFile* file, DaemonConfig* out);

@@ -6,7 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -18,7 +17,9 @@
 #include "manifests/quantity.h"
 #include "cli/host_path_warnings.h"
 #include "cli/node_identity.h"
+#include "cli/ignored_settings.h"
 #include "cli/node_info.h"
+#include "cli/run_flags.h"
 #include "common/duration.h"
 #include "common/logging.h"
 #include "common/privilege.h"
@@ -196,8 +197,10 @@ int RunDaemon(const DaemonConfig& c) {
         host_path_warnings.Observe(pods);
       },
       &clock);
+  // Kubelet starts without these and carries on; say so once here, and in /healthz?verbose while it lasts.
+  for (const auto& problem : ConfigFileProblems(c, OpenError)) spdlog::warn("{}", problem);
   std::unique_ptr<server::StatusServer> status;
-  if (c.read_only_port != 0) {
+  if (c.read_only_port != 0 || c.healthz_port != 0) {
     server::StatusServerDeps deps;
     deps.store = agent.statuses();
     deps.metrics = &metrics;
@@ -207,6 +210,7 @@ int RunDaemon(const DaemonConfig& c) {
       for (const auto& p : config.Problems()) out.push_back(p.ToString());
       return out;
     };
+    deps.config_problems = [&c] { return ConfigFileProblems(c, OpenError); };
     deps.config = {{"staticPodPath", c.manifest_path},
                    {"staticPodURL", c.manifest_url},
                    {"containerRuntimeEndpoint", c.runtime_endpoint},
@@ -216,6 +220,8 @@ int RunDaemon(const DaemonConfig& c) {
                    {"nodeIP", opts.node_ip},
                    {"address", c.address},
                    {"readOnlyPort", c.read_only_port},
+                   {"healthzBindAddress", c.healthz_bind_address},
+                   {"healthzPort", c.healthz_port},
                    {"fileCheckFrequency", FormatDuration(c.file_check_frequency)},
                    {"httpCheckFrequency", FormatDuration(c.http_check_frequency)},
                    {"relistPeriod", FormatDuration(c.relist_period)},
@@ -226,7 +232,14 @@ int RunDaemon(const DaemonConfig& c) {
                    {"clusterDNS", c.cluster_dns},
                    {"clusterDomain", c.cluster_domain}};
     status = std::make_unique<server::StatusServer>(deps);
-    if (Status s = status->Start(c.address, c.read_only_port); !s.ok()) {
+    server::StatusServerListeners listeners;
+    listeners.serve_status = c.read_only_port != 0;
+    listeners.address = c.address;
+    listeners.port = c.read_only_port;
+    listeners.serve_healthz = c.healthz_port != 0;
+    listeners.healthz_address = c.healthz_bind_address;
+    listeners.healthz_port = c.healthz_port;
+    if (Status s = status->Start(listeners); !s.ok()) {
       spdlog::error("status server: {}", s.message());
       return 1;
     }
@@ -276,76 +289,43 @@ int RunDaemon(const DaemonConfig& c) {
 }
 
 int RunCommand(int argc, char** argv) {
-  CLI::App app{"crilet run: run static pods from a manifest directory or URL through a CRI runtime.\n"
-               "Flags use kubelet's names; --config reads a KubeletConfiguration file and flags override it."};
-  app.name("crilet run");
-  RunFlags f;
-  auto opt = [&](const char* name, std::optional<std::string>* target, const char* help) {
-    return app.add_option_function<std::string>(name, [target](const std::string& v) { *target = v; }, help);
-  };
-  opt("--config", &f.config, "KubeletConfiguration (kubelet.config.k8s.io/v1beta1) file; flags override it");
-  opt("--pod-manifest-path", &f.pod_manifest_path, "Static pod directory or file (config: staticPodPath)");
-  opt("--manifest-url", &f.manifest_url, "URL serving a Pod or PodList (config: staticPodURL)");
-  app.add_option("--manifest-url-header", f.manifest_url_headers, "Header for --manifest-url requests, Name:Value (repeatable)");
-  opt("--container-runtime-endpoint", &f.runtime_endpoint, "CRI socket [default: unix:///run/containerd/containerd.sock]");
-  opt("--root-dir", &f.root_dir, "Directory for volumes and checkpoints [default: /var/lib/crilet]");
-  opt("--pod-logs-dir", &f.pod_logs_dir, "Container logs: <dir>/<ns>_<pod>_<uid>/<container>/<n>.log [default: /var/log/pods]");
-  opt("--hostname-override", &f.hostname_override, "Node name; static pod foo runs as foo-<node> [default: host name]");
-  opt("--node-labels", &f.node_labels, "Node labels key=value,... that nodeSelector and node affinity see, beside kubernetes.io/hostname, os and arch");
-  opt("--node-ip", &f.node_ip, "Host IP, and pod IP of hostNetwork pods [default: address of the default route]");
-  opt("--address", &f.address, "Status server address [default: 127.0.0.1]");
-  app.add_option_function<int>("--read-only-port", [&](int v) { f.read_only_port = v; },
-                               "Status server port, 0 disables it [default: 10255]");
-  opt("--file-check-frequency", &f.file_check_frequency, "Full rescan period of the manifest directory [default: 20s]");
-  opt("--http-check-frequency", &f.http_check_frequency, "Poll period of --manifest-url [default: 20s]");
-  opt("--relist-period", &f.relist_period, "How often CRI state is listed to notice exits [default: 1s]");
-  opt("--crash-loop-backoff-initial", &f.crash_backoff_initial, "First CrashLoopBackOff delay [default: 10s]");
-  opt("--crash-loop-backoff-max", &f.crash_backoff_max, "CrashLoopBackOff cap (config: crashLoopBackOff.maxContainerRestartPeriod) [default: 300s]");
-  opt("--runtime-request-timeout", &f.runtime_request_timeout, "Deadline of CRI calls [default: 2m]");
-  app.add_option("--cluster-dns", f.cluster_dns, "DNS server(s) for ClusterFirst pods (config: clusterDNS)")->delimiter(',');
-  opt("--cluster-domain", &f.cluster_domain, "Cluster domain for DNS search paths (config: clusterDomain)");
-  opt("--resolv-conf", &f.resolv_conf, "Host resolver file for dnsPolicy Default [default: /etc/resolv.conf]");
-  opt("--cgroup-root", &f.cgroup_root, "CRI cgroup parent of pod sandboxes [default: the runtime's choice]");
-  opt("--container-log-max-size", &f.container_log_max_size, "Rotate a container log at this size [default: 10Mi]");
-  app.add_option_function<int>("--container-log-max-files", [&](int v) { f.container_log_max_files = v; },
-                               "Log files kept per container, current included [default: 5]");
-  opt("--logging-format", &f.log_format, "Log format: text or json [default: text]");
-  app.add_option_function<bool>("--exit-watcher", [&](bool v) { f.exit_watcher = v; },
-                                "Learn of container exits at once through pidfds; false = only through the relist [default: true]");
-  app.add_flag("--allow-insecure-manifest-dir", f.allow_insecure_manifest_dir,
-               "Load manifests even from a path or file that a non-root user can write or that another user owns "
-               "(refused by default: manifests run privileged containers as root); logged as one warning");
-  app.add_option("-v,--v", f.verbosity, "Log verbosity as kubelet's: 2 state changes, 4+ per-sync detail [default: 0]");
-  // Kubelet flags a lab user may pass that crilet does not need are accepted and named in a warning.
-  app.allow_extras();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+  RunFlagsParse parsed = ParseRunFlags(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.error.empty()) {
+    // Kubelet's words and exit status: one line, no usage dump.
+    std::cerr << "Error: " << parsed.error << "\n";
+    return 1;
   }
+  if (parsed.help) {
+    std::cout << RunFlagsHelp();
+    return 0;
+  }
+  if (parsed.version) {
+    std::cout << "crilet " << CRILET_VERSION_STRING << " (CRI runtime.v1)\n";
+    return 0;
+  }
+  RunFlags& f = parsed.flags;
   std::string log_error;
   if (!SetupLogging(f.verbosity, f.log_format.value_or("text"), &log_error)) {
-    std::cerr << "crilet run: " << log_error << "\n";
-    return 2;
-  }
-  for (const auto& extra : app.remaining()) {
-    if (extra.rfind("-", 0) == 0) spdlog::warn("flag {} is not supported by crilet and is ignored", extra);
+    std::cerr << "Error: " << log_error << "\n";
+    return 1;
   }
   manifests::KubeletConfigFile file;
   bool have_file = false;
   if (f.config) {
     std::vector<std::string> warnings;
     if (Status s = manifests::LoadKubeletConfig(*f.config, &file, &warnings); !s.ok()) {
-      std::cerr << "crilet run: --config: " << s.message() << "\n";
-      return 2;
+      std::cerr << "Error: --config: " << s.message() << "\n";
+      return 1;
     }
     for (const auto& w : warnings) spdlog::warn("{}", w);
     have_file = true;
   }
+  // Settings that would change what kubelet enforces must not be dropped silently (security-related first).
+  for (const auto& w : IgnoredSettingsWarnings(file.ignored_fields, f.ignored_flags)) spdlog::warn("{}", w);
   DaemonConfig config;
   if (Status s = ResolveDaemonConfig(f, have_file ? &file : nullptr, &config); !s.ok()) {
-    std::cerr << "crilet run: " << s.message() << "\n";
-    return 2;
+    std::cerr << "Error: " << s.message() << "\n";
+    return 1;
   }
   return RunDaemon(config);
 }

@@ -3,8 +3,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <spdlog/spdlog.h>
-
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -26,7 +24,7 @@ const std::set<std::string> kKnownIgnored = {
     "enableServer", "enableSystemLogHandler", "enforceNodeAllocatable", "eventBurst", "eventRecordQPS",
     "evictionHard", "evictionMaxPodGracePeriod", "evictionMinimumReclaim", "evictionPressureTransitionPeriod",
     "evictionSoft", "evictionSoftGracePeriod", "failSwapOn", "featureGates", "fileCheckFrequency_",
-    "hairpinMode", "healthzBindAddress", "healthzPort", "httpCheckFrequency_", "imageGCHighThresholdPercent",
+    "hairpinMode", "httpCheckFrequency_", "imageGCHighThresholdPercent",
     "imageGCLowThresholdPercent", "imageMaximumGCAge", "imageMinimumGCAge", "imageServiceEndpoint",
     "iptablesDropBit", "iptablesMasqueradeBit", "kernelMemcgNotification", "kubeAPIBurst", "kubeAPIQPS",
     "kubeReserved", "kubeReservedCgroup", "kubeletCgroups", "localStorageCapacityIsolation", "logging",
@@ -129,7 +127,6 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
     }
     return v;
   };
-  std::vector<std::string> ignored;
   for (const auto& kv : root) {
     if (!kv.first.IsScalar()) return Status::InvalidArgument(where(kv.first, "(key)") + ": keys must be strings");
     std::string key = kv.first.Scalar();
@@ -157,16 +154,26 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
       }
     } else if (key == "fileCheckFrequency") out->file_check_frequency = duration(v, key);
     else if (key == "httpCheckFrequency") out->http_check_frequency = duration(v, key);
-    else if (key == "syncFrequency") out->sync_frequency = duration(v, key);
+    else if (key == "syncFrequency") {
+      // Checked, but crilet has no periodic resync to apply it to: it syncs a pod on every change the relist sees.
+      out->sync_frequency = duration(v, key);
+      out->ignored_fields.push_back(key);
+    }
     else if (key == "runtimeRequestTimeout") out->runtime_request_timeout = duration(v, key);
     else if (key == "containerRuntimeEndpoint") out->container_runtime_endpoint = str_or_unset(v, key);
     else if (key == "address") out->address = str_or_unset(v, key);
     else if (key == "readOnlyPort") out->read_only_port = integer(v, key, 0, 65535);
+    else if (key == "healthzBindAddress") out->healthz_bind_address = str_or_unset(v, key);
+    else if (key == "healthzPort") out->healthz_port = integer(v, key, 0, 65535);
     else if (key == "podLogsDir") out->pod_logs_dir = str_or_unset(v, key);
     else if (key == "resolvConf") out->resolv_conf = str_or_unset(v, key);
     else if (key == "clusterDomain") out->cluster_domain = str_or_unset(v, key);
     else if (key == "cgroupRoot") out->cgroup_root = str_or_unset(v, key);
-    else if (key == "cgroupDriver") out->cgroup_driver = str_or_unset(v, key);
+    else if (key == "cgroupDriver") {
+      // Checked, but not acted on yet: the runtime's own cgroup driver decides (see docs/manifests.md).
+      out->cgroup_driver = str_or_unset(v, key);
+      out->ignored_fields.push_back(key);
+    }
     else if (key == "containerLogMaxSize") {
       out->container_log_max_size = str_or_unset(v, key);
       std::string why;
@@ -189,16 +196,11 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
         }
       }
     } else if (kKnownIgnored.count(key)) {
-      if (key != "apiVersion" && key != "kind") ignored.push_back(key);
+      if (key != "apiVersion" && key != "kind") out->ignored_fields.push_back(key);
     } else {
       warnings->push_back(where(kv.first, key) + ": unknown field, ignored");
     }
     if (!err.ok()) return err;
-  }
-  if (!ignored.empty()) {
-    std::string list;
-    for (const auto& k : ignored) list += (list.empty() ? "" : ", ") + k;
-    if (V(1)) spdlog::debug("{}: KubeletConfiguration fields crilet accepts but does not use: {}", name, list);
   }
   if (out->crash_loop_max_restart_period &&
       (*out->crash_loop_max_restart_period < std::chrono::seconds(1) ||

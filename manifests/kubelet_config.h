@@ -24,6 +24,8 @@ struct KubeletConfigFile {
   std::optional<std::string> container_runtime_endpoint;
   std::optional<std::string> address;
   std::optional<int64_t> read_only_port;
+  std::optional<std::string> healthz_bind_address;
+  std::optional<int64_t> healthz_port;  // 0 disables
   std::optional<std::string> pod_logs_dir;
   std::optional<std::string> resolv_conf;
   std::vector<std::string> cluster_dns;
@@ -33,10 +35,14 @@ struct KubeletConfigFile {
   std::optional<std::chrono::nanoseconds> crash_loop_max_restart_period;  // crashLoopBackOff.maxContainerRestartPeriod
   std::optional<std::string> container_log_max_size;  // "10Mi"
   std::optional<int64_t> container_log_max_files;
+  // Fields kubelet has that the file set and crilet does not act on (syncFrequency, cgroupDriver, authentication...),
+  // in file order; crilet run names them in a warning at start.
+  std::vector<std::string> ignored_fields;
 };
 
 // Reads and checks the file. Errors (not a KubeletConfiguration, wrong types) fail with the field path;
-// fields kubelet has but crilet ignores are accepted quietly; fields kubelet does not have are warned about.
+// fields kubelet has but crilet ignores are accepted and listed in out->ignored_fields; fields kubelet does not
+// have are warned about.
 Status LoadKubeletConfig(const std::string& path, KubeletConfigFile* out, std::vector<std::string>* warnings);
 Status ParseKubeletConfig(const std::string& text, const std::string& name, KubeletConfigFile* out,
                           std::vector<std::string>* warnings);

@@ -20,6 +20,7 @@ enum class ConnectionPhase { kReading, kHandling, kWriting, kLingering };
 struct HttpConnection {
   int fd = -1;           // owned by the server's loop thread, closed when the connection ends
   uint64_t id = 0;       // never reused, so a worker's late answer cannot reach a newer connection on the same fd
+  int listener = 0;      // which of the server's listening sockets accepted it (HttpServerRequest::listener)
   ConnectionPhase phase = ConnectionPhase::kReading;
   HttpClock::time_point deadline;  // of the current phase; kHandling has none
   std::string in;        // request bytes received (kReading)

@@ -13,6 +13,7 @@ struct HttpServerRequest {
   std::string method;                        // as sent: "GET", "HEAD", "POST"...
   std::string path;                          // percent-decoded, without the query: "/pods/default/web"
   std::map<std::string, std::string> query;  // decoded, '+' as space; "?verbose" maps verbose to ""; first wins
+  int listener = 0;                          // the HttpServer::Listen call (0 = first) whose socket accepted it
 };
 
 struct HttpServerResponse {

@@ -80,8 +80,11 @@ HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Listen(const std::string& address, int port) {
   const std::string where = address + ":" + std::to_string(port);
-  if (listen_fd_ >= 0) return Status::FailedPrecondition("listen on " + where + ": already listening");
   if (port < 0 || port > 65535) return Status::InvalidArgument("listen on " + where + ": port must be 0-65535");
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (started_) return Status::FailedPrecondition("listen on " + where + ": the server already started");
+  }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -91,7 +94,8 @@ Status HttpServer::Listen(const std::string& address, int port) {
     return Status::InvalidArgument("listen on " + where + ": " + gai_strerror(rc));
   }
   std::string error = "no usable address";
-  for (addrinfo* ai = found; ai != nullptr && listen_fd_ < 0; ai = ai->ai_next) {
+  int listen_fd = -1;
+  for (addrinfo* ai = found; ai != nullptr && listen_fd < 0; ai = ai->ai_next) {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0) {
       error = ErrnoText(errno);
@@ -100,34 +104,36 @@ Status HttpServer::Listen(const std::string& address, int port) {
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, kBacklog) == 0) {
-      listen_fd_ = fd;
+      listen_fd = fd;
     } else {
       error = ErrnoText(errno);
       close(fd);
     }
   }
   freeaddrinfo(found);
-  if (listen_fd_ < 0) return Status::Unavailable("listen on " + where + ": " + error);
+  if (listen_fd < 0) return Status::Unavailable("listen on " + where + ": " + error);
 
+  if (wake_fd_ < 0) {
+    wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ < 0) {
+      error = ErrnoText(errno);
+      close(listen_fd);
+      return Status::Internal("listen on " + where + ": eventfd: " + error);
+    }
+  }
   sockaddr_storage bound{};
   socklen_t len = sizeof bound;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len);
-  port_ = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                                      : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd_ < 0) {
-    error = ErrnoText(errno);
-    close(listen_fd_);
-    listen_fd_ = -1;
-    return Status::Internal("listen on " + where + ": eventfd: " + error);
-  }
+  getsockname(listen_fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  ports_.push_back(bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                               : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port));
+  listen_fds_.push_back(listen_fd);
   return Status::Ok();
 }
 
 Status HttpServer::Start() {
   {
     std::lock_guard<std::mutex> l(mu_);
-    if (listen_fd_ < 0 || stopping_) {
+    if (listen_fds_.empty() || stopping_) {
       return Status::FailedPrecondition("http server: Start without a successful Listen");
     }
     if (started_) return Status::FailedPrecondition("http server: already started");
@@ -158,15 +164,17 @@ void HttpServer::Stop() {
   workers_.clear();
   jobs_.clear();
   answers_.clear();
-  if (listen_fd_ >= 0) close(listen_fd_);
+  for (int fd : listen_fds_) close(fd);
+  listen_fds_.clear();
   if (wake_fd_ >= 0) close(wake_fd_);
-  listen_fd_ = wake_fd_ = -1;
+  wake_fd_ = -1;
 }
 
 void HttpServer::Loop() {
   NameThisThread();
   std::vector<pollfd> fds;
-  std::vector<uint64_t> ids;  // fds[i + 2] belongs to connection ids[i]
+  const size_t first = 1 + listen_fds_.size();  // fds[0] wakes, then the listeners, then the connections
+  std::vector<uint64_t> ids;  // fds[i + first] belongs to connection ids[i]
   while (!stopping_) {
     auto now = HttpClock::now();
     fds.clear();
@@ -177,7 +185,7 @@ void HttpServer::Loop() {
                 std::any_of(connections_.begin(), connections_.end(),
                             [](const auto& kv) { return kv.second.phase != ConnectionPhase::kHandling; });
     bool paused = now < accept_paused_until_;
-    fds.push_back({listen_fd_, static_cast<short>(room && !paused ? POLLIN : 0), 0});
+    for (int fd : listen_fds_) fds.push_back({fd, static_cast<short>(room && !paused ? POLLIN : 0), 0});
     int timeout = paused ? MillisUntil(accept_paused_until_, now) + 1 : kMaxPollMs;
     for (auto& [id, c] : connections_) {
       if (c.phase == ConnectionPhase::kHandling) continue;
@@ -201,19 +209,21 @@ void HttpServer::Loop() {
     for (size_t i = 0; i < ids.size(); i++) {
       auto it = connections_.find(ids[i]);
       if (it == connections_.end()) continue;  // closed to make room while accepting
-      short events = n > 0 ? fds[i + 2].revents : 0;
+      short events = n > 0 ? fds[i + first].revents : 0;
       if (events != 0 || it->second.deadline <= now) Advance(&it->second, events, now);
     }
-    if (n > 0 && (fds[1].revents & POLLIN)) AcceptAll(now);
+    for (size_t l = 0; l < listen_fds_.size(); l++) {
+      if (n > 0 && (fds[1 + l].revents & POLLIN)) AcceptAll(l, now);
+    }
   }
   for (auto& [id, c] : connections_) close(c.fd);
   connections_.clear();
 }
 
-void HttpServer::AcceptAll(HttpClock::time_point now) {
+void HttpServer::AcceptAll(size_t listener, HttpClock::time_point now) {
   for (int i = 0; i < kAcceptsPerRound; i++) {
     if (static_cast<int>(connections_.size()) >= limits_.max_connections && !CloseOneForRoom()) return;
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int fd = accept4(listen_fds_[listener], nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         // Out of descriptors or memory: free one of ours if we may, else wait rather than spin on a listener
@@ -226,6 +236,7 @@ void HttpServer::AcceptAll(HttpClock::time_point now) {
     HttpConnection c;
     c.fd = fd;
     c.id = next_id_++;
+    c.listener = static_cast<int>(listener);
     c.deadline = now + std::chrono::milliseconds(limits_.read_timeout_ms);
     connections_.emplace(c.id, std::move(c));
   }
@@ -271,7 +282,7 @@ void HttpServer::Advance(HttpConnection* c, short events, HttpClock::time_point 
         c->in.resize(check.end);
         {
           std::lock_guard<std::mutex> l(mu_);
-          jobs_.push_back(Job{id, std::move(c->in)});
+          jobs_.push_back(Job{id, c->listener, std::move(c->in)});
         }
         c->in = std::string();
         work_cv_.notify_one();
@@ -345,6 +356,7 @@ void HttpServer::WorkerLoop() {
     try {
       HttpServerRequest request;
       if (ParseRequestHead(job.text, &request)) {
+        request.listener = job.listener;
         job.text = Answer(CallHandler(handler_, request), request.method != "HEAD");
       } else {
         job.text = ErrorAnswer(400, "malformed request line\n");  // CheckHead let it through: cannot happen

@@ -45,9 +45,11 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds address:port (an IPv4 or IPv6 literal, or a host name; port 0 picks a free one) and listens.
+  // Binds address:port (an IPv4 or IPv6 literal, or a host name; port 0 picks a free one) and listens. May be
+  // called again (before Start) for more sockets served by the same loop; requests carry the index of the call
+  // whose socket accepted them (HttpServerRequest::listener), so a handler can serve each port its own routes.
   Status Listen(const std::string& address, int port);
-  int port() const { return port_; }  // the bound port, after Listen
+  int port(size_t listener = 0) const { return listener < ports_.size() ? ports_[listener] : 0; }  // bound port
   const HttpServerLimits& limits() const { return limits_; }
   // Starts the loop and the workers; call once, after a successful Listen.
   Status Start();
@@ -58,13 +60,14 @@ class HttpServer {
  private:
   struct Job {  // a complete head for a worker, and then the answer it formatted
     uint64_t id = 0;
+    int listener = 0;
     std::string text;
   };
 
   void Loop();
   void WorkerLoop();
-  // Accepts what the backlog holds, making room by closing connections at the cap.
-  void AcceptAll(HttpClock::time_point now);
+  // Accepts what listener's backlog holds, making room by closing connections at the cap.
+  void AcceptAll(size_t listener, HttpClock::time_point now);
   // Moves a connection on after its socket polled ready (events) or its deadline passed (events 0).
   void Advance(HttpConnection* c, short events, HttpClock::time_point now);
   void Refuse(HttpConnection* c, int status, const std::string& body, HttpClock::time_point now);
@@ -75,9 +78,9 @@ class HttpServer {
 
   Handler handler_;
   HttpServerLimits limits_;
-  int listen_fd_ = -1;
+  std::vector<int> listen_fds_;  // one per successful Listen, in call order
+  std::vector<int> ports_;       // their bound ports
   int wake_fd_ = -1;  // eventfd: Stop() and the workers' answers wake the loop
-  int port_ = 0;
   std::atomic<bool> stopping_{false};
 
   // Loop thread only.

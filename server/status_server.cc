@@ -75,6 +75,11 @@ HttpServerResponse StatusServer::Handle(const HttpServerRequest& req) const {
     return res;
   }
   const std::string& path = req.path;
+  if (req.listener == healthz_listener_) {
+    // Kubelet's healthz port serves health alone: nothing about the pods leaves through it.
+    if (path == "/healthz") return Healthz(req.query.count("verbose") > 0);
+    return Text(404, "404 page not found\n");
+  }
   if (path == "/pods" || path == "/pods/") return Json(PodListToJson(deps_.store->Pods()));
   if (path.rfind("/pods/", 0) == 0) {
     std::string rest = path.substr(6);
@@ -122,6 +127,9 @@ HttpServerResponse StatusServer::Healthz(bool verbose) const {
     body += ok ? "[+]runtime ok\n" : "[-]runtime failed: " + why + "\n";
     std::vector<std::string> problems = deps_.problems ? deps_.problems() : std::vector<std::string>{};
     for (const auto& p : problems) body += "[!]manifest: " + p + "\n";
+    if (deps_.config_problems) {
+      for (const auto& p : deps_.config_problems()) body += "[!]config: " + p + "\n";
+    }
     body += ok ? "healthz check passed\n" : "healthz check failed\n";
   } else {
     body = ok ? "ok" : "runtime: " + why + "\n";
@@ -130,14 +138,36 @@ HttpServerResponse StatusServer::Healthz(bool verbose) const {
 }
 
 Status StatusServer::Start(const std::string& address, int port) {
+  StatusServerListeners l;
+  l.address = address;
+  l.port = port;
+  return Start(l);
+}
+
+Status StatusServer::Start(const StatusServerListeners& l) {
   http_ = std::make_unique<HttpServer>([this](const HttpServerRequest& req) { return Handle(req); });
-  if (Status s = http_->Listen(address, port); !s.ok()) {
-    if (V(4)) spdlog::debug("status server: {}", s.message());
-    return Status::Unavailable("cannot listen on " + address + ":" + std::to_string(port) +
-                               " (in use or not a local address); choose another with --read-only-port or --address");
+  int next = 0;
+  if (l.serve_status) {
+    if (Status s = http_->Listen(l.address, l.port); !s.ok()) {
+      if (V(4)) spdlog::debug("status server: {}", s.message());
+      return Status::Unavailable("cannot listen on " + l.address + ":" + std::to_string(l.port) +
+                                 " (in use or not a local address); choose another with --read-only-port or --address");
+    }
+    status_listener_ = next++;
   }
+  if (l.serve_healthz) {
+    if (Status s = http_->Listen(l.healthz_address, l.healthz_port); !s.ok()) {
+      spdlog::warn("healthz endpoint: {} (in use or not a local address); not serving it: choose another with "
+                   "--healthz-port or --healthz-bind-address, or 0 to disable it",
+                   s.message());
+    } else {
+      healthz_listener_ = next++;
+    }
+  }
+  if (next == 0) return Status::Ok();  // nothing to serve
   if (Status s = http_->Start(); !s.ok()) return s;
-  spdlog::info("status server listening on http://{}:{}", address, http_->port());
+  if (status_listener_ >= 0) spdlog::info("status server listening on http://{}:{}", l.address, port());
+  if (healthz_listener_ >= 0) spdlog::info("healthz listening on http://{}:{}/healthz", l.healthz_address, healthz_port());
   return Status::Ok();
 }
 

@@ -1,4 +1,5 @@
-/// StatusServer: the read-only HTTP endpoint (kubelet's port 10255): /pods, /pods/NS/NAME, /healthz, /metrics, /events, /configz.
+/// StatusServer: the read-only HTTP endpoint (kubelet's port 10255): /pods, /pods/NS/NAME, /healthz, /metrics, /events,
+/// /configz; and kubelet's healthz endpoint (127.0.0.1:10248), /healthz alone.
 #pragma once
 
 #include <functional>
@@ -23,8 +24,22 @@ struct StatusServerDeps {
   std::function<bool(std::string*)> runtime_healthy;
   // Current manifest problems ("etcd.yaml:14: ..."), shown by /healthz?verbose and the CLI.
   std::function<std::vector<std::string>()> problems;
+  // Current node configuration problems that do not fail /healthz ("resolvConf: open /etc/resolv.conf: no such
+  // file or directory"), shown by /healthz?verbose.
+  std::function<std::vector<std::string>()> config_problems;
   // The resolved configuration served at /configz (KubeletConfiguration field names).
   nlohmann::json config;
+};
+
+struct StatusServerListeners {
+  // The status endpoint; port 0 picks a free one.
+  bool serve_status = true;
+  std::string address = "127.0.0.1";
+  int port = 0;
+  // Kubelet's healthz endpoint (kubeadm's kubelet-check polls it): /healthz only, served by the same loop.
+  bool serve_healthz = false;
+  std::string healthz_address = "127.0.0.1";
+  int healthz_port = 0;
 };
 
 // Serves on its own threads (HttpServer: a poll loop plus 4 handler workers); Stop() returns once
@@ -38,8 +53,12 @@ class StatusServer {
 
   // Binds address:port (fails with a clear message if taken) and starts serving.
   Status Start(const std::string& address, int port);
+  // Binds what `listeners` asks for and starts serving. The status endpoint failing to bind is an error; the
+  // healthz endpoint failing is a warning (kubelet logs it and carries on), and then healthz_port() is 0.
+  Status Start(const StatusServerListeners& listeners);
   void Stop();
-  int port() const { return http_ ? http_->port() : 0; }  // the bound port once started (port 0 picks one)
+  int port() const { return status_listener_ >= 0 ? http_->port(status_listener_) : 0; }  // bound status port
+  int healthz_port() const { return healthz_listener_ >= 0 ? http_->port(healthz_listener_) : 0; }
 
  private:
   // Routes one request; runs on the HttpServer's workers, so it only reads deps_.
@@ -50,6 +69,8 @@ class StatusServer {
   StatusServerDeps deps_;
   mutable std::mutex metrics_mu_;  // serializes /metrics: recomputing the pod gauges, then rendering
   std::unique_ptr<HttpServer> http_;
+  int status_listener_ = -1;   // HttpServerRequest::listener of each endpoint, -1 if not served
+  int healthz_listener_ = -1;
 };
 
 // Recomputes the pod and container gauges from the current statuses (called before /metrics renders).

@@ -81,8 +81,9 @@ start_lab() {
 # start_crilet [extra flags...]: runs crilet on MANIFESTS with fast backoff and waits until it serves /healthz.
 start_crilet() {
   PORT=$(free_port)
+  HEALTHZ_PORT=$(free_port)  # not kubelet's 10248: tests run side by side
   "$CRILET_BIN" run --pod-manifest-path "$MANIFESTS" --container-runtime-endpoint "$CRILET_RUNTIME_ENDPOINT" \
-    --root-dir "$ROOT" --pod-logs-dir "$LOGS" --hostname-override node1 --read-only-port "$PORT" \
+    --root-dir "$ROOT" --pod-logs-dir "$LOGS" --hostname-override node1 --read-only-port "$PORT" --healthz-port "$HEALTHZ_PORT" \
     --crash-loop-backoff-initial "${BACKOFF_INITIAL:-1s}" --crash-loop-backoff-max "${BACKOFF_MAX:-8s}" "$@" >>"$T/crilet.log" 2>&1 &
   CRILET_PID=$!
   wait_for "crilet serves /healthz" 10 curl -sf "http://127.0.0.1:$PORT/healthz"

@@ -4,13 +4,13 @@
 source "$(dirname "$0")/lib.sh"
 
 stage=$T/stage
-DESTDIR=$stage CRILET_BUILD_DIR=$(dirname "$CRILET_BIN") "$CRILET_SOURCE_DIR/scripts/install.sh" >"$T/install.log"
+DESTDIR=$stage CRILET_INSTALL_FROM=$CRILET_BIN "$CRILET_SOURCE_DIR/scripts/install.sh" >"$T/install.log"
 [[ -x $stage/usr/local/bin/crilet ]] || fail "binary not installed"
 grep -q '^ExecStart=/usr/local/bin/crilet run --config /etc/crilet/config.yaml$' "$stage/etc/systemd/system/crilet.service" || fail "unit ExecStart"
 grep -q '^KillMode=process$' "$stage/etc/systemd/system/crilet.service" || fail "unit must not kill pods on stop"
 grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$stage/etc/systemd/system/crilet.service" || fail "unit reload"
 echo "# local edit" >> "$stage/etc/crilet/config.yaml"
-DESTDIR=$stage CRILET_BUILD_DIR=$(dirname "$CRILET_BIN") "$CRILET_SOURCE_DIR/scripts/install.sh" >/dev/null
+DESTDIR=$stage CRILET_INSTALL_FROM=$CRILET_BIN "$CRILET_SOURCE_DIR/scripts/install.sh" >/dev/null
 grep -q "# local edit" "$stage/etc/crilet/config.yaml" || fail "reinstall overwrote the configuration"
 ok "install.sh stages binary, unit (KillMode=process, reload = SIGHUP) and config; a reinstall keeps the config"
 
@@ -19,7 +19,7 @@ start_lab
 PORT=$(free_port)
 "$stage/usr/local/bin/crilet" run --config "$stage/etc/crilet/config.yaml" --pod-manifest-path "$MANIFESTS" \
   --container-runtime-endpoint "$CRILET_RUNTIME_ENDPOINT" --root-dir "$ROOT" --pod-logs-dir "$LOGS" \
-  --hostname-override node1 --read-only-port "$PORT" --file-check-frequency 1h >"$T/crilet.log" 2>&1 &
+  --hostname-override node1 --read-only-port "$PORT" --healthz-port 0 --file-check-frequency 1h >"$T/crilet.log" 2>&1 &
 CRILET_PID=$!
 wait_for "healthz" 10 curl -sf "http://127.0.0.1:$PORT/healthz"
 manifest a.yaml <<'YAML'

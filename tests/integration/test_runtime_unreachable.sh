@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 PORT=$(free_port)
 sock=$T/late/containerd.sock
 "$CRILET_BIN" run --pod-manifest-path "$MANIFESTS" --container-runtime-endpoint "unix://$sock" \
-  --root-dir "$ROOT" --pod-logs-dir "$LOGS" --hostname-override node1 --read-only-port "$PORT" >"$T/crilet.log" 2>&1 &
+  --root-dir "$ROOT" --pod-logs-dir "$LOGS" --hostname-override node1 --read-only-port "$PORT" --healthz-port 0 >"$T/crilet.log" 2>&1 &
 CRILET_PID=$!
 wait_for "the unreachable-runtime line" 5 grep -q "cannot reach container runtime at unix://$sock: " "$T/crilet.log"
 [[ $(grep -c "cannot reach container runtime" "$T/crilet.log") == 1 ]] || fail "the error line should be printed once"

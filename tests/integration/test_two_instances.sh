@@ -36,7 +36,7 @@ spec:
 YAML
 PORT2=$(free_port)
 "$CRILET_BIN" run --pod-manifest-path "$MANIFESTS2" --container-runtime-endpoint "$CRILET_RUNTIME_ENDPOINT" \
-  --root-dir "$T/root2" --pod-logs-dir "$T/logs2" --hostname-override node1 --read-only-port "$PORT2" \
+  --root-dir "$T/root2" --pod-logs-dir "$T/logs2" --hostname-override node1 --read-only-port "$PORT2" --healthz-port 0 \
   --relist-period "$RELIST" >>"$T/crilet2.log" 2>&1 &
 CRILET2_PID=$!
 stop_second() {

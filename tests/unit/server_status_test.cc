@@ -155,3 +155,60 @@ TEST_CASE("Status server: a taken port is a clear error", "[server][status]") {
                            " (in use or not a local address); choose another with --read-only-port or --address");
   second.Stop();
 }
+
+TEST_CASE("Status server: kubelet's healthz port serves /healthz alone, from the same loop", "[server][status][healthz]") {
+  FakeClock clock;
+  agent::EventRecorder events{&clock};
+  agent::StatusStore store{&events};
+  Metrics metrics;
+  std::vector<std::string> config_problems;
+  StatusServerDeps deps;
+  deps.store = &store;
+  deps.metrics = &metrics;
+  deps.runtime_healthy = [](std::string*) { return true; };
+  deps.config_problems = [&] { return config_problems; };
+  StatusServerListeners both;
+  both.port = 0;
+  both.serve_healthz = true;
+  both.healthz_port = 0;
+  StatusServer server(deps);
+  REQUIRE(server.Start(both).ok());
+  REQUIRE(server.port() > 0);
+  REQUIRE(server.healthz_port() > 0);
+  CHECK(server.healthz_port() != server.port());
+  // kubeadm's kubelet-check: curl http://127.0.0.1:10248/healthz
+  CHECK(BodyOf(Get(server.healthz_port(), "/healthz")) == "ok");
+  CHECK(StatusOf(Get(server.healthz_port(), "/pods")) == 404);  // nothing about pods leaves through it
+  CHECK(StatusOf(Get(server.healthz_port(), "/metrics")) == 404);
+  CHECK(StatusOf(Get(server.port(), "/pods")) == 200);  // the status server is unchanged
+  // Configuration problems are listed by ?verbose and do not fail the check.
+  config_problems = {"resolvConf: open /etc/resolv.conf: no such file or directory"};
+  std::string verbose = Get(server.healthz_port(), "/healthz?verbose");
+  CHECK(StatusOf(verbose) == 200);
+  CHECK(BodyOf(verbose) ==
+        "[+]runtime ok\n[!]config: resolvConf: open /etc/resolv.conf: no such file or directory\nhealthz check passed\n");
+  CHECK(BodyOf(Get(server.port(), "/healthz?verbose")) == BodyOf(verbose));
+  server.Stop();
+
+  // A taken healthz port is a warning (kubelet logs it and runs on); the status endpoint still serves.
+  StatusServer taker(deps);
+  StatusServerListeners one;
+  one.serve_healthz = true;
+  REQUIRE(taker.Start(one).ok());
+  StatusServer clash(deps);
+  StatusServerListeners again;
+  again.serve_healthz = true;
+  again.healthz_port = taker.port();
+  REQUIRE(clash.Start(again).ok());
+  CHECK(clash.healthz_port() == 0);
+  CHECK(StatusOf(Get(clash.port(), "/healthz")) == 200);
+
+  // Only healthz (readOnlyPort 0, as in kubeadm's config): no status endpoint at all.
+  StatusServer only(deps);
+  StatusServerListeners healthz_only;
+  healthz_only.serve_status = false;
+  healthz_only.serve_healthz = true;
+  REQUIRE(only.Start(healthz_only).ok());
+  CHECK(only.port() == 0);
+  CHECK(BodyOf(Get(only.healthz_port(), "/healthz")) == "ok");
+}
