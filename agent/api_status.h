@@ -76,6 +76,7 @@ struct PodStatus {
   std::optional<TimePoint> start_time;
   std::vector<ContainerStatus> init_container_statuses;
   std::vector<ContainerStatus> container_statuses;
+  std::string qos_class;  // Guaranteed, Burstable, BestEffort (kubelet's ComputePodQOS)
   bool operator==(const PodStatus&) const = default;
 };
 

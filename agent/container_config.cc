@@ -104,16 +104,6 @@ int64_t MilliCpuToShares(int64_t milli) {
   return std::clamp<int64_t>(shares, 2, 262144);
 }
 
-cri::SeccompProfile ToSeccomp(const manifests::SeccompProfile& p) {
-  cri::SeccompProfile out;
-  if (p.type == "RuntimeDefault") out.type = cri::SeccompProfile::Type::kRuntimeDefault;
-  if (p.type == "Localhost") {
-    out.type = cri::SeccompProfile::Type::kLocalhost;
-    out.localhost_ref = p.localhost_profile;
-  }
-  return out;
-}
-
 cri::MountPropagation ToPropagation(const std::string& p) {
   if (p == "HostToContainer") return cri::MountPropagation::kHostToContainer;
   if (p == "Bidirectional") return cri::MountPropagation::kBidirectional;
@@ -121,6 +111,51 @@ cri::MountPropagation ToPropagation(const std::string& p) {
 }
 
 }  // namespace
+
+void ImageUser(const std::optional<cri::Image>& image, std::optional<int64_t>* uid, std::string* username) {
+  uid->reset();
+  username->clear();
+  if (image && image->uid) {
+    *uid = image->uid;
+  } else if (image && !image->username.empty()) {
+    *username = image->username;
+  } else {
+    *uid = 0;  // "If non of them is set, treat it as root."
+  }
+}
+
+Status VerifyRunAsNonRoot(const Pod& pod, const Container& c, const std::optional<int64_t>& uid,
+                          const std::string& username) {
+  const auto& psc = pod.spec.security_context;
+  const auto& csc = c.security_context;
+  // securitycontext.DetermineEffectiveSecurityContext: a container's field replaces the pod's.
+  std::optional<bool> non_root;
+  std::optional<int64_t> user;
+  if (psc) {
+    non_root = psc->run_as_non_root;
+    user = psc->run_as_user;
+  }
+  if (csc && csc->run_as_non_root) non_root = csc->run_as_non_root;
+  if (csc && csc->run_as_user) user = csc->run_as_user;
+  if (!non_root.value_or(false)) return Status::Ok();
+  // format.Pod, quoted with %q as kubelet does: "name_namespace(uid)"
+  std::string where = "(pod: \"" + pod.metadata.name + "_" + pod.metadata.namespace_ + "(" + pod.metadata.uid +
+                      ")\", container: " + c.name + ")";
+  if (user) {
+    if (*user == 0) return Status::InvalidArgument("container's runAsUser breaks non-root policy " + where);
+    return Status::Ok();
+  }
+  if (!uid && !username.empty()) {
+    return Status::InvalidArgument("container has runAsNonRoot and image has non-numeric user (" + username +
+                                   "), cannot verify user is non-root " + where);
+  }
+  if (uid && *uid == 0) return Status::InvalidArgument("container has runAsNonRoot and image will run as root " + where);
+  if (uid && (*uid < 0 || *uid > 2147483647)) {  // validation.IsValidUserID
+    return Status::InvalidArgument("container has runAsNonRoot and image has an invalid user id (" + std::to_string(*uid) +
+                                   "). (Must be 1-(2147483647)): must be between 0 and 2147483647, inclusive " + where);
+  }
+  return Status::Ok();
+}
 
 std::string ContainerLogPath(const std::string& name, int32_t restart_count) {
   return name + "/" + std::to_string(restart_count) + ".log";
@@ -160,52 +195,19 @@ Status MakeEnvironment(const Pod& pod, const Container& c, const ContainerContex
   return Status::Ok();
 }
 
-std::string PodQosClass(const Pod& pod) {
-  bool any = false;
-  bool guaranteed = true;
-  auto visit = [&](const Container& c) {
-    const auto& req = c.resources.requests;
-    const auto& lim = c.resources.limits;
-    for (const char* r : {"cpu", "memory"}) {
-      const manifests::Quantity* q = FindQuantity(req, r);
-      const manifests::Quantity* l = FindQuantity(lim, r);
-      if ((q && q->milli > 0) || (l && l->milli > 0)) any = true;
-      if (!l) guaranteed = false;
-      if (q && l && q->milli != l->milli) guaranteed = false;
-    }
-  };
-  for (const auto& c : pod.spec.init_containers) visit(c);
-  for (const auto& c : pod.spec.containers) visit(c);
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
-}
-
 cri::LinuxResources MakeResources(const Pod& pod, const Container& c, int64_t node_memory_bytes) {
   cri::LinuxResources r;
   const manifests::Quantity* cpu_req = FindQuantity(c.resources.requests, "cpu");
   const manifests::Quantity* cpu_lim = FindQuantity(c.resources.limits, "cpu");
-  const manifests::Quantity* mem_req = FindQuantity(c.resources.requests, "memory");
   const manifests::Quantity* mem_lim = FindQuantity(c.resources.limits, "memory");
   if (!cpu_req) cpu_req = cpu_lim;  // API defaulting: requests default to limits
-  if (!mem_req) mem_req = mem_lim;
   r.cpu_shares = MilliCpuToShares(cpu_req ? cpu_req->milli : 0);
   if (cpu_lim && cpu_lim->milli > 0) {
     r.cpu_period = 100000;
     r.cpu_quota = std::max<int64_t>(cpu_lim->milli * r.cpu_period / 1000, 1000);
   }
   if (mem_lim) r.memory_limit_in_bytes = mem_lim->Value();
-  std::string qos = PodQosClass(pod);
-  if (qos == "Guaranteed") {
-    r.oom_score_adj = -997;
-  } else if (qos == "BestEffort") {
-    r.oom_score_adj = 1000;
-  } else {
-    int64_t request = mem_req ? mem_req->Value() : 0;
-    int64_t adj = node_memory_bytes > 0 ? 1000 - (1000 * request) / node_memory_bytes : 1000;
-    if (adj < 3) adj = 3;      // stay above guaranteed pods
-    if (adj == 1000) adj = 999;  // and below best-effort ones
-    r.oom_score_adj = adj;
-  }
+  r.oom_score_adj = ContainerOomScoreAdjust(pod, c, node_memory_bytes);
   return r;
 }
 
@@ -260,14 +262,16 @@ Status BuildContainerConfig(const Pod& pod, const Container& c, const ContainerC
   if (psc) {
     sec.run_as_user = psc->run_as_user;
     sec.run_as_group = psc->run_as_group;
-    sec.supplemental_groups = psc->supplemental_groups;
+    // Kubelet's order: fsGroup first, then supplementalGroups.
     if (psc->fs_group) sec.supplemental_groups.push_back(*psc->fs_group);
-    if (psc->seccomp_profile) sec.seccomp = ToSeccomp(*psc->seccomp_profile);
+    sec.supplemental_groups.insert(sec.supplemental_groups.end(), psc->supplemental_groups.begin(),
+                                   psc->supplemental_groups.end());
   }
+  sec.seccomp = EffectiveSeccomp(csc ? csc->seccomp_profile : std::nullopt, psc ? psc->seccomp_profile : std::nullopt,
+                                 ctx.seccomp_root);
   if (csc) {
     if (csc->run_as_user) sec.run_as_user = csc->run_as_user;
     if (csc->run_as_group) sec.run_as_group = csc->run_as_group;
-    if (csc->seccomp_profile) sec.seccomp = ToSeccomp(*csc->seccomp_profile);
     sec.privileged = csc->privileged.value_or(false);
     sec.readonly_rootfs = csc->read_only_root_filesystem.value_or(false);
     if (csc->capabilities) {
@@ -277,10 +281,7 @@ Status BuildContainerConfig(const Pod& pod, const Container& c, const ContainerC
     // Only an explicit allowPrivilegeEscalation: false sets no_new_privs (kubelet's AddNoNewPrivileges).
     sec.no_new_privs = csc->allow_privilege_escalation.has_value() && !*csc->allow_privilege_escalation;
   }
-  bool run_as_non_root = (csc && csc->run_as_non_root.value_or(false)) || (psc && psc->run_as_non_root.value_or(false));
-  if (run_as_non_root && sec.run_as_user && *sec.run_as_user == 0) {
-    return Status::InvalidArgument("container's runAsUser breaks non-root policy (runAsNonRoot and runAsUser 0)");
-  }
+  if (Status s = VerifyRunAsNonRoot(pod, c, ctx.image_uid, ctx.image_username); !s.ok()) return s;
   if (!sec.privileged) {
     bool unmasked = csc && csc->proc_mount && *csc->proc_mount == "Unmasked";
     if (!unmasked) {

@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "agent/qos_policy.h"
 #include "common/status.h"
 #include "cri/types.h"
 #include "manifests/pod.h"
@@ -24,7 +26,21 @@ struct ContainerContext {
   std::string termination_message_path;            // host file mounted at terminationMessagePath; "" = none
   int64_t node_cpu_milli = 0;                       // allocatable, for resourceFieldRef of unset limits
   int64_t node_memory_bytes = 0;
+  // The image's user from ImageStatus (ImageUser below); both unset = not known, runAsNonRoot not checked.
+  std::optional<int64_t> image_uid;
+  std::string image_username;
+  std::string seccomp_root;  // <root-dir>/seccomp, where localhostProfile paths resolve (SeccompRoot)
 };
+
+// Kubelet's getImageUser: the image's numeric uid, else its user name; an image with neither (or no
+// image status) runs as root, uid 0.
+void ImageUser(const std::optional<cri::Image>& image, std::optional<int64_t>* uid, std::string* username);
+
+// Kubelet's verifyRunAsNonRoot on the effective security context (container fields over the pod's): with
+// runAsNonRoot true, runAsUser 0, an image that runs as root, or a non-numeric image user is refused with
+// kubelet's message; the status shows it as CreateContainerConfigError.
+Status VerifyRunAsNonRoot(const manifests::Pod& pod, const manifests::Container& c, const std::optional<int64_t>& uid,
+                          const std::string& username);
 
 // Resolves env in order (literal values expanded against earlier ones; fieldRef; resourceFieldRef).
 // An unresolvable reference is an error the status shows as CreateContainerConfigError.
@@ -32,11 +48,8 @@ Status MakeEnvironment(const manifests::Pod& pod, const manifests::Container& c,
                        std::vector<std::pair<std::string, std::string>>* env);
 
 // kubelet's cgroup numbers: cpu shares from requests.cpu (min 2), quota from limits.cpu with a 100ms period,
-// memory limit, and oom_score_adj from the pod's QoS class.
+// memory limit, and oom_score_adj (ContainerOomScoreAdjust in agent/qos_policy.h).
 cri::LinuxResources MakeResources(const manifests::Pod& pod, const manifests::Container& c, int64_t node_memory_bytes);
-
-// "Guaranteed", "Burstable" or "BestEffort", as kubelet's qos.GetPodQOS.
-std::string PodQosClass(const manifests::Pod& pod);
 
 Status BuildContainerConfig(const manifests::Pod& pod, const manifests::Container& c, const ContainerContext& ctx,
                             cri::ContainerConfig* out);

@@ -62,6 +62,13 @@ bool StartContainer(const Services& env, const StartRequest& req, std::string* c
   ctx.node_memory_bytes = env.node_memory_bytes;
   ctx.volume_paths = *req.volume_paths;
   ctx.etc_hosts_path = req.files->EtcHostsPath();
+  ctx.seccomp_root = SeccompRoot(env.options);
+  // Kubelet's getImageUser, for verifyRunAsNonRoot: the user the image runs as when runAsUser is not set.
+  std::optional<cri::Image> image;
+  if (Status s = env.runtime->ImageStatus(c.image, &image); !s.ok()) {
+    return fail("CreateContainerConfigError", s.message(), "Failed");
+  }
+  ImageUser(image, &ctx.image_uid, &ctx.image_username);
   for (const auto& m : c.volume_mounts) {
     if (m.sub_path.empty()) continue;
     auto it = req.volume_paths->find(m.name);

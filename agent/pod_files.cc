@@ -1,6 +1,7 @@
 // Pod directories, volumes, hosts file and termination-message files on the host.
 #include "agent/pod_files.h"
 
+#include "agent/volume_ownership.h"
 #include "common/cri_log.h"
 
 #include <fcntl.h>
@@ -116,6 +117,8 @@ Status PodFiles::PrepareVolumes(const manifests::Pod& pod, std::map<std::string,
     if (v.empty_dir) {
       std::string p = EmptyDirPath(v.name);
       std::error_code ec;
+      // Kubelet's emptyDir SetUp runs once per pod (its ready marker); a fresh directory is the marker here.
+      bool fresh = !fs::exists(p, ec);
       fs::create_directories(p, ec);
       if (ec) return Status::Internal("volume " + v.name + ": cannot create " + p + ": " + ec.message());
       ::chmod(p.c_str(), 0777);  // emptyDir is world-writable, as kubelet makes it
@@ -126,6 +129,14 @@ Status PodFiles::PrepareVolumes(const manifests::Pod& pod, std::map<std::string,
         }
         if (::mount("tmpfs", p.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0) {
           return Errno("volume " + v.name + ": mount tmpfs on " + p);
+        }
+        fresh = true;
+      }
+      // fsGroup: the volume's group becomes fsGroup, with group rw and setgid so new files inherit it.
+      const auto& sc = pod.spec.security_context;
+      if (fresh && sc && sc->fs_group) {
+        if (Status s = SetVolumeOwnership(p, *sc->fs_group, sc->fs_group_change_policy, false); !s.ok()) {
+          return s.Wrap("volume " + v.name);
         }
       }
       (*paths)[v.name] = p;

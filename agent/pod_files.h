@@ -21,7 +21,8 @@ class PodFiles {
   std::string EmptyDirPath(const std::string& volume) const;
   std::string EtcHostsPath() const { return dir_ + "/etc-hosts"; }
 
-  // Creates emptyDir directories (tmpfs for medium Memory), checks and creates hostPaths by their type;
+  // Creates emptyDir directories (tmpfs for medium Memory; a fresh one gets fsGroup ownership as kubelet
+  // gives it), checks and creates hostPaths by their type;
   // fills volume name -> host path. Errors name the volume and what is wrong.
   Status PrepareVolumes(const manifests::Pod& pod, std::map<std::string, std::string>* paths) const;
   // Creates <dir>/<subPath> under a prepared volume, refusing paths that leave it.

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -143,6 +144,23 @@ cri::NamespaceOptions PodNamespaces(const manifests::Pod& pod) {
   return ns;
 }
 
+std::string SeccompRoot(const AgentOptions& options) { return options.root_dir + "/seccomp"; }
+
+std::optional<cri::SeccompProfile> EffectiveSeccomp(const std::optional<manifests::SeccompProfile>& container,
+                                                    const std::optional<manifests::SeccompProfile>& pod,
+                                                    const std::string& seccomp_root) {
+  const std::optional<manifests::SeccompProfile>& chosen = container ? container : pod;
+  if (!chosen) return std::nullopt;
+  cri::SeccompProfile out;
+  if (chosen->type == "RuntimeDefault") out.type = cri::SeccompProfile::Type::kRuntimeDefault;
+  if (chosen->type == "Localhost") {
+    out.type = cri::SeccompProfile::Type::kLocalhost;
+    // filepath.Join(seccompProfileRoot, localhostProfile): validation keeps the profile relative and without "..".
+    out.localhost_ref = (std::filesystem::path(seccomp_root) / chosen->localhost_profile).lexically_normal().string();
+  }
+  return out;
+}
+
 cri::SandboxConfig BuildSandboxConfig(const manifests::Pod& pod, uint32_t attempt, const AgentOptions& options,
                                       const cri::DnsConfig& dns) {
   cri::SandboxConfig c;
@@ -164,17 +182,11 @@ cri::SandboxConfig BuildSandboxConfig(const manifests::Pod& pod, uint32_t attemp
     for (const auto& s : sc->sysctls) c.sysctls[s.name] = s.value;
     c.run_as_user = sc->run_as_user;
     c.run_as_group = sc->run_as_group;
-    c.supplemental_groups = sc->supplemental_groups;
+    // Kubelet's order: fsGroup first, then supplementalGroups.
     if (sc->fs_group) c.supplemental_groups.push_back(*sc->fs_group);
-    if (sc->seccomp_profile) {
-      cri::SeccompProfile p;
-      if (sc->seccomp_profile->type == "RuntimeDefault") p.type = cri::SeccompProfile::Type::kRuntimeDefault;
-      if (sc->seccomp_profile->type == "Localhost") {
-        p.type = cri::SeccompProfile::Type::kLocalhost;
-        p.localhost_ref = sc->seccomp_profile->localhost_profile;
-      }
-      c.seccomp = p;
-    }
+    c.supplemental_groups.insert(c.supplemental_groups.end(), sc->supplemental_groups.begin(),
+                                 sc->supplemental_groups.end());
+    c.seccomp = EffectiveSeccomp(std::nullopt, sc->seccomp_profile, SeccompRoot(options));
   }
   auto privileged = [](const manifests::Container& k) {
     return k.security_context && k.security_context->privileged.value_or(false);

@@ -1,6 +1,7 @@
 /// BuildSandboxConfig: the CRI PodSandboxConfig kubelet would send for a pod (names, DNS, ports, namespaces).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,16 @@ std::string PodLogDirectory(const AgentOptions& options, const manifests::Pod& p
 std::string SandboxHostname(const manifests::Pod& pod);
 
 cri::NamespaceOptions PodNamespaces(const manifests::Pod& pod);
+
+// Kubelet's seccomp profile root, <root-dir>/seccomp.
+std::string SeccompRoot(const AgentOptions& options);
+
+// Kubelet's getSeccompProfile/fieldSeccompProfile: the container's profile, else the pod's; a Localhost
+// profile becomes the absolute path <seccomp_root>/<localhostProfile>, which is what the runtime opens.
+// nullopt when neither is set (the runtime's default, Unconfined, as kubelet without seccompDefault).
+std::optional<cri::SeccompProfile> EffectiveSeccomp(const std::optional<manifests::SeccompProfile>& container,
+                                                    const std::optional<manifests::SeccompProfile>& pod,
+                                                    const std::string& seccomp_root);
 
 cri::SandboxConfig BuildSandboxConfig(const manifests::Pod& pod, uint32_t attempt, const AgentOptions& options,
                                       const cri::DnsConfig& dns);

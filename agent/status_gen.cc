@@ -5,6 +5,7 @@
 
 #include "agent/labels.h"
 #include "agent/plan.h"
+#include "agent/qos_policy.h"
 
 namespace crilet::agent {
 namespace {
@@ -256,6 +257,7 @@ PodStatus GeneratePodStatus(const StatusInput& in) {
   }
   if (!s.pod_ip.empty()) s.pod_ips = {s.pod_ip};
   s.start_time = in.start_time;
+  s.qos_class = PodQosClass(pod);
   s.init_container_statuses = ConvertStatuses(in, pod.spec.init_containers, true);
   s.container_statuses = ConvertStatuses(in, pod.spec.containers, false);
 

@@ -145,6 +145,7 @@ std::string DescribePod(const json& pod, TimePoint now) {
   o << Pad("Name:", 18) << md.value("name", "") << "\n";
   o << Pad("Namespace:", 18) << md.value("namespace", "") << "\n";
   if (spec.contains("priority")) o << Pad("Priority:", 18) << spec["priority"].get<int>() << "\n";
+  if (spec.contains("priorityClassName")) o << Pad("Priority Class Name:", 18) << Scalar(spec["priorityClassName"]) << "\n";
   o << Pad("Node:", 18) << spec.value("nodeName", "") << "/" << st.value("hostIP", "") << "\n";
   o << Pad("Start Time:", 18) << HumanTime(st.value("startTime", "")) << "\n";
   o << Pad("Labels:", 18);
@@ -203,6 +204,7 @@ std::string DescribePod(const json& pod, TimePoint now) {
       }
     }
   }
+  if (st.contains("qosClass")) o << Pad("QoS Class:", 18) << Scalar(st["qosClass"]) << "\n";
   o << FormatEventTable(AggregateEvents(pod.value("events", json::array())), now);
   return o.str();
 }

@@ -23,6 +23,7 @@
 #include "common/duration.h"
 #include "common/logging.h"
 #include "common/privilege.h"
+#include "common/oom_score.h"
 #include "cri/grpc_runtime.h"
 #include "cri/instrumented_runtime.h"
 #include "manifests/path_safety.h"
@@ -159,6 +160,8 @@ int RunDaemon(const DaemonConfig& c) {
   spdlog::info("crilet {} starting: node {} ({}), manifests from {}{}{}", CRILET_VERSION_STRING, opts.node_name,
                opts.node_ip, c.manifest_path, c.manifest_path.empty() || c.manifest_url.empty() ? "" : " and ",
                c.manifest_url);
+  // Kubelet's own oom_score_adj (-999); a host that refuses it gets one warning, never a failed start.
+  if (Status s = ApplyOomScoreAdj(0, kKubeletOomScoreAdj); !s.ok()) spdlog::warn("crilet's own oom_score_adj: {}", s.message());
 
   cri::GrpcRuntimeOptions ro;
   ro.endpoint = c.runtime_endpoint;

@@ -32,6 +32,11 @@ void FakeRuntime::AddImage(const std::string& image) {
   images_.insert(image);
 }
 
+void FakeRuntime::SetImageUser(const std::string& image, std::optional<int64_t> uid, const std::string& username) {
+  std::lock_guard<std::mutex> lock(mu_);
+  image_users_[image] = {uid, username};
+}
+
 void FakeRuntime::SetPullable(const std::string& image, bool pullable) {
   std::lock_guard<std::mutex> lock(mu_);
   if (pullable) {
@@ -421,6 +426,10 @@ Status FakeRuntime::ImageStatus(const std::string& image, std::optional<Image>* 
   if (Status s = Enter("ImageStatus", image); !s.ok()) return s;
   if (images_.count(image)) {
     *out = Image{"sha256:" + image, {image}, {}, 1000, std::nullopt, ""};
+    if (auto u = image_users_.find(image); u != image_users_.end()) {
+      (*out)->uid = u->second.first;
+      (*out)->username = u->second.second;
+    }
   } else {
     out->reset();
   }

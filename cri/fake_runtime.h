@@ -27,6 +27,8 @@ class FakeRuntime : public Runtime {
   void SetDown(bool down);
   void AddImage(const std::string& image);
   void SetPullable(const std::string& image, bool pullable);
+  // The user ImageStatus reports for the image (containerd's Image.uid, else Image.username); default none.
+  void SetImageUser(const std::string& image, std::optional<int64_t> uid, const std::string& username);
   // The container's process ends: state EXITED with this exit code and reason (containerd's words).
   void ExitContainer(const std::string& id, int32_t exit_code, const std::string& reason = "");
   // The sandbox dies outside crilet (its pause process killed): state NOTREADY.
@@ -99,6 +101,7 @@ class FakeRuntime : public Runtime {
   std::map<std::string, FakeContainer> containers_;
   std::set<std::string> images_;
   std::set<std::string> pullable_;
+  std::map<std::string, std::pair<std::optional<int64_t>, std::string>> image_users_;
   std::map<std::string, ContainerConfig> last_config_;
   SandboxConfig last_sandbox_config_;
   bool have_sandbox_config_ = false;

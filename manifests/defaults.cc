@@ -53,12 +53,21 @@ std::string DefaultPullPolicy(const std::string& image) {
   return image.substr(colon + 1) == "latest" ? "Always" : "IfNotPresent";
 }
 
+std::optional<int32_t> SystemPriority(const std::string& priority_class_name) {
+  if (priority_class_name == kSystemNodeCritical) return kSystemNodeCriticalPriority;
+  if (priority_class_name == kSystemClusterCritical) return kSystemClusterCriticalPriority;
+  return std::nullopt;
+}
+
 void ApplyDefaults(Pod* pod) {
   if (pod->metadata.namespace_.empty()) pod->metadata.namespace_ = "default";
   PodSpec& s = pod->spec;
   if (s.restart_policy.empty()) s.restart_policy = "Always";
   if (s.dns_policy.empty()) s.dns_policy = "ClusterFirst";
   if (!s.termination_grace_period_seconds) s.termination_grace_period_seconds = 30;
+  // plugin/pkg/admission/priority: a pod without a priority gets its class's value. An explicit one is kept
+  // (the API server would refuse a mismatch for the mirror pod; kubelet runs the static pod either way).
+  if (!s.priority) s.priority = SystemPriority(s.priority_class_name);
   for (auto& v : s.volumes) {
     // SetDefaults_Volume: a volume without a source is an emptyDir.
     if (!v.empty_dir && !v.host_path) v.empty_dir = EmptyDirVolumeSource{};

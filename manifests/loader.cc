@@ -32,6 +32,7 @@ LoadResult Load(std::string_view content, const LoadOptions& options) {
     int document = pod.source.document;
     pod.source = options.source;
     pod.source.document = document;
+    const bool priority_given = pod.spec.priority.has_value();
     ApplyDefaults(&pod);
     auto errors = ValidatePod(pod, doc.lines, shown, options.node_name);
     if (!errors.empty()) {
@@ -39,8 +40,12 @@ LoadResult Load(std::string_view content, const LoadOptions& options) {
       out.errors.insert(out.errors.end(), errors.begin(), errors.end());
       continue;
     }
-    // The UID hashes the defaulted pod before renaming, as kubelet's applyDefaults does.
-    MakeStaticPod(&pod, options.node_name, PodToYaml(pod));
+    // The UID hashes the defaulted pod before renaming, as kubelet's applyDefaults does. A priority taken from
+    // a system class is the API server's admission, not kubelet's defaulting: it stays out of the hash, so
+    // kubeadm's control-plane pods keep the UIDs (and running containers) they had before crilet set it.
+    Pod hashed = pod;
+    if (!priority_given) hashed.spec.priority.reset();
+    MakeStaticPod(&pod, options.node_name, PodToYaml(hashed));
     out.pods.push_back(std::move(pod));
   }
   if (out.pods.empty() && out.errors.empty() && content.find_first_not_of(" \t\r\n") != std::string_view::npos) {

@@ -21,7 +21,7 @@ bool Ignored(const std::string& key) {
 
 // PodSpec fields that would change how the pod runs, which crilet does not implement: a warning says so.
 bool Unsupported(const std::string& key) {
-  return key == "runtimeClassName" || key == "readinessGates" || key == "setHostnameAsFQDN" || key == "hostUsers" ||
+  return key == "runtimeClassName" || key == "readinessGates" || key == "setHostnameAsFQDN" ||
          key == "resources";  // pod-level resources (PodLevelResources)
 }
 
@@ -264,7 +264,11 @@ EnvVar ReadEnv(R& r, const Node& n, const std::string& path) {
           e.resource_field_ref = f;
         } else if (vk == "configMapKeyRef" || vk == "secretKeyRef") {
           r.Error(x, xp, "static pods cannot reference API objects (" + vk + ")");
-        } else return false;
+        } else {
+          // An env source crilet cannot resolve (fileKeyRef, or one from a newer API) must not become an
+          // empty variable: the pod is refused.
+          r.Error(x, xp, vk + " is not supported by crilet; use value, fieldRef or resourceFieldRef");
+        }
         return true;
       });
     } else return false;
@@ -428,7 +432,8 @@ PodSecurityContext ReadPodSecurityContext(R& r, const Node& n, const std::string
         sc.sysctls.push_back(sysctl);
       });
     } else if (k == "seccompProfile") sc.seccomp_profile = ReadSeccomp(r, v, p);
-    else if (k == "seLinuxOptions" || k == "fsGroupChangePolicy" || k == "supplementalGroupsPolicy" ||
+    else if (k == "fsGroupChangePolicy") sc.fs_group_change_policy = r.Str(v, p);
+    else if (k == "seLinuxOptions" || k == "supplementalGroupsPolicy" ||
              k == "appArmorProfile" || k == "windowsOptions" || k == "seLinuxChangePolicy") {
       r.Warn(v, p, "not supported by crilet, ignored");
     } else return false;
@@ -492,6 +497,13 @@ void ReadSpec(R& r, const Node& n, const std::string& path, PodSpec* spec) {
     else if (k == "securityContext") spec->security_context = ReadPodSecurityContext(r, v, p);
     else if (k == "priority") { if (auto x = r.Int(v, p, INT32_MIN, INT32_MAX)) spec->priority = static_cast<int32_t>(*x); }
     else if (k == "priorityClassName") spec->priority_class_name = r.Str(v, p);
+    else if (k == "hostUsers") {
+      // Never ignored: a pod that asks for its own user namespace must not run with the host's users.
+      if (!r.Bool(v, p)) {
+        r.Error(v, p, "false needs a user namespace, which crilet cannot give: containerd 1.6's CRI has no "
+                      "user namespace support; remove hostUsers or set it to true");
+      }
+    }
     else if (k == "serviceAccountName" || k == "serviceAccount") {
       // Kubelet refuses static pods naming a service account (PreventStaticPodAPIReferences, on since 1.34).
       if (!r.Str(v, p).empty()) r.Error(v, p, "static pods cannot reference API objects (" + k + ")");

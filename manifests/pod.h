@@ -200,6 +200,7 @@ struct PodSecurityContext {
   std::optional<int64_t> run_as_group;
   std::optional<bool> run_as_non_root;
   std::optional<int64_t> fs_group;
+  std::string fs_group_change_policy;  // "" (= Always), Always, OnRootMismatch
   std::vector<int64_t> supplemental_groups;
   std::vector<Sysctl> sysctls;
   std::optional<SeccompProfile> seccomp_profile;

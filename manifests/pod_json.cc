@@ -221,6 +221,7 @@ json PodToJson(const Pod& pod) {
     if (sc.run_as_group) p["runAsGroup"] = *sc.run_as_group;
     if (sc.run_as_non_root) p["runAsNonRoot"] = *sc.run_as_non_root;
     if (sc.fs_group) p["fsGroup"] = *sc.fs_group;
+    if (!sc.fs_group_change_policy.empty()) p["fsGroupChangePolicy"] = sc.fs_group_change_policy;
     if (!sc.supplemental_groups.empty()) p["supplementalGroups"] = sc.supplemental_groups;
     if (!sc.sysctls.empty()) {
       json sys = json::array();

@@ -181,11 +181,28 @@ bool SupportedFieldPath(const std::string& p) {
   return false;
 }
 
+// A ".." path element (validateLocalDescendingPath).
+bool HasDotDot(const std::string& p) {
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t end = p.find('/', start);
+    if (end == std::string::npos) end = p.size();
+    if (p.compare(start, end - start, "..") == 0 && end - start == 2) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 void CheckSeccomp(Checker& ck, const SeccompProfile& p, const std::string& path) {
   if (!OneOf(p.type, "RuntimeDefault", "Unconfined", "Localhost")) {
     ck.Add(path + ".type", "must be RuntimeDefault, Unconfined or Localhost");
   } else if (p.type == "Localhost" && p.localhost_profile.empty()) {
     ck.Add(path + ".localhostProfile", "required when type is Localhost");
+  } else if (p.type == "Localhost" && p.localhost_profile.front() == '/') {
+    // validateLocalDescendingPath: the profile is a path under kubelet's <root-dir>/seccomp.
+    ck.Add(path + ".localhostProfile", "must be a relative path (under <root-dir>/seccomp)");
+  } else if (p.type == "Localhost" && HasDotDot(p.localhost_profile)) {
+    ck.Add(path + ".localhostProfile", "must not contain '..'");
   } else if (p.type != "Localhost" && !p.localhost_profile.empty()) {
     ck.Add(path + ".localhostProfile", "may only be set when type is Localhost");
   }
@@ -571,6 +588,9 @@ std::vector<FieldError> ValidatePod(const Pod& pod, const std::map<std::string, 
     CheckSeccomp(ck, *s.security_context->seccomp_profile, "spec.securityContext.seccompProfile");
   }
   CheckAffinity(ck, s);
+  if (s.security_context && !OneOf(s.security_context->fs_group_change_policy, "", "Always", "OnRootMismatch")) {
+    ck.Add("spec.securityContext.fsGroupChangePolicy", "must be Always or OnRootMismatch");
+  }
   // Two containers cannot bind the same host port (validation.go AccumulateUniqueHostPorts).
   std::map<std::string, std::string> host_ports;
   for (const auto* list : {&s.init_containers, &s.containers}) {

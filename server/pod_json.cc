@@ -1,6 +1,7 @@
 // Pod records -> v1 JSON objects.
 #include "server/pod_json.h"
 
+#include "agent/qos_policy.h"
 #include "manifests/pod_json.h"
 
 #include <ctime>
@@ -87,6 +88,7 @@ json PodStatusToJson(const agent::PodStatus& s) {
   json a = json::array();
   for (const auto& c : s.container_statuses) a.push_back(ContainerStatusToJson(c));
   j["containerStatuses"] = a;
+  if (!s.qos_class.empty()) j["qosClass"] = s.qos_class;
   return j;
 }
 
@@ -95,6 +97,8 @@ json PodToJson(const agent::PodRecord& r) {
   if (r.deletion_timestamp) j["metadata"]["deletionTimestamp"] = FormatTime(*r.deletion_timestamp);
   if (r.deletion_grace_period_seconds) j["metadata"]["deletionGracePeriodSeconds"] = *r.deletion_grace_period_seconds;
   j["status"] = PodStatusToJson(r.status);
+  // A pod not synced yet has no generated status; its QoS class follows from the spec alone.
+  if (!j["status"].contains("qosClass")) j["status"]["qosClass"] = agent::PodQosClass(r.pod);
   return j;
 }
 
