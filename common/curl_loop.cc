@@ -97,6 +97,39 @@ struct CurlLoop::Transfer {
   }
 };
 
+std::string UrlParts::HostPort() const {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+bool ParseHttpUrl(const std::string& url, UrlParts* parts, std::string* error) {
+  CURLU* u = curl_url();
+  auto part = [&](CURLUPart which, unsigned flags, std::string* out) {
+    char* v = nullptr;
+    CURLUcode rc = curl_url_get(u, which, &v, flags);
+    if (rc == CURLUE_OK && v) *out = v;
+    curl_free(v);
+    return rc;
+  };
+  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
+  std::string port;
+  if (rc == CURLUE_OK) rc = part(CURLUPART_SCHEME, 0, &parts->scheme);
+  if (rc == CURLUE_OK && parts->scheme != "http" && parts->scheme != "https") {
+    *error = "unsupported protocol scheme \"" + parts->scheme + "\"";
+    curl_url_cleanup(u);
+    return false;
+  }
+  if (rc == CURLUE_OK) rc = part(CURLUPART_HOST, 0, &parts->host);
+  if (rc == CURLUE_OK) rc = part(CURLUPART_PORT, CURLU_DEFAULT_PORT, &port);
+  curl_url_cleanup(u);
+  if (rc != CURLUE_OK) {
+    *error = "invalid URL \"" + url + "\": " + curl_url_strerror(rc);
+    return false;
+  }
+  if (parts->host.size() > 1 && parts->host.front() == '[') parts->host = parts->host.substr(1, parts->host.size() - 2);
+  parts->port = std::stoi(port);
+  return true;
+}
+
 std::string CurlLoop::Response::Header(const std::string& name) const {
   for (const auto& [k, v] : headers) {
     if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;

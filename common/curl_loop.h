@@ -14,6 +14,16 @@
 
 namespace crilet {
 
+// The parts of an http(s) URL that errors name, by libcurl's parser (the one requests use). False, with
+// *error set, for a URL libcurl would not fetch; "unsupported protocol scheme \"ftp\"" for another scheme.
+struct UrlParts {
+  std::string scheme;  // lower case
+  std::string host;    // without IPv6 brackets
+  int port = 0;        // the scheme's default when the URL has none
+  std::string HostPort() const;  // "host:port", IPv6 in brackets
+};
+bool ParseHttpUrl(const std::string& url, UrlParts* parts, std::string* error);
+
 // One CURLM handle and the requests running on it. The owner's loop asks which sockets libcurl waits on
 // (AppendPollFds) and until when (NextDeadline), polls them next to its own fds, and hands the results back
 // (Process); libcurl then reads and writes without blocking and each request ends in its callback. Nothing
