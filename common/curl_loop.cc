@@ -192,6 +192,11 @@ CurlLoop::RequestId CurlLoop::Start(const Request& request, Done done) {
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(1, request.timeout.count())));
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM around name lookups: the resolver is a thread
+  // A request that times out or is cancelled while its resolver thread still waits on getaddrinfo would
+  // join that thread (10 s with glibc's defaults and a silent name server) inside socket_action or
+  // remove_handle, on the caller's loop. QUICK_EXIT detaches the thread instead; it frees itself when
+  // getaddrinfo returns.
+  curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
   curl_easy_setopt(e, CURLOPT_PROXY, "");     // http_proxy in the daemon's environment is not for pods
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);

@@ -208,3 +208,31 @@ TEST_CASE("curl loop: a host name is resolved without blocking the loop", "[http
   REQUIRE(r.ok());
   CHECK(r.body == "by name");
 }
+
+// Hidden: needs a name server that never answers. tests/unit/slow_dns.sh runs it in its own mount and
+// network namespaces, with /etc/resolv.conf naming 127.0.0.1, where this test holds UDP port 53 silent.
+TEST_CASE("curl loop: a name server that never answers neither blocks the loop nor a cancel", "[.slowdns]") {
+  int dns = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(53);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(dns, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  CurlLoop loop;
+  auto req = Req("http://slow-name.test/");
+  req.timeout = milliseconds(300);
+
+  auto start = steady_clock::now();
+  auto r = Get(&loop, req);
+  CHECK(r.failure == CurlLoop::Failure::kTimeout);
+  CHECK(steady_clock::now() - start < milliseconds(600));  // glibc's resolver would take 5 s per try
+
+  int calls = 0;
+  auto id = loop.Start(req, [&](CurlLoop::Response) { ++calls; });
+  loop.Poll(milliseconds(50));  // the resolver thread is asking now
+  start = steady_clock::now();
+  loop.Cancel(id);
+  CHECK(steady_clock::now() - start < milliseconds(50));
+  CHECK(calls == 0);
+  close(dns);
+}
