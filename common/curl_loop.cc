@@ -215,6 +215,9 @@ CurlLoop::RequestId CurlLoop::Start(const Request& request, Done done) {
 }
 
 void CurlLoop::Cancel(RequestId id) {
+  for (auto& t : finishing_) {
+    if (t->id == id) t->done = nullptr;  // ended in this Process, its callback not yet run: it will not be
+  }
   auto it = transfers_.find(id);
   if (it == transfers_.end()) return;
   if (it->second->easy && !it->second->ended) curl_multi_remove_handle(multi_, it->second->easy);
@@ -273,7 +276,7 @@ void CurlLoop::Process(const pollfd* fds, size_t count, SteadyTime now) {
 }
 
 void CurlLoop::Finish() {
-  std::vector<std::unique_ptr<Transfer>> ended;
+  std::vector<std::unique_ptr<Transfer>>& ended = finishing_;
   for (RequestId id : early_) {
     auto it = transfers_.find(id);
     if (it == transfers_.end()) continue;  // cancelled
@@ -313,9 +316,10 @@ void CurlLoop::Finish() {
     transfers_.erase(it);
   }
   // Callbacks last: they may start or cancel requests, which must not happen inside socket_action.
-  for (auto& t : ended) {
-    if (t->done) t->done(std::move(t->response));
+  for (size_t i = 0; i < ended.size(); ++i) {
+    if (Done done = std::move(ended[i]->done)) done(std::move(ended[i]->response));
   }
+  ended.clear();
 }
 
 void CurlLoop::Poll(std::chrono::milliseconds max_wait) {

@@ -30,7 +30,8 @@ bool ParseHttpUrl(const std::string& url, UrlParts* parts, std::string* error);
 // here blocks: host names are resolved by libcurl's threaded resolver (Debian's libcurl 7.88 is built with
 // AsynchDNS and without c-ares), and that resolver thread is the only thread libcurl starts.
 // Not thread-safe: every call, and every callback, happens on the owner's loop thread. Callbacks may start
-// and cancel requests. Destroying the loop drops the requests still running without calling their callbacks.
+// and cancel requests (but not call Process). Destroying the loop drops the requests still running without
+// calling their callbacks.
 class CurlLoop {
  public:
   using SteadyTime = std::chrono::steady_clock::time_point;
@@ -75,7 +76,8 @@ class CurlLoop {
 
   // Starts a GET; `done` runs once, from a later Process (never from inside Start). Never blocks.
   RequestId Start(const Request& request, Done done);
-  // Drops a running request; its callback is not called. Unknown or finished ids are ignored.
+  // Drops a request; its callback is not called (also when it ended in the Process now calling callbacks).
+  // Unknown and reported ids are ignored.
   void Cancel(RequestId id);
   size_t running() const { return transfers_.size(); }
 
@@ -105,6 +107,7 @@ class CurlLoop {
   RequestId next_id_ = 1;
   std::map<RequestId, std::unique_ptr<Transfer>> transfers_;
   std::vector<RequestId> early_;  // failed in Start; their callbacks run in the next Process
+  std::vector<std::unique_ptr<Transfer>> finishing_;  // ended; Finish is calling their callbacks
 };
 
 }  // namespace crilet

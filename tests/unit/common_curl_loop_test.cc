@@ -197,6 +197,18 @@ TEST_CASE("curl loop: callbacks come from Process only; cancel drops a request s
   loop.Poll(milliseconds(50));
   CHECK_FALSE(called);
 
+  // Two requests that end in one Process: the first's callback cancels the second, which stays silent.
+  CurlLoop::RequestId second = 0;
+  int first_calls = 0;
+  loop.Start(bad, [&](CurlLoop::Response) {
+    ++first_calls;
+    loop.Cancel(second);
+  });
+  second = loop.Start(bad, [&](CurlLoop::Response) { called = true; });
+  loop.Poll(milliseconds(50));
+  CHECK(first_calls == 1);
+  CHECK_FALSE(called);
+
   auto other = Get(&loop, Req("ftp://127.0.0.1/"));
   CHECK(other.failure == CurlLoop::Failure::kBadUrl);
 }
