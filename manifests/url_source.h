@@ -12,14 +12,10 @@
 #include <vector>
 
 #include "manifests/dir_source.h"
+#include "manifests/url_conditional.h"
+#include "manifests/url_fetch.h"
 
 namespace crilet::manifests {
-
-// Fetches a URL with GET; returns the HTTP status (0 on transport failure, with *error set). A body longer
-// than max_bytes is a failure. Setting *cancel (checked every 50 ms) abandons the request.
-long HttpFetch(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
-               std::chrono::milliseconds timeout, std::string* body, std::string* error,
-               size_t max_bytes = 64 * 1024 * 1024, const std::atomic<bool>* cancel = nullptr);
 
 class UrlSource {
  public:
@@ -32,6 +28,8 @@ class UrlSource {
   // on_change(state) after each fetch that changed the pods or the problems, on the polling thread (and in
   // Start). A non-200 answer, a transport error or an invalid body keeps the previous pods and reports the
   // problem (kubelet keeps them too); state.ever_valid is set once an answer was usable (kubelet's "seen").
+  // Requests are conditional once a manifest loaded (If-None-Match / If-Modified-Since): a 304 keeps the
+  // pods without parsing anything again.
   UrlSource(Options options, std::function<void(const FileState&)> on_change);
   ~UrlSource();
   UrlSource(const UrlSource&) = delete;
@@ -48,6 +46,9 @@ class UrlSource {
   Options options_;
   std::function<void(const FileState&)> on_change_;
   FileState state_;
+  // Of the answer state_.pods came from, and that load's warnings (a 304 keeps both); polling thread only.
+  UrlValidators validators_;
+  std::vector<FieldError> loaded_warnings_;
   std::mutex mu_;  // guards wake_ for the condition variable
   std::condition_variable cv_;
   bool wake_ = false;
