@@ -394,7 +394,7 @@ TEST_CASE("fsGroupChangePolicy OnRootMismatch: kubelet's requiresPermissionChang
   CHECK(OwnershipMode(0600, false, true) == 0640);
 }
 
-TEST_CASE("SetVolumeOwnership walks the volume; OnRootMismatch skips a matching root", "[security][fsgroup]") {
+TEST_CASE("SetVolumeOwnership walks the volume, OnRootMismatch skips a matching root", "[security][fsgroup]") {
   if (::geteuid() != 0) {
     WARN("skipped: chown to another group needs root");
     return;

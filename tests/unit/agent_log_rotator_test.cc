@@ -56,7 +56,7 @@ struct RotatorFixture {
 
 }  // namespace
 
-TEST_CASE("log rotator: a log over the size limit is renamed and reopened; small ones are left alone",
+TEST_CASE("log rotator: a log over the size limit is renamed and reopened, small ones are left alone",
           "[agent][logs]") {
   RotatorFixture f;
   agent::LogRotationOptions o;

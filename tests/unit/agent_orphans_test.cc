@@ -83,7 +83,7 @@ std::set<std::string> SandboxUids(cri::FakeRuntime* rt) {
 
 }  // namespace
 
-TEST_CASE("two crilets on one runtime: another instance's pods are never removed; unlabeled ones only with "
+TEST_CASE("two crilets on one runtime: another instance's pods are never removed, unlabeled ones only with "
           "their pod dir under this root dir",
           "[agent][orphans][instances]") {
   RealClock clock;

@@ -188,7 +188,7 @@ TEST_CASE("kubectl logs -p in CrashLoopBackOff reads the last instance that ran,
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("kubelet's log lines: --tail, then --since; --timestamps; --limit-bytes; kubectl's --prefix", "[cli][logs]") {
+TEST_CASE("kubelet's log lines: --tail, then --since, --timestamps, --limit-bytes, kubectl's --prefix", "[cli][logs]") {
   std::vector<std::pair<const char*, const char*>> lines = {
       {"2026-01-01T10:00:00.5Z", "one"}, {"2026-01-01T11:00:00Z", "two"}, {"2026-01-01T11:30:00.123456789Z", "three"}};
   CHECK(Print({}, lines) == "one\ntwo\nthree\n");

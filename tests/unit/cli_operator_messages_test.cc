@@ -112,7 +112,7 @@ TEST_CASE("get pods: an agent whose /healthz fails makes get fail, saying why", 
   CHECK(cli::AgentHealthProblem("http://127.0.0.1:1").rfind("cannot reach crilet at http://127.0.0.1:1", 0) == 0);
 }
 
-TEST_CASE("kubelet's node name: --hostname-override trimmed and lowercased; --node-ip must parse", "[cli][messages]") {
+TEST_CASE("kubelet's node name: --hostname-override trimmed and lowercased, --node-ip must parse", "[cli][messages]") {
   std::string name;
   REQUIRE(cli::NodeName(" Node-1.Example ", "host", &name).ok());
   CHECK(name == "node-1.example");
@@ -208,7 +208,7 @@ TEST_CASE("an invalid edit is one E line that says the last valid version keeps 
   fs::remove_all(dir);
 }
 
-TEST_CASE("-v 2 logs no per-sync detail; -v 4 logs every step of a sync (kubelet's levels)", "[cli][messages]") {
+TEST_CASE("kubelet's log levels: -v 2 logs no per-sync detail, -v 4 logs every step of a sync (kubelet's levels)", "[cli][messages]") {
   auto sync_lines = [](int verbosity) {
     Harness h;
     auto pod = testing::MakePod({"app"});

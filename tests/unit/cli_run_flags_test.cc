@@ -42,7 +42,7 @@ TEST_CASE("kubelet flags: the last of a repeated flag wins, as kubeadm's drop-in
   CHECK(Parse({"--cgroup-root", "-x"}).flags.cgroup_root == "-x");
 }
 
-TEST_CASE("kubelet flags: list flags accumulate; --cluster-dns splits on commas like a pflag string slice",
+TEST_CASE("kubelet flags: list flags accumulate, --cluster-dns splits on commas like a pflag string slice",
           "[cli][flags]") {
   auto r = Parse({"--cluster-dns", "10.96.0.10,10.96.0.11", "--cluster-dns=10.96.0.12", "--manifest-url-header",
                   "A:1", "--manifest-url-header", "B:2"});
@@ -100,7 +100,7 @@ TEST_CASE("kubelet flags crilet does not implement are accepted and named for th
   CHECK(r.flags.node_ip == "10.0.0.5");  // the bool --fail-swap-on did not swallow "--node-ip"
 }
 
-TEST_CASE("kubelet flags: --help, -h and --version; help lists the ignored kubelet flags", "[cli][flags]") {
+TEST_CASE("kubelet flags: --help, -h and --version, help lists the ignored kubelet flags", "[cli][flags]") {
   CHECK(Parse({"--help"}).help);
   CHECK(Parse({"-h"}).help);
   CHECK(Parse({"--version"}).version);
@@ -130,7 +130,7 @@ TEST_CASE("ignored settings: one warning per security consequence first, then on
                     "syncFrequency, --kubeconfig");
 }
 
-TEST_CASE("KubeletConfiguration: ignored fields are listed (syncFrequency, cgroupDriver); healthz is read",
+TEST_CASE("KubeletConfiguration: ignored fields are listed (syncFrequency, cgroupDriver), healthz is read",
           "[kubeletconfig][ignored]") {
   manifests::KubeletConfigFile c;
   std::vector<std::string> warnings;
@@ -183,7 +183,7 @@ TEST_CASE("config checks: a missing staticPodPath or resolvConf is reported, not
   CHECK(OpenError("/", true).empty());
 }
 
-TEST_CASE("resolv.conf: kubelet's getHostDNSConfig error fails the sandbox; the file is read again each time",
+TEST_CASE("resolv.conf: kubelet's getHostDNSConfig error fails the sandbox, the file is read again each time",
           "[agent][dns]") {
   cri::DnsConfig dns;
   Status s = agent::ReadHostDns("/nonexistent-crilet-test/resolv.conf", &dns);

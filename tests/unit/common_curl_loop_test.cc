@@ -139,7 +139,7 @@ TEST_CASE("curl loop: a body over the cap is cut for probes and refused for mani
   CHECK(r.error == "answer larger than 10 bytes");
 }
 
-TEST_CASE("curl loop: a redirect is not followed; its Location is exposed, resolved", "[http][curl]") {
+TEST_CASE("curl loop: a redirect is not followed, its Location is exposed, resolved", "[http][curl]") {
   ConcurrentServer server([](const std::string&) { return Answer(302, "", "Location: /new?x=1\r\n"); });
   CurlLoop loop;
   auto r = Get(&loop, Req(server.base() + "/old/path"));
@@ -170,7 +170,7 @@ TEST_CASE("curl loop: many requests run at once on one loop", "[http][curl]") {
   CHECK(steady_clock::now() - start < seconds(3));
 }
 
-TEST_CASE("curl loop: callbacks come from Process only; cancel drops a request silently", "[http][curl]") {
+TEST_CASE("curl loop: callbacks come from Process only, cancel drops a request silently", "[http][curl]") {
   ConcurrentServer server([](const std::string&) { return std::string(); });
   CurlLoop loop;
   int calls = 0;

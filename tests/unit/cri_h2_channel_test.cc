@@ -200,7 +200,7 @@ Answer Echo(const std::string& path, const std::string& request) { return Answer
 
 }  // namespace
 
-TEST_CASE("h2 channel: a call gets the answer; connections are reused") {
+TEST_CASE("h2 channel: a call gets the answer, connections are reused") {
   H2TestServer server(Echo);
   cri::H2Channel channel(server.path());
   std::string out;
@@ -362,7 +362,7 @@ TEST_CASE("h2 channel: calls started without blocking share one connection as co
   CHECK(server.accepted() == 1);
 }
 
-TEST_CASE("h2 channel: a started call past its deadline is cancelled alone; a dropped call does not disturb others") {
+TEST_CASE("h2 channel: a started call past its deadline is cancelled alone, a dropped call does not disturb others") {
   H2TestServer server(EchoUnlessSilent);
   cri::H2Channel channel(server.path());
   Status error;
@@ -384,7 +384,7 @@ TEST_CASE("h2 channel: a started call past its deadline is cancelled alone; a dr
   CHECK(server.accepted() == 1);  // the connection outlived the cancelled streams
 }
 
-TEST_CASE("h2 channel: a started call whose connection breaks gets Unavailable; the next starts a new one") {
+TEST_CASE("h2 channel: a started call whose connection breaks gets Unavailable, the next starts a new one") {
   H2TestServer server(EchoUnlessSilent);
   cri::H2Channel channel(server.path());
   Status error;

@@ -56,7 +56,7 @@ TEST_CASE("conditional GET: what a 304, a 200 and the rest mean", "[sources][url
   CHECK(ValidatorsAfter(held, UrlVerdict::kFailed, false, answered) == held);
 }
 
-TEST_CASE("the URL source asks conditionally; a 304 keeps the pods and clears old problems", "[sources][url]") {
+TEST_CASE("the URL source asks conditionally, a 304 keeps the pods and clears old problems", "[sources][url]") {
   std::mutex mu;
   std::string answer;
   crilet::testing::TestHttpServer server([&](const std::string&, const std::string&) {

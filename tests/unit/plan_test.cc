@@ -273,7 +273,7 @@ TEST_CASE("sidecars start in order and gate the next init container on their sta
   }
 }
 
-TEST_CASE("liveness and startup failures kill and restart; a changed spec restarts whatever the policy", "[plan]") {
+TEST_CASE("liveness and startup failures kill and restart, a changed spec restarts whatever the policy", "[plan]") {
   auto pod = MakePod({"a"});
   ObservedPod obs = Running(pod);
   const std::string id = obs.containers[0].id;

@@ -209,7 +209,7 @@ TEST_CASE("manager: the startup probe holds liveness and readiness back", "[prob
   CHECK(f.Calls("startup") == startup_calls);  // startup probing ends once started
 }
 
-TEST_CASE("manager: a stopped container fails at once; a vanished one loses its results", "[probes][manager]") {
+TEST_CASE("manager: a stopped container fails at once, a vanished one loses its results", "[probes][manager]") {
   Fixture f;
   auto m = f.Manager();
   std::string id = f.Run(WithProbes("app", ExecProbeSpec("ready")));
@@ -258,7 +258,7 @@ TEST_CASE("manager: RemovePod stops probing at once and drops in-flight results"
   CHECK(m->Results("u1").empty());
 }
 
-TEST_CASE("manager: a hanging probe does not delay the others; the pool grows and shrinks back", "[probes][manager]") {
+TEST_CASE("manager: a hanging probe does not delay the others, the pool grows and shrinks back", "[probes][manager]") {
   Fixture f;
   ProbeManager::Options o;
   o.pool_size = 1;

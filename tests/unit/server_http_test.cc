@@ -169,7 +169,7 @@ TEST_CASE("HTTP server: a client that sends nothing gets 408 after the read time
   CHECK(closed);
 }
 
-TEST_CASE("HTTP server: pipelined requests get one answer, then the close; a body on GET is fine", "[server][http]") {
+TEST_CASE("HTTP server: pipelined requests get one answer, then the close, a body on GET is fine", "[server][http]") {
   Harness h;
   std::string r = Exchange(h.server.port(), "GET /one HTTP/1.1\r\n\r\nGET /two HTTP/1.1\r\n\r\nGET /three HTTP/1.1\r\n\r\n");
   CHECK(StatusOf(r) == 200);
@@ -274,7 +274,7 @@ TEST_CASE("HTTP server: Stop() returns promptly with an idle client connected, a
   CHECK_FALSE(late.connected());
 }
 
-TEST_CASE("HTTP server: Listen errors are values; IPv6 literals work", "[server][http]") {
+TEST_CASE("HTTP server: Listen errors are values, IPv6 literals work", "[server][http]") {
   Harness h;
   HttpServer taken([](const HttpServerRequest&) { return HttpServerResponse{}; });
   Status s = taken.Listen("127.0.0.1", h.server.port());
