@@ -9,6 +9,7 @@
 #include "common/rfc3339.h"
 #include "cri/fake_runtime.h"
 #include "server/pod_json.h"
+#include "syncer_harness.h"
 #include "test_pods.h"
 
 using namespace crilet;
@@ -122,27 +123,12 @@ TEST_CASE("logs -p falls back to the newest exited instance that still exists", 
 
 TEST_CASE("kubectl logs -p in CrashLoopBackOff reads the last instance that ran, through CRI's log_path", "[cli][logs]") {
   // The agent's own status, as the status server serves it, after three crashes with container GC.
-  FakeClock clock;
-  cri::FakeRuntime runtime{&clock};
-  agent::EventRecorder events{&clock};
-  agent::StatusStore store{&events};
-  agent::RuntimeStateReader reader{&runtime};
-  agent::HookRunner hooks{&runtime, nullptr};
-  agent::Services env;
-  std::string dir = std::filesystem::temp_directory_path() / ("crilet-logs-" + std::to_string(::getpid()));
-  env.runtime = &runtime;
-  env.clock = &clock;
-  env.events = &events;
-  env.reader = &reader;
-  env.hooks = &hooks;
-  env.options.root_dir = dir + "/root";
-  env.options.pod_logs_dir = dir + "/logs";
-  env.options.node_ip = "192.0.2.10";
-  env.node_memory_bytes = 8LL << 30;
-  env.node_cpu_milli = 2000;
-  runtime.AddImage("busybox:1.36");
+  testing::SyncerHarness h;
+  auto& clock = h.clock;
+  auto& runtime = h.runtime;
+  auto& store = h.store;
   auto pod = testing::MakePod({"app"});
-  agent::PodSyncer s(&env, &store, pod);
+  agent::PodSyncer s(&h.env, &store, pod);
   s.Sync(nullptr);
   // Crash until the container waits in CrashLoopBackOff after at least two restarts.
   for (int crash = 0; crash < 10; ++crash) {
@@ -185,7 +171,6 @@ TEST_CASE("kubectl logs -p in CrashLoopBackOff reads the last instance that ran,
   Status missing = FindLogInstance(&runtime, pod.metadata.uid, "app", "gone", false, "", &st);
   CHECK(missing.IsNotFound());
   CHECK(missing.message().rfind("failed to get container status \"gone\": ", 0) == 0);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("kubelet's log lines: --tail, then --since, --timestamps, --limit-bytes, kubectl's --prefix", "[cli][logs]") {

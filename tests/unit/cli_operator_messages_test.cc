@@ -22,6 +22,7 @@
 #include "cri/fake_runtime.h"
 #include "manifests/dir_source.h"
 #include "manifests/pod_config.h"
+#include "syncer_harness.h"
 #include "test_pods.h"
 
 using namespace crilet;
@@ -58,31 +59,7 @@ struct LogCapture {
   }
 };
 
-// A PodSyncer on fakes, as in pod_syncer_test.cc.
-struct Harness {
-  FakeClock clock;
-  cri::FakeRuntime runtime{&clock};
-  agent::EventRecorder events{&clock};
-  agent::StatusStore store{&events};
-  agent::RuntimeStateReader reader{&runtime};
-  agent::HookRunner hooks{&runtime, nullptr};
-  agent::Services env;
-  std::string dir = fs::temp_directory_path() / ("crilet-opmsg-" + std::to_string(::getpid()));
-  Harness() {
-    env.runtime = &runtime;
-    env.clock = &clock;
-    env.events = &events;
-    env.reader = &reader;
-    env.hooks = &hooks;
-    env.options.root_dir = dir + "/root";
-    env.options.pod_logs_dir = dir + "/logs";
-    env.options.node_ip = "192.0.2.10";
-    env.node_memory_bytes = 8LL << 30;
-    env.node_cpu_milli = 2000;
-    runtime.AddImage("busybox:1.36");
-  }
-  ~Harness() { fs::remove_all(dir); }
-};
+using Harness = testing::SyncerHarness;
 
 json Event(const char* type, const char* reason, const std::string& message, const char* first, const char* last,
            int count = 1) {
