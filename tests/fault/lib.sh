@@ -2,6 +2,7 @@
 # CRILET_FAULT=full (scripts/test.sh --fault) runs every round; otherwise the short form CI runs.
 # Each test prints what it injected ("inject: ...") and what it found ("found: ..."), as numbers.
 source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
+eval "_integration_$(declare -f start_lab)"
 
 FAULT_LEVEL=${CRILET_FAULT:-short}
 # rounds FULL SHORT: how many rounds this level runs.
@@ -23,10 +24,40 @@ gauge() { gauges "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
 # Host-side leftovers of pods: mounts under the test dir, netns of this lab's sandboxes, IPAM leases of the
 # test network. Each prints a count.
 mounts_under() { awk -v d="$1/" 'index($5, d) == 1' /proc/self/mountinfo | wc -l; }
+# Leases are counted by their owner (the sandbox ID on a lease file's first line), leaving out those that were
+# there before this test's lab started: an earlier test's leftovers are reported once by start_lab, not
+# counted as this test's leak.
+ipam_owners() {
+  local d=/var/lib/cni/networks/crilet-$CRILET_LAB_BRIDGE f
+  [[ -d $d ]] || return 0
+  for f in "$d"/[0-9]*; do
+    [[ -f $f ]] && echo "$(head -1 "$f" | tr -d '[:space:]') $(basename "$f")"
+  done
+}
+declare -A IPAM_BEFORE=()
 ipam_leases() {
-  local d=/var/lib/cni/networks/crilet-$CRILET_LAB_BRIDGE
-  [[ -d $d ]] || { echo 0; return; }
-  find "$d" -maxdepth 1 -type f -name '[0-9]*' | wc -l
+  local owner ip n=0
+  while read -r owner ip; do
+    [[ -n $owner && -z ${IPAM_BEFORE[$owner]:-} ]] && n=$((n + 1))
+  done < <(ipam_owners)
+  echo "$n"
+}
+# ipam_leaked: "IP(sandbox ID)" of each lease ipam_leases counts, for a failure message.
+ipam_leaked() {
+  local owner ip
+  while read -r owner ip; do
+    [[ -n $owner && -z ${IPAM_BEFORE[$owner]:-} ]] && printf '%s(%.13s) ' "$ip" "$owner"
+  done < <(ipam_owners)
+}
+start_lab() {
+  local owner ip
+  _integration_start_lab
+  while read -r owner ip; do
+    [[ -n $owner ]] && IPAM_BEFORE[$owner]=1
+  done < <(ipam_owners)
+  if ((${#IPAM_BEFORE[@]})); then
+    found "${#IPAM_BEFORE[@]} IPAM leases in network crilet-$CRILET_LAB_BRIDGE before this test started (left by an earlier run; not counted)"
+  fi
 }
 # dir_entries DIR: how many entries DIR holds (0 when it does not exist).
 dir_entries() { find "$1" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }

@@ -56,7 +56,7 @@ for ((w = 1; w <= waves; w++)); do
     [[ $left == "$clean" ]] && break
     sleep 0.1
   done
-  [[ $left == "$clean" ]] || fail "after wave $w: $left"
+  [[ $left == "$clean" ]] || fail "after wave $w: $left; leases: $(ipam_leaked)"
   cycles=$((w * WAVE))
   if ((w == 1)); then
     baseline=$(gauges "$CRILET_PID")
