@@ -22,6 +22,14 @@ Status SaveCheckpoint(const std::string& path, const PodCheckpoint& c) {
   }
   j["conditions"] = conds;
   if (c.start_observed) j["startObserved"] = true;
+  nlohmann::json probes = nlohmann::json::object();
+  for (const auto& [id, r] : c.probe_results) {
+    nlohmann::json e = nlohmann::json::object();
+    if (r.readiness) e["readiness"] = probes::ResultName(*r.readiness);
+    if (r.startup) e["startup"] = probes::ResultName(*r.startup);
+    if (!e.empty()) probes[id] = e;
+  }
+  if (!probes.empty()) j["probeResults"] = probes;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   std::string tmp = path + ".tmp";
@@ -59,6 +67,19 @@ Status LoadCheckpoint(const std::string& path, PodCheckpoint* c) {
     }
   }
   if (j.contains("startObserved") && j["startObserved"].is_boolean()) c->start_observed = j["startObserved"].get<bool>();
+  if (j.contains("probeResults") && j["probeResults"].is_object()) {
+    auto result = [](const nlohmann::json& v, const char* key) -> std::optional<probes::Result> {
+      if (!v.contains(key) || !v[key].is_string()) return std::nullopt;
+      return probes::ParseResultName(v[key].get<std::string>());
+    };
+    for (const auto& [id, v] : j["probeResults"].items()) {
+      if (!v.is_object()) continue;
+      probes::ContainerResults r;
+      r.readiness = result(v, "readiness");
+      r.startup = result(v, "startup");
+      if (r.readiness || r.startup) c->probe_results[id] = r;
+    }
+  }
   return Status::Ok();
 }
 

@@ -8,6 +8,7 @@
 #include "agent/backoff.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "probes/results.h"
 
 namespace crilet::agent {
 
@@ -26,6 +27,9 @@ struct PodCheckpoint {
   std::map<std::string, ConditionTime> conditions;  // by condition type
   // crilet_pod_start_duration_seconds was observed (or the pod was adopted already running): never again.
   bool start_observed = false;
+  // The readiness and startup results each running container had, by CRI container ID: the probe workers of
+  // an adopted container start from them, so a Ready pod stays Ready (and keeps its lastTransitionTime).
+  probes::PodResults probe_results;
 };
 
 Status SaveCheckpoint(const std::string& path, const PodCheckpoint& c);

@@ -45,6 +45,7 @@ PodSyncer::PodSyncer(const Services* env, StatusStore* store, manifests::Pod pod
     restored_.conditions.push_back(PodCondition{type, c.status, "", "", c.last_transition_time});
   }
   start_recorded_ = cp.start_observed;
+  probe_results_ = cp.probe_results;
 }
 
 void PodSyncer::MarkTerminating() {
@@ -75,6 +76,7 @@ void PodSyncer::SaveCheckpoint() {
   cp.crash_backoff = crash_backoff_.entries();
   cp.conditions = conditions_;
   cp.start_observed = start_recorded_;
+  cp.probe_results = probe_results_;
   if (Status s = agent::SaveCheckpoint(files_.dir() + "/checkpoint.json", cp); !s.ok()) {
     spdlog::warn("{}/{}: {}", pod_.metadata.namespace_, pod_.metadata.name, s.message());
   }
@@ -343,6 +345,9 @@ std::map<std::string, std::string> PodSyncer::TerminationMessages(const Observed
 
 void PodSyncer::Publish(const ObservedPod& obs) {
   probes::PodResults results = env_->prober ? env_->prober->Results(pod_.metadata.uid) : probes::PodResults{};
+  // An instance the prober has no worker for yet (the first publish after a crilet restart) shows the
+  // results it had before, which its workers then start from.
+  for (const auto& [id, r] : probe_results_) results.emplace(id, r);
   std::map<std::string, std::string> messages = TerminationMessages(obs);
   StatusInput in;
   in.pod = &pod_;
@@ -359,9 +364,24 @@ void PodSyncer::Publish(const ObservedPod& obs) {
   if (env_->prober) {
     std::vector<probes::ProbeTarget> targets;
     for (const auto& c : obs.containers) {
-      targets.push_back(probes::ProbeTarget{c.id, c.name, c.state == cri::ContainerState::kRunning, c.started_at});
+      probes::ProbeTarget t{c.id, c.name, c.state == cri::ContainerState::kRunning, c.started_at, {}};
+      if (auto r = probe_results_.find(c.id); r != probe_results_.end()) t.restored = r->second;
+      targets.push_back(std::move(t));
     }
     env_->prober->UpdatePod(pod_, status.pod_ip, targets);
+  }
+  // Checkpoint what a restarted crilet's probe workers should start from.
+  probes::PodResults kept;
+  for (const auto& c : obs.containers) {
+    if (c.state != cri::ContainerState::kRunning) continue;
+    auto it = results.find(c.id);
+    if (it == results.end()) continue;
+    probes::ContainerResults r{std::nullopt, it->second.readiness, it->second.startup};
+    if (r.readiness || r.startup) kept[c.id] = r;
+  }
+  if (kept != probe_results_) {
+    probe_results_ = std::move(kept);
+    SaveCheckpoint();
   }
   if (!start_recorded_ && env_->metrics && start_time_ && !status.container_statuses.empty() &&
       std::all_of(status.container_statuses.begin(), status.container_statuses.end(),

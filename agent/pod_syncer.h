@@ -68,6 +68,7 @@ class PodSyncer {
   std::optional<PodStatus> last_status_;
   PodStatus restored_;  // the checkpoint's conditions, the `previous` status until the first publish
   std::map<std::string, ConditionTime> conditions_;  // as last checkpointed
+  probes::PodResults probe_results_;  // readiness/startup of running instances, as last checkpointed
   std::map<std::string, TimePoint> expected_exits_;  // container ID -> when the exit was seen
   std::set<std::string> unwatchable_;                // containers ExitWatcher could not watch (not retried)
 };

@@ -236,6 +236,7 @@ void ProbeManager::UpdatePod(const manifests::Pod& pod, const std::string& pod_i
       if (w.state.container_id != target->container_id) {
         UnscheduleLocked(&w);  // a run for the old instance is cancelled (and its result dropped)
         NewContainer(&w.state, type, target->container_id);
+        if (std::optional<Result> r = Lookup(target->restored, type)) w.state.published = *r;
         ScheduleFirstRunLocked(id, now);
       } else if (!was_running && w.running) {
         ScheduleFirstRunLocked(id, now);  // created earlier, running now: probe without waiting a period

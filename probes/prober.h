@@ -16,6 +16,9 @@ struct ProbeTarget {
   std::string name;          // container name in the spec (regular or init/sidecar)
   bool running = false;
   int64_t started_at = 0;    // Unix ns, from CRI
+  // Results this instance had when an earlier crilet stopped (the pod's checkpoint): a probe worker made for
+  // it starts from these instead of kubelet's initial values, so adopting a Ready pod does not flip it.
+  ContainerResults restored{};
 };
 
 class Prober {

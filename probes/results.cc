@@ -16,10 +16,21 @@ std::optional<Result> Lookup(const PodResults* results, const std::string& conta
   if (!results) return std::nullopt;
   auto it = results->find(container_id);
   if (it == results->end()) return std::nullopt;
+  return Lookup(it->second, type);
+}
+
+std::optional<Result> Lookup(const ContainerResults& r, ProbeType type) {
   switch (type) {
-    case ProbeType::kLiveness: return it->second.liveness;
-    case ProbeType::kReadiness: return it->second.readiness;
-    case ProbeType::kStartup: return it->second.startup;
+    case ProbeType::kLiveness: return r.liveness;
+    case ProbeType::kReadiness: return r.readiness;
+    case ProbeType::kStartup: return r.startup;
+  }
+  return std::nullopt;
+}
+
+std::optional<Result> ParseResultName(const std::string& name) {
+  for (Result r : {Result::kUnknown, Result::kSuccess, Result::kFailure}) {
+    if (name == ResultName(r)) return r;
   }
   return std::nullopt;
 }

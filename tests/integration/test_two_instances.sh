@@ -2,7 +2,7 @@
 # Two crilets (different --root-dir) on one containerd, each with its own manifest: neither removes the
 # other's pod as an orphan, both pods keep running with unchanged container IDs over many relists, the
 # second names the first at start, and a restarted first one adopts its own pod and leaves the other alone,
-# keeping the conditions' lastTransitionTimes and not observing the adopted pod's start again. Last, a removed
+# keeping the conditions' lastTransitionTimes (Ready, decided by a readiness probe, included) and not observing the adopted pod's start again. Last, a removed
 # manifest's pod shows Terminating while it stops. (Kubelet parity: each kubelet only garbage-collects the pods
 # it owns; a deleted pod is Terminating during its grace period.)
 source "$(dirname "$0")/lib.sh"
@@ -16,7 +16,10 @@ metadata: {name: alpha}
 spec:
   terminationGracePeriodSeconds: 1
   containers:
-  - {name: app, image: docker.io/library/busybox:1.36, command: [sleep, "3600"]}
+  - name: app
+    image: docker.io/library/busybox:1.36
+    command: [sleep, "3600"]
+    readinessProbe: {exec: {command: ["true"]}, periodSeconds: 1}
 YAML
 start_crilet --relist-period "$RELIST"
 wait_for "alpha Running" 20 pod_is alpha '.status.phase == "Running" and .status.containerStatuses[0].ready'
@@ -90,6 +93,11 @@ n1=$(relists "$PORT")
 relisted_since_restart() { (($(relists "$PORT") >= n1 + 5)); }
 wait_for "5 relists after the restart" 10 relisted_since_restart
 wait_for "alpha Running again" 10 pod_is alpha '.status.phase == "Running"'
+# Its readiness probe ran again since the restart (the new process counts from 0), so Ready was decided by
+# the probe and not only carried over.
+probes_run() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk '$1 ~ /^crilet_probe_total/ {n += $2} END {print n + 0}'; }
+probed_twice() { (($(probes_run) >= 2)); }
+wait_for "alpha's readiness probe to run twice after the restart" 10 probed_twice
 [[ $(id_of "$PORT" alpha) == "$alpha_id" ]] || fail "alpha was not adopted: $(id_of "$PORT" alpha)"
 [[ $(id_of "$PORT2" beta) == "$beta_id" ]] || fail "beta's container changed after the restart"
 grep -q "another crilet (root dir $T/root2) owns 1 pod on the runtime" "$T/crilet.log" || fail "restart did not name the second"

@@ -26,7 +26,66 @@ const PodCondition& Cond(const PodStatus& s, const std::string& type) {
   return s.conditions.front();
 }
 
+// As ProbeManager seeds its workers: an instance seen for the first time starts from the results it had
+// before the restart (ProbeTarget::restored), else from kubelet's initial readiness Failure. Tests set
+// `results` to what later probe runs found.
+struct SeedingProber : probes::Prober {
+  probes::PodResults results;
+  void UpdatePod(const manifests::Pod&, const std::string&, const std::vector<probes::ProbeTarget>& targets) override {
+    for (const auto& t : targets) {
+      if (!t.running || results.count(t.container_id)) continue;
+      results[t.container_id].readiness = t.restored.readiness.value_or(probes::Result::kFailure);
+    }
+  }
+  void RemovePod(const std::string&) override {}
+  probes::PodResults Results(const std::string&) const override { return results; }
+};
+
 }  // namespace
+
+TEST_CASE("kubelet parity: a probed Ready pod stays Ready with its lastTransitionTime when a restarted crilet adopts it",
+          "[syncer][adoption][probes]") {
+  Harness h;
+  auto pod = MakePod({"app"});
+  manifests::Probe ready;
+  ready.handler.exec = manifests::ExecAction{{"true"}};
+  pod.spec.containers[0].readiness_probe = ready;
+  TimePoint ready_at;
+  {
+    SeedingProber prober;
+    h.env.prober = &prober;
+    PodSyncer s(&h.env, &h.store, pod);
+    s.Sync(nullptr);
+    REQUIRE(Cond(h.Status(pod), "Ready").status == "False");  // not probed yet
+    h.clock.Advance(std::chrono::seconds(3));
+    ready_at = h.clock.Now();
+    prober.results[h.runtime.ContainerIdByName("app")].readiness = probes::Result::kSuccess;
+    s.Sync(nullptr);
+    REQUIRE(Cond(h.Status(pod), "Ready").status == "True");
+    REQUIRE(Cond(h.Status(pod), "Ready").last_transition_time == ready_at);
+  }
+  // A new process: fresh prober (no results), new syncer, empty store.
+  h.clock.Advance(std::chrono::minutes(5));
+  h.store.Remove(pod.metadata.uid);
+  SeedingProber prober;
+  h.env.prober = &prober;
+  PodSyncer adopted(&h.env, &h.store, pod);
+  adopted.Sync(nullptr);
+  std::string id = h.runtime.ContainerIdByName("app");
+  CHECK(prober.results[id].readiness == probes::Result::kSuccess);  // the worker starts from the checkpoint
+  for (const char* type : {"Ready", "ContainersReady"}) {
+    INFO(type);
+    CHECK(Cond(h.Status(pod), type).status == "True");
+    CHECK(Cond(h.Status(pod), type).last_transition_time == ready_at);
+  }
+  // A probe failing after the adoption still moves it.
+  h.clock.Advance(std::chrono::seconds(2));
+  prober.results[id].readiness = probes::Result::kFailure;
+  adopted.Sync(nullptr);
+  CHECK(Cond(h.Status(pod), "Ready").status == "False");
+  CHECK(Cond(h.Status(pod), "Ready").last_transition_time == h.clock.Now());
+  h.env.prober = nullptr;
+}
 
 TEST_CASE("kubelet parity: conditions keep their lastTransitionTime when a restarted crilet adopts the pod",
           "[syncer][adoption]") {

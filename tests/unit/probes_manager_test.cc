@@ -534,3 +534,33 @@ TEST_CASE("manager: exec probes started on the runtime's connection are waited f
   f.release = true;
   m->Stop();
 }
+
+TEST_CASE("kubelet parity: an adopted container's probes start from its checkpointed results", "[probes][manager]") {
+  Fixture f;
+  manifests::Container c;
+  c.name = "app";
+  c.startup_probe = ExecProbeSpec("startup");
+  c.readiness_probe = ExecProbeSpec("ready");
+  std::string adopted = f.Run(c);
+  auto m = f.Manager();
+  ProbeTarget t = f.Running(adopted, "app");
+  t.restored.readiness = S;
+  t.restored.startup = S;
+  m->UpdatePod(f.pod, "10.88.0.5", {t});
+  // Published at once, before any run: the pod stays Ready across the restart.
+  CHECK(f.Get(*m, adopted, ProbeType::kReadiness) == S);
+  CHECK(f.Get(*m, adopted, ProbeType::kStartup) == S);
+  // The startup probe passed before: only readiness runs, and its results move the state from there.
+  REQUIRE(Eventually([&] { return f.Calls("ready") >= 2; }));
+  CHECK(f.Calls("startup") == 0);
+  f.SetExit("ready", 1);
+  CHECK(Eventually([&] { return f.Get(*m, adopted, ProbeType::kReadiness) == F; }));
+
+  // A new instance (no checkpointed results) starts from kubelet's initial values.
+  manifests::Container d;
+  d.name = "fresh";
+  d.readiness_probe = ExecProbeSpec("hang-fresh");
+  std::string fresh = f.Run(d);
+  m->UpdatePod(f.pod, "10.88.0.5", {t, f.Running(fresh, "fresh")});
+  CHECK(f.Get(*m, fresh, ProbeType::kReadiness) == F);
+}
