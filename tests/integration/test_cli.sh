@@ -181,7 +181,13 @@ uid=$(pod chatty | jq -r .metadata.uid)
 dir="$LOGS/default_chatty-node1_$uid/c"
 "$CRILET_BIN" logs chatty -f --server "http://127.0.0.1:$PORT" >"$T/chatty.txt" 2>&1 &
 follower=$!
-wait_for "two rotations" 40 bash -c "[[ \$(ls '$dir' | grep -c '^0\.log\.') -ge 2 ]]"
+# Two rotations while it follows: counted from its first line (on a loaded machine its start takes seconds),
+# as rotated names it had not seen then.
+wait_for "logs -f printing" 20 test -s "$T/chatty.txt"
+rotated() { ls "$dir" | sed -n 's/^\(0\.log\.[0-9]\{8\}-[0-9]\{6\}\).*/\1/p' | sort -u; }
+before=$(rotated)
+two_new_rotations() { (($(comm -13 <(echo "$before") <(rotated) | grep -c .) >= 2)); }
+wait_for "two rotations while following" 40 two_new_rotations
 sleep 1
 kill "$follower" 2>/dev/null; wait "$follower" 2>/dev/null || true
 # The chatty container keeps writing, so a rotation may be under way when we look: between the rename and
