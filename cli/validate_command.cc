@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "cli/node_identity.h"
@@ -53,6 +54,20 @@ int RunValidate(const std::vector<std::string>& files, const std::string& node, 
     for (const auto& w : r.warnings) err << "warning: " << w.ToString() << "\n";
     for (const auto& e : r.errors) err << "error: " << e.ToString() << "\n";
     if (!r.errors.empty()) status = 1;
+    // Objects as YAML comments, so the output stays the pods' YAML; a Secret's values are never printed.
+    auto keys = [](const auto& map) {
+      std::string names;
+      for (const auto& [k, v] : map) names += (names.empty() ? "" : ", ") + k;
+      return std::to_string(map.size()) + (map.size() == 1 ? " key" : " keys") + (names.empty() ? "" : " (" + names + ")");
+    };
+    for (const auto& c : r.objects.config_maps) {
+      std::map<std::string, std::string> all = c.data;
+      all.insert(c.binary_data.begin(), c.binary_data.end());
+      out << "# ConfigMap " << c.namespace_ << "/" << c.name << ": " << keys(all) << "\n";
+    }
+    for (const auto& sec : r.objects.secrets) {
+      out << "# Secret " << sec.namespace_ << "/" << sec.name << " (" << sec.type << "): " << keys(sec.data) << "\n";
+    }
     for (const auto& pod : r.pods) {
       if (!first) out << "---\n";
       first = false;

@@ -306,6 +306,7 @@ void DirSource::ScanOnce(bool force) {
       st.errors = std::move(r.errors);
       st.warnings = std::move(r.warnings);
       st.pods = std::move(r.pods);
+      st.objects = std::move(r.objects);
     } else {
       st.errors.push_back(FieldError{path, 0, "", read_error});
     }
@@ -314,10 +315,12 @@ void DirSource::ScanOnce(bool force) {
     if (st.errors.empty()) {
       st.ever_valid = true;
     } else {
-      st.pods.clear();  // a file with any error yields no pod of its own
+      st.pods.clear();  // a file with any error yields no pod (or object) of its own
+      st.objects = LocalObjects{};
       if (known != files_.end() && known->second.ever_valid) {
         // Kubelet would drop the pod; crilet keeps the last valid version running and reports the error.
         st.pods = known->second.pods;
+        st.objects = known->second.objects;
         st.ever_valid = true;
         kept = " (keeping the last valid version of this file running)";
       }

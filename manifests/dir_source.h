@@ -13,6 +13,7 @@
 
 #include "common/status.h"
 #include "manifests/field_error.h"
+#include "manifests/local_objects.h"
 #include "manifests/pod.h"
 
 namespace crilet::manifests {
@@ -27,6 +28,7 @@ struct FileState {
                                  // verdict): unchanged files are not re-read
   std::string content_hash;      // of the last bytes read
   std::vector<Pod> pods;         // from the last version without errors
+  LocalObjects objects;          // its ConfigMaps and Secrets, likewise
   std::vector<FieldError> errors;    // of the current version (empty when it is valid)
   std::vector<FieldError> warnings;
   bool ever_valid = false;

@@ -28,6 +28,18 @@ LoadResult Load(std::string_view content, const LoadOptions& options) {
       out.errors.insert(out.errors.end(), doc.errors.begin(), doc.errors.end());
       continue;
     }
+    if (doc.config_map || doc.secret) {
+      PodSource source = options.source;
+      source.document = doc.pod.source.document;
+      if (doc.config_map) {
+        doc.config_map->source = source;
+        out.objects.config_maps.push_back(std::move(*doc.config_map));
+      } else {
+        doc.secret->source = source;
+        out.objects.secrets.push_back(std::move(*doc.secret));
+      }
+      continue;
+    }
     Pod pod = std::move(doc.pod);
     int document = pod.source.document;
     pod.source = options.source;
@@ -48,7 +60,7 @@ LoadResult Load(std::string_view content, const LoadOptions& options) {
     MakeStaticPod(&pod, options.node_name, PodToYaml(hashed));
     out.pods.push_back(std::move(pod));
   }
-  if (out.pods.empty() && out.errors.empty() && content.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+  if (out.pods.empty() && out.objects.empty() && out.errors.empty() && content.find_first_not_of(" \t\r\n") != std::string_view::npos) {
     // Only comments or empty documents: not an error, but worth saying.
     out.warnings.push_back(FieldError{shown, 0, "", "no pod in this file"});
   }

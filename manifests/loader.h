@@ -1,4 +1,4 @@
-/// LoadManifest: the bytes of one manifest file (or URL body) -> validated, defaulted static pods.
+/// LoadManifest: the bytes of one manifest file (or URL body) -> validated, defaulted static pods, ConfigMaps, Secrets.
 #pragma once
 
 #include <string>
@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "manifests/field_error.h"
+#include "manifests/local_objects.h"
 #include "manifests/pod.h"
 
 namespace crilet::manifests {
@@ -18,7 +19,8 @@ struct LoadOptions {
 
 struct LoadResult {
   std::vector<Pod> pods;             // valid pods: defaults, static name, uid and config annotations applied
-  std::vector<FieldError> errors;    // a document with any error yields no pod
+  LocalObjects objects;              // valid ConfigMaps and Secrets, source set
+  std::vector<FieldError> errors;    // a document with any error yields no pod (or object)
   std::vector<FieldError> warnings;  // unknown fields and ignored settings
 };
 

@@ -57,6 +57,20 @@ void RequireKey(const Secret& s, const std::string& key, Errors* e) {
 
 }  // namespace
 
+const ConfigMap* LocalObjects::FindConfigMap(const std::string& ns, const std::string& name) const {
+  for (const auto& c : config_maps) {
+    if (c.namespace_ == ns && c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+const Secret* LocalObjects::FindSecret(const std::string& ns, const std::string& name) const {
+  for (const auto& s : secrets) {
+    if (s.namespace_ == ns && s.name == name) return &s;
+  }
+  return nullptr;
+}
+
 std::string CheckObjectKey(const std::string& key) {
   if (key.empty()) return "must not be empty";
   if (key.size() > 253) return "must be no more than 253 characters";

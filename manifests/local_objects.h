@@ -20,6 +20,7 @@ struct ConfigMap {
   std::map<std::string, std::string> binary_data;
   bool immutable = false;
   PodSource source;  // the file (or URL) and document it came from
+  bool operator==(const ConfigMap&) const = default;
 };
 
 // A v1 Secret. `data` holds the decoded bytes, `stringData` already merged in (it wins, as the API server's).
@@ -32,6 +33,17 @@ struct Secret {
   std::map<std::string, std::string> data;
   bool immutable = false;
   PodSource source;
+  bool operator==(const Secret&) const = default;
+};
+
+// The ConfigMaps and Secrets of the sources, as a pod in their namespace may use them.
+struct LocalObjects {
+  std::vector<ConfigMap> config_maps;
+  std::vector<Secret> secrets;
+  bool empty() const { return config_maps.empty() && secrets.empty(); }
+  const ConfigMap* FindConfigMap(const std::string& ns, const std::string& name) const;
+  const Secret* FindSecret(const std::string& ns, const std::string& name) const;
+  bool operator==(const LocalObjects&) const = default;
 };
 
 // The API server's limit on one ConfigMap's or Secret's data (MaxSecretSize, and ConfigMap's total size).

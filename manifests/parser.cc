@@ -1,6 +1,8 @@
 // Pod v1 field names -> the Pod model, through YamlReader (the input limits are in yaml_guard.cc).
 #include "manifests/parser.h"
 
+#include "manifests/local_object_reader.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include "manifests/yaml_guard.h"
@@ -585,9 +587,21 @@ ParsedDocument ReadDocument(const Node& n, const std::string& file, int index) {
   }
   std::string kind = ScalarField(n, "kind");
   std::string api = ScalarField(n, "apiVersion");
-  if (!kind.empty() && kind != "Pod") {
+  if (IsLocalObjectKind(kind) && (api.empty() || api == "v1")) {
+    if (api.empty()) {
+      d.errors.push_back(FieldError{file, d.line, "apiVersion", "required (v1)"});
+      return d;
+    }
+    LocalObjectDocument o = ReadLocalObject(n, file);
+    d.errors = std::move(o.errors);
+    d.warnings = std::move(o.warnings);
+    d.config_map = std::move(o.config_map);
+    d.secret = std::move(o.secret);
+    return d;
+  }
+  if (!kind.empty() && kind != "Pod" && !IsLocalObjectKind(kind)) {
     d.errors.push_back(FieldError{file, YamlReader::Line(n["kind"]), "kind",
-                                  "unknown kind \"" + kind + "\": a static pod manifest holds kind Pod"});
+                                  "unknown kind \"" + kind + "\": a static pod manifest holds kind Pod, ConfigMap or Secret"});
   }
   if (!api.empty() && api != "v1") {
     d.errors.push_back(FieldError{file, YamlReader::Line(n["apiVersion"]), "apiVersion",

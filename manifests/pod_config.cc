@@ -56,6 +56,31 @@ std::vector<Pod> MergeSources(const std::map<std::string, FileState>& files, con
   return out;
 }
 
+LocalObjects MergeObjects(const std::map<std::string, FileState>& files, const FileState* url,
+                          const std::string& url_name, std::vector<FieldError>* problems) {
+  LocalObjects out;
+  std::map<std::string, std::string> owner;  // "ConfigMap ns/name" -> where it came from
+  auto claim = [&](const std::string& from, const std::string& what) {
+    auto [it, fresh] = owner.emplace(what, from);
+    if (!fresh) {
+      problems->push_back(FieldError{from, 0, "metadata.name", what + " is already declared by " + it->second +
+                                                                   "; this one is ignored"});
+    }
+    return fresh;
+  };
+  auto add = [&](const std::string& from, const FileState& st) {
+    for (const auto& c : st.objects.config_maps) {
+      if (claim(from, "ConfigMap " + c.namespace_ + "/" + c.name)) out.config_maps.push_back(c);
+    }
+    for (const auto& s : st.objects.secrets) {
+      if (claim(from, "Secret " + s.namespace_ + "/" + s.name)) out.secrets.push_back(s);
+    }
+  };
+  for (const auto& [path, st] : files) add(path, st);
+  if (url) add(url_name, *url);
+  return out;
+}
+
 PodConfig::PodConfig(Options options, std::function<void(std::vector<Pod>)> on_change, const Clock* clock)
     : options_(std::move(options)), on_change_(std::move(on_change)), clock_(clock ? clock : &real_clock_) {}
 
@@ -124,6 +149,11 @@ std::vector<FieldError> PodConfig::Problems() const {
   return problems_;
 }
 
+LocalObjects PodConfig::Objects() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return objects_;
+}
+
 bool PodConfig::SourcesReady() const {
   std::lock_guard<std::mutex> lock(mu_);
   return options_.manifest_url.empty() || url_ready_;
@@ -145,6 +175,7 @@ void PodConfig::Emit() {
   }
   std::vector<FieldError> problems;
   std::vector<Pod> pods = MergeSources(files, have_url ? &url : nullptr, options_.manifest_url, &seen_, *clock_, &problems);
+  LocalObjects objects = MergeObjects(files, have_url ? &url : nullptr, options_.manifest_url, &problems);
   // A source logged its own errors (as E lines) when it read them; only what the merge found (a name or UID
   // declared twice) is logged here, once. A file error at a metadata.* path used to be logged twice.
   std::set<std::string> source_errors;
@@ -164,10 +195,13 @@ void PodConfig::Emit() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     problems_ = std::move(problems);
+    objects_ = objects;
   }
-  if (emitted_ && pods == last_ && ready == last_ready_) return;  // a source becoming ready is news too
+  // A source becoming ready is news too, and so is a changed ConfigMap or Secret.
+  if (emitted_ && pods == last_ && ready == last_ready_ && objects == last_objects_) return;
   emitted_ = true;
   last_ = pods;
+  last_objects_ = std::move(objects);
   last_ready_ = ready;
   if (on_change_) on_change_(std::move(pods));
 }

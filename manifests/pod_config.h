@@ -25,6 +25,11 @@ std::vector<Pod> MergeSources(const std::map<std::string, FileState>& files, con
                               const std::string& url_name, std::map<std::string, std::string>* seen,
                               const Clock& clock, std::vector<FieldError>* problems);
 
+// The sources' ConfigMaps and Secrets in the same order; the first of a kind, namespace and name wins and
+// later ones are reported in `problems`.
+LocalObjects MergeObjects(const std::map<std::string, FileState>& files, const FileState* url,
+                          const std::string& url_name, std::vector<FieldError>* problems);
+
 // kubelet's config.seen layout, 2006-01-02T15:04:05.000000000Z07:00, in UTC.
 std::string SeenTime(TimePoint t);
 
@@ -59,6 +64,8 @@ class PodConfig {
   // False while the URL source has never answered 200 (kubelet's sourcesReady): until then, a pod that
   // came from the URL before a restart cannot be told from an orphan, so the agent should not remove it.
   bool SourcesReady() const;
+  // The ConfigMaps and Secrets declared now (a change of them alone also calls on_change, with the same pods).
+  LocalObjects Objects() const;
 
  private:
   void Emit();  // called with emit_mu_ held
@@ -73,6 +80,7 @@ class PodConfig {
   std::mutex emit_mu_;  // serializes merging and on_change_; guards seen_, last_, last_ready_, emitted_
   std::map<std::string, std::string> seen_;
   std::vector<Pod> last_;
+  LocalObjects last_objects_;
   bool last_ready_ = false;
   bool emitted_ = false;
 
@@ -83,6 +91,7 @@ class PodConfig {
   bool have_url_state_ = false;
   bool url_ready_ = false;
   std::vector<FieldError> problems_;
+  LocalObjects objects_;
 };
 
 }  // namespace crilet::manifests

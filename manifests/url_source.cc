@@ -60,6 +60,7 @@ void UrlSource::FetchOnce() {
       loaded = true;
       loaded_warnings_ = next.warnings;
       next.pods = std::move(r.pods);
+      next.objects = std::move(r.objects);
       next.ever_valid = true;
     } else {
       for (auto& e : next.errors) e.message += " (keeping the last pods)";
@@ -69,7 +70,7 @@ void UrlSource::FetchOnce() {
   }
   validators_ = ValidatorsAfter(validators_, verdict, loaded,
                                 UrlValidators{answer.Header("ETag"), answer.Header("Last-Modified")});
-  bool changed = next.pods != state_.pods || next.errors.size() != state_.errors.size();
+  bool changed = next.pods != state_.pods || !(next.objects == state_.objects) || next.errors.size() != state_.errors.size();
   for (size_t i = 0; !changed && i < next.errors.size(); ++i) changed = next.errors[i].ToString() != state_.errors[i].ToString();
   if (changed) {  // a URL that keeps failing the same way is logged once, and stays in Problems()
     for (const auto& e : next.errors) spdlog::error("{}", e.ToString());

@@ -158,3 +158,19 @@ TEST_CASE("validate reports FIFOs and devices without blocking, and warns about 
   CHECK(out.str().find("name: a-n1") != std::string::npos);  // still printed: validate checks content
   fs::remove_all(dir);
 }
+
+TEST_CASE("validate lists ConfigMaps and Secrets by key names only, never a Secret's values", "[cli][safety][objects]") {
+  fs::path dir = fs::temp_directory_path() / ("crilet-validate-objects-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream out(dir / "objects.yaml");
+    out << "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: '1', b: '2'}\n---\n"
+           "apiVersion: v1\nkind: Secret\nmetadata: {name: pw, namespace: test}\nstringData: {password: hunter2}\n";
+  }
+  ::chmod((dir / "objects.yaml").c_str(), 0644);
+  std::ostringstream out, err;
+  CHECK(RunValidate({(dir / "objects.yaml").string()}, "n1", out, err) == 0);
+  CHECK(out.str() == "# ConfigMap default/cfg: 2 keys (a, b)\n# Secret test/pw (Opaque): 1 key (password)\n");
+  CHECK((out.str() + err.str()).find("hunter2") == std::string::npos);
+  fs::remove_all(dir);
+}

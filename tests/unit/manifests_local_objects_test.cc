@@ -3,7 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/base64.h"
+#include "manifests/loader.h"
 #include "manifests/local_object_reader.h"
+#include "manifests/pod_config.h"
 
 using namespace crilet;
 using namespace crilet::manifests;
@@ -160,4 +162,71 @@ TEST_CASE("an object over 1 MiB of data is refused, and unknown fields are warne
   auto w = Read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nspec: {}\n");
   REQUIRE(w.config_map);
   CHECK(Joined(w.warnings).find("spec") != std::string::npos);
+}
+
+TEST_CASE("a manifest file holds pods, ConfigMaps and Secrets side by side", "[manifests][objects]") {
+  LoadOptions lo;
+  lo.node_name = "node1";
+  lo.source = PodSource{"file", "/etc/kubernetes/manifests/app.yaml", 0};
+  LoadResult r = LoadManifest(R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: app-config, namespace: test}
+data: {color: blue}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: app-secret, namespace: test}
+stringData: {token: abc}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: test}
+spec:
+  containers: [{name: c, image: busybox}]
+)",
+                              lo);
+  INFO(Joined(r.errors));
+  REQUIRE(r.errors.empty());
+  CHECK(r.pods.size() == 1);
+  REQUIRE(r.objects.config_maps.size() == 1);
+  REQUIRE(r.objects.secrets.size() == 1);
+  CHECK(r.objects.config_maps[0].source.path == "/etc/kubernetes/manifests/app.yaml");
+  CHECK(r.objects.config_maps[0].source.document == 0);
+  CHECK(r.objects.secrets[0].source.document == 1);
+  CHECK(r.objects.FindConfigMap("test", "app-config")->data.at("color") == "blue");
+  CHECK(r.objects.FindSecret("test", "app-secret")->data.at("token") == "abc");
+  CHECK(r.objects.FindSecret("default", "app-secret") == nullptr);
+
+  // A List may hold them too; an invalid one is an error of the file, with the item's path.
+  LoadResult bad = LoadManifest("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: ok}}\n"
+                                "- {apiVersion: v1, kind: Secret, metadata: {name: s}, data: {k: '***'}}\n",
+                                lo);
+  CHECK(Joined(bad.errors).find("items[1].data[k]: not valid base64") != std::string::npos);
+  CHECK(bad.objects.config_maps.size() == 1);
+  CHECK(bad.objects.secrets.empty());
+  // A ConfigMap without apiVersion is refused as a Pod would be.
+  LoadResult untyped = LoadManifest("kind: ConfigMap\nmetadata: {name: c}\n", lo);
+  CHECK(Joined(untyped.errors).find("apiVersion: required (v1)") != std::string::npos);
+}
+
+TEST_CASE("merging sources: the first ConfigMap or Secret of a name wins, later ones are reported", "[manifests][objects]") {
+  std::map<std::string, FileState> files;
+  ConfigMap a;
+  a.name = "shared";
+  a.data["from"] = "a";
+  ConfigMap b = a;
+  b.data["from"] = "b";
+  Secret s;
+  s.name = "shared";  // another kind: no clash
+  files["/m/a.yaml"].objects.config_maps = {a};
+  files["/m/b.yaml"].objects.config_maps = {b};
+  files["/m/b.yaml"].objects.secrets = {s};
+  std::vector<FieldError> problems;
+  LocalObjects merged = MergeObjects(files, nullptr, "", &problems);
+  REQUIRE(merged.config_maps.size() == 1);
+  CHECK(merged.config_maps[0].data.at("from") == "a");
+  CHECK(merged.secrets.size() == 1);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].ToString() ==
+        "/m/b.yaml: metadata.name: ConfigMap default/shared is already declared by /m/a.yaml; this one is ignored");
 }
