@@ -37,6 +37,8 @@ class Agent {
 
   // Late-bound so the prober can be built with the agent's event recorder; call before Start().
   void SetProber(probes::Prober* prober) { services_.prober = prober; }
+  // Where containers' env finds ConfigMaps and Secrets (PodConfig::Objects); set before pods are added.
+  void SetObjectSource(std::function<manifests::LocalObjects()> objects) { services_.objects = std::move(objects); }
   EventRecorder* events() { return &events_; }
   StatusStore* statuses() { return &store_; }
 

@@ -161,8 +161,39 @@ std::string ContainerLogPath(const std::string& name, int32_t restart_count) {
   return name + "/" + std::to_string(restart_count) + ".log";
 }
 
+std::string CheckEnvVarName(const std::string& name) {
+  auto first = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' || ch == '.' || ch == '_'; };
+  if (name.empty() || !first(name[0]) ||
+      !std::all_of(name.begin(), name.end(), [&](char ch) { return first(ch) || (ch >= '0' && ch <= '9'); })) {
+    return "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and "
+           "must not start with a digit";
+  }
+  return "";
+}
+
+namespace {
+
+const manifests::LocalObjects kNoObjects;
+
+// The data a ConfigMap or Secret reference resolves to; null with *error set (or not, when optional and
+// missing: then the reference is skipped).
+const std::map<std::string, std::string>* ObjectData(const Pod& pod, const ContainerContext& ctx, bool secret,
+                                                     const std::string& name, bool optional, Status* error) {
+  const manifests::LocalObjects& objects = ctx.objects ? *ctx.objects : kNoObjects;
+  const std::string& ns = pod.metadata.namespace_;
+  if (secret) {
+    if (const auto* s = objects.FindSecret(ns, name)) return &s->data;
+  } else {
+    if (const auto* m = objects.FindConfigMap(ns, name)) return &m->data;
+  }
+  if (!optional) *error = Status::NotFound(std::string(secret ? "secret" : "configmap") + " \"" + name + "\" not found");
+  return nullptr;
+}
+
+}  // namespace
+
 Status MakeEnvironment(const Pod& pod, const Container& c, const ContainerContext& ctx,
-                       std::vector<std::pair<std::string, std::string>>* env) {
+                       std::vector<std::pair<std::string, std::string>>* env, std::vector<std::string>* skipped) {
   env->clear();
   std::map<std::string, std::string> defined;
   auto lookup = [&](const std::string& name) -> std::optional<std::string> {
@@ -170,9 +201,57 @@ Status MakeEnvironment(const Pod& pod, const Container& c, const ContainerContex
     if (it == defined.end()) return std::nullopt;
     return it->second;
   };
+  auto define = [&](const std::string& name, const std::string& value) {
+    defined[name] = value;
+    // A later definition of the same name replaces the earlier one in place, as kubelet does.
+    auto same = std::find_if(env->begin(), env->end(), [&](const auto& kv) { return kv.first == name; });
+    if (same != env->end()) {
+      same->second = value;
+    } else {
+      env->emplace_back(name, value);
+    }
+  };
+  for (const auto& from : c.env_from) {
+    const bool secret = from.secret_ref.has_value();
+    const manifests::KeySelector& ref = secret ? *from.secret_ref : *from.config_map_ref;
+    Status error;
+    const auto* data = ObjectData(pod, ctx, secret, ref.name, ref.optional, &error);
+    if (!error.ok()) return error;
+    if (!data) continue;
+    std::vector<std::string> invalid;
+    for (const auto& [key, value] : *data) {
+      std::string name = from.prefix + key;
+      if (!CheckEnvVarName(name).empty()) {
+        invalid.push_back(name);
+        continue;
+      }
+      define(name, value);
+    }
+    if (!invalid.empty() && skipped) {
+      std::string keys;
+      for (const auto& k : invalid) keys += (keys.empty() ? "" : ", ") + k;
+      skipped->push_back("Keys [" + keys + "] from the EnvFrom " + (secret ? "secret " : "configMap ") +
+                         pod.metadata.namespace_ + "/" + ref.name +
+                         " were skipped since they are considered invalid environment variable names.");
+    }
+  }
   for (const auto& e : c.env) {
     std::string value;
-    if (e.field_ref) {
+    if (e.config_map_key_ref || e.secret_key_ref) {
+      const bool secret = e.secret_key_ref.has_value();
+      const manifests::KeySelector& ref = secret ? *e.secret_key_ref : *e.config_map_key_ref;
+      Status error;
+      const auto* data = ObjectData(pod, ctx, secret, ref.name, ref.optional, &error);
+      if (!error.ok()) return error;
+      if (!data) continue;
+      auto it = data->find(ref.key);
+      if (it == data->end()) {
+        if (ref.optional) continue;
+        return Status::NotFound("couldn't find key " + ref.key + " in " + (secret ? "Secret " : "ConfigMap ") +
+                                pod.metadata.namespace_ + "/" + ref.name);
+      }
+      value = it->second;
+    } else if (e.field_ref) {
       if (Status s = FieldRefValue(pod, ctx, e.field_ref->field_path, &value); !s.ok()) {
         return s.Wrap("env " + e.name);
       }
@@ -183,14 +262,7 @@ Status MakeEnvironment(const Pod& pod, const Container& c, const ContainerContex
     } else if (e.value) {
       value = Expand(*e.value, lookup);
     }
-    defined[e.name] = value;
-    // A later definition of the same name replaces the earlier one in place, as kubelet does.
-    auto same = std::find_if(env->begin(), env->end(), [&](const auto& kv) { return kv.first == e.name; });
-    if (same != env->end()) {
-      same->second = value;
-    } else {
-      env->emplace_back(e.name, value);
-    }
+    define(e.name, value);
   }
   return Status::Ok();
 }
@@ -217,7 +289,7 @@ Status BuildContainerConfig(const Pod& pod, const Container& c, const ContainerC
   cfg.name = c.name;
   cfg.attempt = static_cast<uint32_t>(ctx.restart_count);
   cfg.image = c.image;
-  if (Status s = MakeEnvironment(pod, c, ctx, &cfg.envs); !s.ok()) return s;
+  if (Status s = MakeEnvironment(pod, c, ctx, &cfg.envs, ctx.skipped_env); !s.ok()) return s;
   std::map<std::string, std::string> env_map(cfg.envs.begin(), cfg.envs.end());
   auto lookup = [&](const std::string& name) -> std::optional<std::string> {
     auto it = env_map.find(name);

@@ -11,6 +11,7 @@
 #include "agent/qos_policy.h"
 #include "common/status.h"
 #include "cri/types.h"
+#include "manifests/local_objects.h"
 #include "manifests/pod.h"
 
 namespace crilet::agent {
@@ -30,6 +31,8 @@ struct ContainerContext {
   std::optional<int64_t> image_uid;
   std::string image_username;
   std::string seccomp_root;  // <root-dir>/seccomp, where localhostProfile paths resolve (SeccompRoot)
+  const manifests::LocalObjects* objects = nullptr;  // ConfigMaps and Secrets env may use; null = none
+  std::vector<std::string>* skipped_env = nullptr;   // out, may be null: InvalidEnvironmentVariableNames texts
 };
 
 // Kubelet's getImageUser: the image's numeric uid, else its user name; an image with neither (or no
@@ -42,10 +45,17 @@ void ImageUser(const std::optional<cri::Image>& image, std::optional<int64_t>* u
 Status VerifyRunAsNonRoot(const manifests::Pod& pod, const manifests::Container& c, const std::optional<int64_t>& uid,
                           const std::string& username);
 
-// Resolves env in order (literal values expanded against earlier ones; fieldRef; resourceFieldRef).
-// An unresolvable reference is an error the status shows as CreateContainerConfigError.
+// Kubelet's makeEnvironmentVariables: envFrom first (each ConfigMap's data or Secret's keys, prefixed; keys
+// that are not valid variable names are skipped and named in *skipped, one kubelet event text per source),
+// then env in order (literal values expanded against everything defined so far; fieldRef; resourceFieldRef;
+// configMapKeyRef and secretKeyRef). A missing object or key is an error in kubelet's words (`configmap "x"
+// not found`, `couldn't find key k in ConfigMap ns/x`) that the status shows as CreateContainerConfigError,
+// unless the reference is optional. `skipped` may be null.
 Status MakeEnvironment(const manifests::Pod& pod, const manifests::Container& c, const ContainerContext& ctx,
-                       std::vector<std::pair<std::string, std::string>>* env);
+                       std::vector<std::pair<std::string, std::string>>* env, std::vector<std::string>* skipped = nullptr);
+
+// IsEnvVarName: "" when `name` may be an environment variable name from envFrom, else the reason.
+std::string CheckEnvVarName(const std::string& name);
 
 // kubelet's cgroup numbers: cpu shares from requests.cpu (min 2), quota from limits.cpu with a 100ms period,
 // memory limit, and oom_score_adj (ContainerOomScoreAdjust in agent/qos_policy.h).

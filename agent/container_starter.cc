@@ -63,6 +63,11 @@ bool StartContainer(const Services& env, const StartRequest& req, std::string* c
   ctx.volume_paths = *req.volume_paths;
   ctx.etc_hosts_path = req.files->EtcHostsPath();
   ctx.seccomp_root = SeccompRoot(env.options);
+  // A snapshot of the ConfigMaps and Secrets for this start: env is resolved once per container, as kubelet.
+  const manifests::LocalObjects objects = env.objects ? env.objects() : manifests::LocalObjects{};
+  ctx.objects = &objects;
+  std::vector<std::string> skipped_env;
+  ctx.skipped_env = &skipped_env;
   // Kubelet's getImageUser, for verifyRunAsNonRoot: the user the image runs as when runAsUser is not set.
   std::optional<cri::Image> image;
   if (Status s = env.runtime->ImageStatus(c.image, &image); !s.ok()) {
@@ -87,6 +92,7 @@ bool StartContainer(const Services& env, const StartRequest& req, std::string* c
   if (Status s = BuildContainerConfig(pod, c, ctx, &config); !s.ok()) {
     return fail("CreateContainerConfigError", s.message(), "Failed");
   }
+  for (const auto& text : skipped_env) env.events->Record(uid, "Warning", "InvalidEnvironmentVariableNames", text, "");
   config.user_specified_image = c.image;
   if (!image_ref.empty()) config.image = image_ref;
   std::error_code ec;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "agent/events.h"
@@ -13,6 +14,7 @@
 #include "common/metrics.h"
 #include "cri/runtime.h"
 #include "cri/types.h"
+#include "manifests/local_objects.h"
 #include "probes/prober.h"
 
 namespace crilet::agent {
@@ -27,6 +29,8 @@ struct Services {
   const HookRunner* hooks = nullptr;
   Metrics* metrics = nullptr;        // may be null
   ExitWatcher* exit_watcher = nullptr;  // may be null: exits are then noticed by the relist only
+  // The ConfigMaps and Secrets declared now (thread-safe; called at each container start); may be empty.
+  std::function<manifests::LocalObjects()> objects;
   AgentOptions options;
   std::string node_hosts;            // the node's /etc/hosts, for hostNetwork pods
   int64_t node_cpu_milli = 0;

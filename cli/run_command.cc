@@ -200,6 +200,7 @@ int RunDaemon(const DaemonConfig& c) {
         host_path_warnings.Observe(pods);
       },
       &clock);
+  agent.SetObjectSource([&config] { return config.Objects(); });
   // Kubelet starts without these and carries on; say so once here, and in /healthz?verbose while it lasts.
   for (const auto& problem : ConfigFileProblems(c, OpenError)) spdlog::warn("{}", problem);
   std::unique_ptr<server::StatusServer> status;

@@ -238,6 +238,20 @@ SecurityContext ReadSecurityContext(R& r, const Node& n, const std::string& path
   return sc;
 }
 
+// configMapKeyRef/secretKeyRef (with `key`), or envFrom's configMapRef/secretRef (without).
+KeySelector ReadKeySelector(R& r, const Node& n, const std::string& path, bool with_key) {
+  KeySelector s;
+  r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
+    r.Mark(p, v);
+    if (k == "name") s.name = r.Str(v, p);
+    else if (k == "key" && with_key) s.key = r.Str(v, p);
+    else if (k == "optional") s.optional = r.Bool(v, p);
+    else return false;
+    return true;
+  });
+  return s;
+}
+
 EnvVar ReadEnv(R& r, const Node& n, const std::string& path) {
   EnvVar e;
   r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
@@ -265,7 +279,7 @@ EnvVar ReadEnv(R& r, const Node& n, const std::string& path) {
           });
           e.resource_field_ref = f;
         } else if (vk == "configMapKeyRef" || vk == "secretKeyRef") {
-          r.Error(x, xp, "static pods cannot reference API objects (" + vk + ")");
+          (vk == "configMapKeyRef" ? e.config_map_key_ref : e.secret_key_ref) = ReadKeySelector(r, x, xp, true);
         } else {
           // An env source crilet cannot resolve (fileKeyRef, or one from a newer API) must not become an
           // empty variable: the pod is refused.
@@ -305,7 +319,18 @@ Container ReadContainer(R& r, const Node& n, const std::string& path, bool init)
     } else if (k == "env") {
       r.List(v, p, [&](const Node& ev, const std::string& ep) { c.env.push_back(ReadEnv(r, ev, ep)); });
     } else if (k == "envFrom") {
-      r.Error(v, p, "static pods cannot reference API objects (envFrom)");
+      r.List(v, p, [&](const Node& ev, const std::string& ep) {
+        EnvFromSource from;
+        r.Mark(ep, ev);
+        r.Fields(ev, ep, [&](const std::string& fk, const Node& x, const std::string& xp) {
+          if (fk == "prefix") from.prefix = r.Str(x, xp);
+          else if (fk == "configMapRef") from.config_map_ref = ReadKeySelector(r, x, xp, false);
+          else if (fk == "secretRef") from.secret_ref = ReadKeySelector(r, x, xp, false);
+          else return false;
+          return true;
+        });
+        c.env_from.push_back(std::move(from));
+      });
     } else if (k == "resources") {
       r.Fields(v, p, [&](const std::string& rk, const Node& x, const std::string& xp) {
         if (rk != "requests" && rk != "limits") {

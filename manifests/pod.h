@@ -106,12 +106,30 @@ struct ResourceFieldSelector {
   bool operator==(const ResourceFieldSelector&) const = default;
 };
 
+// configMapKeyRef / secretKeyRef: one key of a ConfigMap or Secret in the pod's namespace.
+struct KeySelector {
+  std::string name;
+  std::string key;
+  bool optional = false;
+  bool operator==(const KeySelector&) const = default;
+};
+
 struct EnvVar {
   std::string name;
   std::optional<std::string> value;
   std::optional<ObjectFieldSelector> field_ref;
   std::optional<ResourceFieldSelector> resource_field_ref;
+  std::optional<KeySelector> config_map_key_ref;
+  std::optional<KeySelector> secret_key_ref;
   bool operator==(const EnvVar&) const = default;
+};
+
+// envFrom: every key of a ConfigMap or Secret (exactly one is named), as variables prefixed by `prefix`.
+struct EnvFromSource {
+  std::string prefix;
+  std::optional<KeySelector> config_map_ref;  // key unused
+  std::optional<KeySelector> secret_ref;
+  bool operator==(const EnvFromSource&) const = default;
 };
 
 struct ContainerPort {
@@ -172,6 +190,7 @@ struct Container {
   std::string working_dir;
   std::vector<ContainerPort> ports;
   std::vector<EnvVar> env;
+  std::vector<EnvFromSource> env_from;
   ResourceRequirements resources;
   std::vector<VolumeMount> volume_mounts;
   std::optional<Probe> liveness_probe;

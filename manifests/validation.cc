@@ -1,6 +1,8 @@
 // Validation of a defaulted Pod, with the messages a person can act on.
 #include "manifests/validation.h"
 
+#include "manifests/local_objects.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -319,7 +321,18 @@ void CheckContainer(Checker& ck, const Pod& pod, const Container& c, const std::
     const auto& e = c.env[i];
     std::string ep = path + ".env[" + std::to_string(i) + "]";
     CheckEnvName(ck, e.name, ep + ".name");
-    int sources = e.field_ref.has_value() + e.resource_field_ref.has_value();
+    int sources = e.field_ref.has_value() + e.resource_field_ref.has_value() + e.config_map_key_ref.has_value() +
+                  e.secret_key_ref.has_value();
+    for (const auto& [ref, field] : {std::pair{&e.config_map_key_ref, "configMapKeyRef"}, std::pair{&e.secret_key_ref, "secretKeyRef"}}) {
+      if (!*ref) continue;
+      std::string rp = ep + ".valueFrom." + field;
+      if ((*ref)->name.empty()) ck.Add(rp + ".name", "required");
+      if ((*ref)->key.empty()) {
+        ck.Add(rp + ".key", "required");
+      } else if (std::string why = CheckObjectKey((*ref)->key); !why.empty()) {
+        ck.Add(rp + ".key", "invalid key \"" + (*ref)->key + "\": " + why);
+      }
+    }
     if (e.value && sources > 0) ck.Add(ep + ".valueFrom", "may not be set when value is set");
     if (sources > 1) ck.Add(ep + ".valueFrom", "may not specify more than 1 source");
     if (e.field_ref) {
@@ -348,6 +361,18 @@ void CheckContainer(Checker& ck, const Pod& pod, const Container& c, const std::
         if (!found) ck.Add(ep + ".valueFrom.resourceFieldRef.containerName", "no container named \"" + r.container_name + "\"");
       }
     }
+  }
+  for (size_t i = 0; i < c.env_from.size(); ++i) {
+    const auto& f = c.env_from[i];
+    std::string fp = path + ".envFrom[" + std::to_string(i) + "]";
+    if (f.config_map_ref && f.secret_ref) {
+      ck.Add(fp, "may not have more than one field specified at a time");
+    } else if (!f.config_map_ref && !f.secret_ref) {
+      ck.Add(fp, "must specify one of: `configMapRef` or `secretRef`");
+    }
+    if (f.config_map_ref && f.config_map_ref->name.empty()) ck.Add(fp + ".configMapRef.name", "required");
+    if (f.secret_ref && f.secret_ref->name.empty()) ck.Add(fp + ".secretRef.name", "required");
+    if (!f.prefix.empty()) CheckEnvName(ck, f.prefix, fp + ".prefix");
   }
   CheckResources(ck, c.resources, path + ".resources");
   std::set<std::string> mount_paths;
