@@ -157,7 +157,7 @@ TEST_CASE("Status server: a taken port is a clear error", "[server][status]") {
   second.Stop();
 }
 
-TEST_CASE("Status server: kubelet's healthz port serves /healthz alone, from the same loop", "[server][status][healthz]") {
+TEST_CASE("Status server: kubelet's healthz port serves /healthz alone, on a server of its own", "[server][status][healthz]") {
   FakeClock clock;
   agent::EventRecorder events{&clock};
   agent::StatusStore store{&events};
