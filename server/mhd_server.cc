@@ -14,9 +14,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdarg>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <map>
+#include <string_view>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
@@ -27,8 +29,8 @@ namespace crilet::server {
 namespace {
 
 constexpr int kBacklog = 512;
-// Connections above the cap that libmicrohttpd still accepts: it accepts up to 10 in a row before it sees the
-// ones closed for room go, so a burst at the cap is not refused outright.
+// Connections above the cap that libmicrohttpd still accepts: it may accept several in a row before its next
+// round sees the ones shut down for room go, so a burst at the cap is not refused outright.
 constexpr int kAcceptHeadroom = 12;
 constexpr auto kRoomWarningEvery = std::chrono::seconds(60);
 
@@ -246,7 +248,7 @@ Status MhdServer::Start(const std::string& address, int port) {
   close(fd);
   if (served < 0) return Status::Internal("listen on " + where + ": " + ErrnoText(errno));
   state_->daemon = MHD_start_daemon(
-      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &State::OnRequest, state_.get(),
+      MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &State::OnRequest, state_.get(),
       MHD_OPTION_LISTEN_SOCKET, served,
       MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections + kAcceptHeadroom),
       MHD_OPTION_CONNECTION_TIMEOUT, limits_.idle_timeout_s,

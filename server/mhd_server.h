@@ -28,10 +28,11 @@ struct HttpServerLimits {
 // else the oldest one still receiving its answer. -1 when there is none.
 int PickConnectionToClose(const std::vector<bool>& has_request_oldest_first);
 
-// Serves on libmicrohttpd's internal polling thread (epoll): one thread per server, none per connection; the
-// handler runs on it, so it must be quick and must outlive the server. Each connection gets one answer with
-// "Connection: close"; request bodies are never read. HEAD gets the handler's GET headers and no body; a
-// handler exception becomes a 500.
+// Serves on libmicrohttpd's internal polling thread: one thread per server, none per connection. It uses
+// poll, not epoll: level-triggered, it sees a client that half-closes in mid-head at once, where epoll mode
+// now and then waited for the idle timeout. The handler runs on that thread, so it must be quick and must
+// outlive the server. Each connection gets one answer with "Connection: close"; request bodies are never
+// read. HEAD gets the handler's GET headers and no body; a handler exception becomes a 500.
 class MhdServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
