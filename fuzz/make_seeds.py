@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed inputs of http_answer, status_request and h2_answer into fuzz/corpus/<target>/.
+"""Writes the seed inputs of http_answer and h2_answer into fuzz/corpus/<target>/.
 
 The seeds are committed; this script says what each one is (the HTTP/2 ones are binary frames).
 """
@@ -29,20 +29,6 @@ answer("truncate", b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 300\r
 answer("redirect", b"HTTP/1.1 302 Found\r\nLocation: /other?x=1\r\nContent-Length: 0\r\n\r\n")
 answer("huge-chunk", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc\r\n")
 answer("bad-length", b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nabc")
-
-# status_request: what clients send the status server.
-for name, text in {
-    "healthz": b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:10255\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
-    "pods-query": b"GET /pods/kube-system/etcd-node1?verbose=1&x=a%20b+c HTTP/1.1\r\nHost: h\r\n\r\n",
-    "absolute": b"HEAD http://127.0.0.1:10255/metrics#frag HTTP/1.0\n\n",
-    "pipelined": b"GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n",
-    "post-body": b"POST /pods HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\nbody",
-    "folded": b"GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n",
-    "tls-hello": b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03",
-    "h2-preface": b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
-}.items():
-    write("status_request", name, text)
-
 
 # h2_answer: control byte (0: one read), then the runtime's frames on the connection.
 def frame(ftype, flags, stream, payload):

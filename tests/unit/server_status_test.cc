@@ -1,4 +1,5 @@
-// StatusServer routes over loopback: /pods, /pods/NS/NAME, /events, /healthz, /metrics, /configz, 404s and 405s.
+// StatusServer routes over loopback (/pods, /pods/NS/NAME, /events, /healthz, /metrics, /configz, 404s and 405s), and
+// StatusRoutes without sockets.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -156,7 +157,7 @@ TEST_CASE("Status server: a taken port is a clear error", "[server][status]") {
   second.Stop();
 }
 
-TEST_CASE("Status server: kubelet's healthz port serves /healthz alone, from the same loop", "[server][status][healthz]") {
+TEST_CASE("Status server: kubelet's healthz port serves /healthz alone, on a server of its own", "[server][status][healthz]") {
   FakeClock clock;
   agent::EventRecorder events{&clock};
   agent::StatusStore store{&events};
@@ -211,4 +212,39 @@ TEST_CASE("Status server: kubelet's healthz port serves /healthz alone, from the
   REQUIRE(only.Start(healthz_only).ok());
   CHECK(only.port() == 0);
   CHECK(BodyOf(Get(only.healthz_port(), "/healthz")) == "ok");
+}
+
+TEST_CASE("Status routes: answers without sockets, healthz port and refusals", "[server][status]") {
+  FakeClock clock;
+  agent::EventRecorder events{&clock};
+  agent::StatusStore store{&events};
+  store.Set(MakePod(), agent::PodStatus{});
+  Metrics metrics;
+  StatusServerDeps deps;
+  deps.store = &store;
+  deps.metrics = &metrics;
+  StatusRoutes routes(deps);
+  auto get = [](std::string path, std::map<std::string, std::string> query = {}) {
+    return HttpRequest{"GET", std::move(path), std::move(query)};
+  };
+
+  HttpResponse pods = routes.Serve(get("/pods"));
+  CHECK(pods.status == 200);
+  CHECK(pods.content_type == "application/json");
+  CHECK(nlohmann::json::parse(pods.body)["items"].size() == 1);
+  CHECK(routes.Serve(get("/pods/default/web-node1")).status == 200);
+  CHECK(routes.Serve(get("/healthz")).body == "ok");
+  CHECK(routes.Serve(get("/healthz", {{"verbose", ""}})).body == "[+]runtime ok\nhealthz check passed\n");
+
+  CHECK(routes.ServeHealthzPort(get("/healthz")).body == "ok");
+  CHECK(routes.ServeHealthzPort(get("/pods")).status == 404);
+
+  HttpResponse post = routes.Serve(HttpRequest{"POST", "/pods", {}});
+  CHECK(post.status == 405);
+  CHECK(post.headers == std::vector<std::pair<std::string, std::string>>{{"Allow", "GET, HEAD"}});
+  CHECK(routes.ServeHealthzPort(HttpRequest{"DELETE", "/healthz", {}}).status == 405);
+  CHECK(routes.Serve(HttpRequest{"HEAD", "/pods", {}}).body == pods.body);  // the adapter drops the body
+  HttpResponse nopath = routes.Serve(get("nopath"));
+  CHECK(nopath.status == 400);
+  CHECK(nopath.body == "malformed request target\n");
 }
