@@ -131,7 +131,7 @@ class GrpcPending : public PendingProbe {
     uint64_t n = 0;
     if (read(call_->efd, &n, sizeof n) < 0) {}  // EAGAIN when Ready() came first: nothing to drain
     if (!call_->done.load(std::memory_order_acquire)) return {};
-    return Step{CallOutcome(target_, timeout_, call_->connected, call_->status, call_->resp.status()), nullptr};
+    return Step{CallOutcome(target_, timeout_, call_->connected, call_->status, call_->resp.status())};
   }
   ProbeOutcome OnTimeout() override {
     if (call_->done.load(std::memory_order_acquire)) {
@@ -219,7 +219,7 @@ ProbeOutcome GrpcProbe(const std::string& host, int port, const std::string& ser
   std::unique_ptr<GrpcPending> p = StartCheck(host, port, service, timeout, &err);
   if (!p) return NoEventFd(host, port, err);
   // A finished run is never kUnknown: that one is the cancel, worded from the state it reached.
-  ProbeOutcome out = WaitBlocking(p.get(), cancel, ProbeOutcome{});
+  ProbeOutcome out = WaitBlocking(p.get(), nullptr, cancel, ProbeOutcome{});
   return out.result == Result::kUnknown ? p->Cancelled() : out;
 }
 

@@ -11,13 +11,6 @@ namespace {
 
 ProbeOutcome Error(std::string why) { return ProbeOutcome{Result::kUnknown, std::move(why), true, false}; }
 
-// TEMPORARY until i17-grpc (GrpcProbeStart) is merged: blocks the loop for the probe's timeout.
-ProbeStart GrpcProbeStart(const std::string& host, int port, const std::string& service, std::chrono::milliseconds timeout) {
-  ProbeStart s;
-  s.outcome = GrpcProbe(host, port, service, timeout, nullptr);
-  return s;
-}
-
 std::string Bracketed(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
 
 }  // namespace
