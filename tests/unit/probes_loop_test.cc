@@ -184,3 +184,29 @@ TEST_CASE("loop: a probe whose host name lookup stalls times out and delays no o
   m->Stop();
   close(dns);
 }
+
+TEST_CASE("loop: a grpc probe whose server never answers times out and delays no other probe", "[probes][manager][loop][grpc]") {
+  int silent = 0;
+  int lfd = testing::BindLoopback(&silent);
+  listen(lfd, 16);  // the kernel completes the TCP handshake; no HTTP/2 ever comes back
+  std::atomic<int> fast{0};
+  testing::TestHttpServer server([&](const std::string&, const std::string&) -> std::string {
+    fast++;
+    return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  });
+  LoopFixture f;
+  manifests::Probe grpc = testing::MakeProbe(1, 1);  // timeout 1 s
+  grpc.handler.grpc = manifests::GrpcAction{silent, std::nullopt};
+  ProbeTarget slow = f.Add("grpc", grpc);
+  ProbeTarget quick = f.Add("quick", HttpProbeTo("127.0.0.1", server.port(), "/ok"));
+  auto m = f.Manager(milliseconds(100), 1);
+  const auto start = std::chrono::steady_clock::now();
+  m->UpdatePod(f.pod, "127.0.0.1", {slow, quick});
+  REQUIRE(Eventually([&] { return fast >= 8; }, std::chrono::seconds(2)));
+  CHECK(std::chrono::steady_clock::now() - start < milliseconds(1500));
+  CHECK(Eventually([&] { return f.sink.Has("Warning Unhealthy Readiness probe failed: timeout: failed to connect service \"127.0.0.1:" +
+                                           std::to_string(silent) + "\" within 1s: context deadline exceeded"); },
+                   std::chrono::seconds(3)));
+  m->Stop();
+  close(lfd);
+}
