@@ -210,3 +210,30 @@ TEST_CASE("loop: a grpc probe whose server never answers times out and delays no
   m->Stop();
   close(lfd);
 }
+
+TEST_CASE("loop: an httpGet hook's request is made on the loop, and answered at once after Stop", "[probes][manager][loop]") {
+  std::atomic<int> requests{0};
+  testing::TestHttpServer server([&](const std::string&, const std::string&) -> std::string {
+    requests++;
+    return "HTTP/1.1 204 No Content\r\n\r\n";
+  });
+  LoopFixture f;
+  auto m = f.Manager(milliseconds(100), 1);
+  HttpRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/pre-stop";
+  req.user_agent = kLifecycleUserAgent;
+  req.timeout = std::chrono::seconds(2);
+  HttpResponse r = m->HttpGet(req).get();
+  CHECK(r.status == 204);
+  CHECK(r.transport_error.empty());
+  CHECK(server.last_request().find("User-Agent: kube-lifecycle/1.33\r\n") != std::string::npos);
+  req.url = "http://127.0.0.1:" + std::to_string(testing::ClosedPort()) + "/";
+  r = m->HttpGet(req).get();
+  CHECK(r.status == 0);
+  CHECK(r.transport_error.find("connect: connection refused") != std::string::npos);
+  m->Stop();
+  auto answer = m->HttpGet(req);
+  REQUIRE(answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+  CHECK(answer.get().transport_error == "Get \"" + req.url + "\": context canceled");
+  CHECK(requests == 1);
+}
