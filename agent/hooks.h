@@ -12,7 +12,8 @@
 
 namespace crilet::agent {
 
-// How a hook reaches HTTP servers; the default is probes/http_prober (common/http_client), tests inject a fake.
+// How a hook reaches HTTP servers; the daemon makes the request on the probe manager's loop
+// (ProbeManager::HttpGet, libcurl), tests inject a fake.
 // Returns the transport outcome only: kubelet ignores the HTTP status of hook requests.
 using HttpHookClient = std::function<Status(const std::string& url, const std::vector<manifests::HttpHeader>& headers,
                                             std::chrono::milliseconds timeout)>;

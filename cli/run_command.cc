@@ -82,15 +82,16 @@ bool WaitForRuntime(cri::Runtime* runtime, const std::string& endpoint,
   }
 }
 
-Status HookHttpGet(const std::string& url, const std::vector<manifests::HttpHeader>& headers,
+// An httpGet hook's request, made on the probe manager's loop; the pod worker waits for its answer.
+Status HookHttpGet(probes::ProbeManager* prober, const std::string& url, const std::vector<manifests::HttpHeader>& headers,
                    std::chrono::milliseconds timeout) {
   probes::HttpRequest req;
   req.url = url;
   req.headers = headers;
   req.timeout = timeout;
-  req.user_agent = "kube-lifecycle/1.33";
+  req.user_agent = probes::kLifecycleUserAgent;
   // Kubelet only fails a hook on transport errors; the HTTP status is not checked.
-  probes::HttpResponse r = probes::HttpGet(req);
+  probes::HttpResponse r = prober->HttpGet(std::move(req)).get();
   if (r.status == 0) return Status(Code::kUnavailable, r.transport_error);
   return Status::Ok();
 }
@@ -98,9 +99,8 @@ Status HookHttpGet(const std::string& url, const std::vector<manifests::HttpHead
 }  // namespace
 
 int RunDaemon(const DaemonConfig& c) {
-  // glibc gives each thread that allocates its own arena (up to 8 per core); with per-pod workers and the
-  // probe pool that kept ~10 MB of freed memory resident. Two arenas are plenty for an agent that mostly
-  // waits. MALLOC_ARENA_MAX in the environment still wins.
+  // glibc gives each thread that allocates its own arena (up to 8 per core); with per-pod workers that kept
+  // ~10 MB of freed memory resident. Two arenas are plenty for an agent that mostly waits. MALLOC_ARENA_MAX in the environment still wins.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   sigset_t signals = DaemonSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so all inherit the mask
@@ -177,9 +177,14 @@ int RunDaemon(const DaemonConfig& c) {
   Metrics metrics;
   server::DeclareMetrics(&metrics);
   cri::InstrumentedRuntime timed(&runtime, &metrics);  // every CRI call the agent and probes make is timed
-  agent::Agent agent(opts, &timed, &clock, &metrics, HookHttpGet);
+  // Hooks run once the agent starts, after the prober exists (it needs the agent's event sink).
+  probes::ProbeManager* hook_loop = nullptr;
+  agent::Agent agent(opts, &timed, &clock, &metrics,
+                     [&hook_loop](const std::string& url, const std::vector<manifests::HttpHeader>& headers,
+                                  std::chrono::milliseconds timeout) { return HookHttpGet(hook_loop, url, headers, timeout); });
   probes::ProbeManager prober(&timed, &clock, agent.events(), &metrics,
                               [&](const std::string& uid) { agent.PodChanged(uid); });
+  hook_loop = &prober;
   agent.SetProber(&prober);
 
   manifests::PodConfig::Options po;

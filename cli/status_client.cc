@@ -1,4 +1,4 @@
-// HTTP GET to the status server (common/http_client through manifests::HttpFetch).
+// HTTP GET to the status server (libcurl, through manifests::HttpFetch).
 #include "cli/status_client.h"
 
 #include <cstdlib>

@@ -40,11 +40,14 @@ CurlLoop::Failure Classify(CURLcode code) {
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR: return F::kTls;
     case CURLE_FILESIZE_EXCEEDED: return F::kTooLarge;
-    case CURLE_GOT_NOTHING:
+    // libcurl 7.88 ends a transfer whose header line passes CURL_MAX_HTTP_HEADER (100 KiB) with this code and
+    // no sentence; a real allocation failure is not told apart.
+    case CURLE_OUT_OF_MEMORY: return F::kHeadTooLarge;
+    case CURLE_GOT_NOTHING: return F::kEmptyReply;
+    case CURLE_PARTIAL_FILE: return F::kCutShort;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
     case CURLE_BAD_CONTENT_ENCODING: return F::kProtocol;
     default: return F::kOther;
@@ -205,6 +208,8 @@ CurlLoop::RequestId CurlLoop::Start(const Request& request, Done done) {
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+  if (request.allow_http09) curl_easy_setopt(e, CURLOPT_HTTP09_ALLOWED, 1L);
+  if (request.connect_only) curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
   if (!request.truncate_body) {
     // A Content-Length over the cap is refused before any of the body is read.
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_body));
@@ -301,6 +306,12 @@ void CurlLoop::Finish() {
     } else if (code != CURLE_OK) {
       r.failure = Classify(code);
       r.error = raw->error[0] ? raw->error : curl_easy_strerror(code);
+      // libcurl 7.88 refuses a header line over 100 KiB ("Rejected ... bytes header") and a head over 300 KiB
+      // ("Too large response headers") with generic codes; only its sentence tells.
+      if (r.error.find("Too large response headers") != std::string::npos ||
+          (r.error.rfind("Rejected ", 0) == 0 && r.error.find("header") != std::string::npos)) {
+        r.failure = Failure::kHeadTooLarge;
+      }
       if (code == CURLE_FILESIZE_EXCEEDED) r.error = "answer larger than " + std::to_string(raw->max_body) + " bytes";
       long os_errno = 0;
       curl_easy_getinfo(raw->easy, CURLINFO_OS_ERRNO, &os_errno);

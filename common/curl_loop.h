@@ -48,9 +48,20 @@ class CurlLoop {
     bool truncate_body = true;
     bool verify_tls = true;  // kubelet's probes set this false (InsecureSkipVerify)
     bool reuse_connection = false;  // kubelet's probes disable keep-alive: one connection per request
+    // An answer that does not start with "HTTP/" is taken as an HTTP/0.9 body (status 0) instead of failing,
+    // so that a caller can word its own error from the bytes (httpGet probes quote them as Go does).
+    bool allow_http09 = false;
+    // Only resolve and connect (tcpSocket probes by host name): the request ends, answered with status 0,
+    // once the connection is up; nothing is sent.
+    bool connect_only = false;
   };
 
-  enum class Failure { kNone, kBadUrl, kResolve, kConnect, kTimeout, kTls, kTooLarge, kProtocol, kOther };
+  // kEmptyReply: the server closed without a byte of answer; kCutShort: it closed before the announced body
+  // was all there; kHeadTooLarge: the answer's head was past libcurl's limits (100 KiB a line, 300 KiB in all).
+  enum class Failure {
+    kNone, kBadUrl, kResolve, kConnect, kTimeout, kTls, kTooLarge, kEmptyReply, kCutShort, kHeadTooLarge,
+    kProtocol, kOther
+  };
 
   struct Response {
     Failure failure = Failure::kNone;

@@ -388,7 +388,6 @@ std::unique_ptr<ExecCall> FakeRuntime::StartExecSync(const std::string& containe
   std::function<ExecResult(const std::string&, const std::vector<std::string>&)> handler;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!async_exec) return nullptr;
     if (Status s = Enter("ExecSync", container_id); !s.ok()) {
       *error = s;
       return nullptr;

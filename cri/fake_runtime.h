@@ -36,9 +36,9 @@ class FakeRuntime : public Runtime {
   void SetSandboxIp(const std::string& ip) { next_ip_ = ip; }
   // Handler for ExecSync; default: exit 0, no output.
   std::function<ExecResult(const std::string& id, const std::vector<std::string>& cmd)> exec_handler;
-  // true: StartExecSync runs exec_handler on a thread of its own and signals the end on an eventfd (the path
-  // the probe scheduler's loop takes against containerd); false (default): it has no such path.
-  bool async_exec = false;
+  // ExecSync runs it on the caller's thread; StartExecSync (the probe loop's path) on a thread of the fake's
+  // own, signalling the end on an eventfd, so a handler that blocks (a test's slow command) never blocks the
+  // probe loop.
 
   // Calls so far, as "Name" or "Name arg" (container name for CreateContainer, image for pulls).
   std::vector<std::string> Calls() const;

@@ -110,11 +110,9 @@ std::unique_ptr<ExecCall> InstrumentedRuntime::StartExecSync(const std::string& 
   Status failed;
   std::unique_ptr<ExecCall> call = inner_->StartExecSync(id, cmd, timeout, &failed);
   if (call) return std::make_unique<TimedExecCall>(std::move(call), metrics_, start);
-  // Not started: a failure is booked now; a runtime without the path books nothing (ExecSync will).
-  if (!failed.ok()) {
-    Record(metrics_, "ExecSync", start, failed);
-    *error = failed;
-  }
+  // Not started: the failure is booked now.
+  Record(metrics_, "ExecSync", start, failed);
+  *error = failed;
   return nullptr;
 }
 Status InstrumentedRuntime::ListImages(std::vector<Image>* out) {

@@ -55,13 +55,10 @@ class Runtime {
   // timeout 0 = none. A command that runs past its timeout yields DeadlineExceeded.
   virtual Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                           std::chrono::seconds timeout, ExecResult* out) = 0;
-  // The same call started without blocking. Null with *error set when it could not be sent; null with *error
-  // untouched when this runtime has no such path (then call ExecSync from a thread that may block).
-  virtual std::unique_ptr<ExecCall> StartExecSync(const std::string& /*container_id*/,
-                                                  const std::vector<std::string>& /*cmd*/,
-                                                  std::chrono::seconds /*timeout*/, Status* /*error*/) {
-    return nullptr;
-  }
+  // The same call started without blocking (the probe loop waits for it in its poll). Null with *error set
+  // when it could not be sent. Every runtime has this path: the probe loop never blocks on an exec.
+  virtual std::unique_ptr<ExecCall> StartExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
+                                                  std::chrono::seconds timeout, Status* error) = 0;
 
   // ImageService
   virtual Status ListImages(std::vector<Image>* out) = 0;

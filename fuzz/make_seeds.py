@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed inputs of http_answer and h2_answer into fuzz/corpus/<target>/.
+"""Writes the seed inputs of h2_answer into fuzz/corpus/<target>/.
 
 The seeds are committed; this script says what each one is (the HTTP/2 ones are binary frames).
 """
@@ -14,21 +14,6 @@ def write(target, name, data):
     with open(os.path.join(ROOT, target, name), "wb") as f:
         f.write(data)
 
-
-# http_answer: control byte 0 (bit 0 truncate, bits 1-7 cap/64), control byte 1 (how reads cut), the answer.
-def answer(name, text, truncate=True, cap_units=2, cut=7):
-    write("http_answer", name, bytes([(cap_units << 1) | int(truncate), cut]) + text)
-
-
-answer("ok-length", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello")
-answer("chunked", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-T: 1\r\n\r\n")
-answer("until-close", b"HTTP/1.0 503 Service Unavailable\r\nServer: x\r\n\r\nbusy, come back later")
-answer("continue-then-204", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n")
-answer("too-long-no-truncate", b"HTTP/1.1 200 OK\r\nContent-Length: 300\r\n\r\n" + b"a" * 300, truncate=False)
-answer("truncate", b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 300\r\n\r\n" + b"b" * 300, cut=200)
-answer("redirect", b"HTTP/1.1 302 Found\r\nLocation: /other?x=1\r\nContent-Length: 0\r\n\r\n")
-answer("huge-chunk", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc\r\n")
-answer("bad-length", b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nabc")
 
 # h2_answer: control byte (0: one read), then the runtime's frames on the connection.
 def frame(ftype, flags, stream, payload):

@@ -62,7 +62,7 @@ class ExecPending : public PendingProbe {
     cri::ExecResult r;
     std::optional<Status> s = call_->Step(&r);
     if (!s) return {};
-    return Step{ExecOutcome(*s, r, cmd_), nullptr};
+    return Step{ExecOutcome(*s, r, cmd_)};
   }
   ProbeOutcome OnTimeout() override { return ExecOutcome(call_->Expire(), {}, cmd_); }
 
@@ -77,8 +77,13 @@ ProbeStart ExecProbeStart(cri::Runtime* runtime, const std::string& container_id
                           std::chrono::seconds timeout) {
   Status error;
   std::unique_ptr<cri::ExecCall> call = runtime->StartExecSync(container_id, cmd, timeout, &error);
-  if (!call) return {};  // no such path, or it could not be sent: ExecProbe on a thread retries and reports
   ProbeStart out;
+  if (!call) {
+    // Not sent (the container is going away, the runtime is down): an error outcome, which the loop retries.
+    if (error.ok()) error = Status(Code::kUnknown, "ExecSync " + container_id + ": the runtime did not start it");
+    out.outcome = ExecOutcome(error, {}, cmd);
+    return out;
+  }
   out.pending = std::make_unique<ExecPending>(std::move(call), cmd);
   return out;
 }

@@ -23,10 +23,9 @@ ProbeOutcome ExecProbe(cri::Runtime* runtime, const std::string& container_id, c
 // ExecProbe's rules applied to one ExecSync's Status and result.
 ProbeOutcome ExecOutcome(const Status& s, const cri::ExecResult& r, const std::vector<std::string>& cmd);
 
-// ExecProbe for a caller that must not block (the probe scheduler's timer thread): the ExecSync is started
-// on the runtime's shared connection and `pending` waits for its answer, with ExecProbe's outcomes (a
-// runtime error is an error outcome, which the caller retries as it retries ExecProbe). Neither is set
-// when the runtime cannot start it so (the fake runtime, or the request could not be sent): run ExecProbe.
+// ExecProbe for the probe loop, which must not block: the ExecSync is started on the runtime's shared
+// connection and `pending` waits for its answer, with ExecProbe's outcomes. A call that could not be sent
+// is an error `outcome` (the loop retries errors in the same tick, as kubelet).
 ProbeStart ExecProbeStart(cri::Runtime* runtime, const std::string& container_id, const std::vector<std::string>& cmd,
                           std::chrono::seconds timeout);
 

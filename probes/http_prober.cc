@@ -1,20 +1,11 @@
-// Kubelet's probe client rules (pkg/probe/http) on crilet's HTTP client: headers, redirects, Go's error texts.
+// Kubelet's probe client rules (pkg/probe/http) as a state machine on CurlLoop: headers, redirects, Go's texts.
 #include "probes/http_prober.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <optional>
 
-#include "common/http_answer.h"
-#include "common/http_client.h"
-#include "common/status.h"
-#include "probes/tcp_prober.h"
+#include "probes/http_errors.h"
 
 namespace crilet::probes {
 namespace {
@@ -23,32 +14,17 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 constexpr size_t kMaxBody = 10 * 1024;  // kubelet's maxRespBodyLength
 constexpr int kMaxRequests = 10;        // Go's client: "stopped after 10 redirects"
+// How long past its timeout the probe loop waits for libcurl to end an exchange (libcurl's own timer ends it
+// at the timeout; this only bounds a run should it not).
+constexpr auto kBackstop = std::chrono::seconds(1);
 
-// Go's wording for the common transport errors, so events read like kubelet's.
-std::string TransportError(const HttpResult& r, const Url& url, const std::string& url_text) {
-  std::string why;
-  switch (r.error) {
-    case HttpError::kTimeout:
-      why = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)";
-      break;
-    case HttpError::kConnect:
-      why = "dial tcp " + url.HostPort() + ": connect: " +
-            (r.os_errno != 0 ? ErrnoText(r.os_errno) : r.message);
-      break;
-    case HttpError::kResolve:
-      why = "dial tcp: lookup " + url.host + ": no such host";
-      break;
-    case HttpError::kCancelled:
-      why = "context canceled";
-      break;
-    default:
-      why = r.message;
-  }
-  return "Get \"" + url_text + "\": " + why;
+// The redirect codes Go's client follows; other 3xx answers are final.
+bool IsFollowedRedirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-std::vector<std::pair<std::string, std::string>> Headers(const HttpRequest& req) {
-  std::vector<std::pair<std::string, std::string>> out;
+CurlLoop::Headers Headers(const HttpRequest& req) {
+  CurlLoop::Headers out;
   bool agent = false, accept = false;
   for (const auto& h : req.headers) {
     bool is_agent = strcasecmp(h.name.c_str(), "User-Agent") == 0;
@@ -65,58 +41,84 @@ std::vector<std::pair<std::string, std::string>> Headers(const HttpRequest& req)
   return out;
 }
 
-// After one answer: the final response, or nothing when the answer is a redirect to follow (then *url and
-// *url_text name the next request). `requests`: how many were sent so far, this one included.
-std::optional<HttpResponse> AfterAnswer(const HttpResult& r, const Url& first, int requests, Url* url,
-                                        std::string* url_text) {
-  // A body that could not be read still leaves the head: Go's client follows a redirect without caring for
-  // its body, and returns any other answer, whose body read then fails.
-  if (!r.ok() && r.error != HttpError::kBody) return HttpResponse{0, "", TransportError(r, *url, *url_text), false, ""};
-  std::string location = r.Header("Location");
-  if (IsFollowedRedirect(r.status) && !location.empty()) {
-    std::string next_text = ResolveLocation(*url, location);
-    Url next;
+std::string TimeoutText(const std::string& url) {
+  return "Get \"" + url + "\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)";
+}
+
+}  // namespace
+
+HttpExchange::HttpExchange(CurlLoop* loop, HttpRequest req, Done done)
+    : loop_(loop), req_(std::move(req)), done_(std::move(done)),
+      deadline_(std::chrono::steady_clock::now() + req_.timeout), url_(req_.url) {
+  UrlParts parts;
+  std::string error;
+  if (ParseHttpUrl(url_, &parts, &error)) first_host_ = parts.host;
+  Send();  // a URL that does not parse fails in CurlLoop::Start and is told from its next Process
+}
+
+HttpExchange::~HttpExchange() {
+  if (in_flight_) loop_->Cancel(id_);
+}
+
+void HttpExchange::Send() {
+  CurlLoop::Request r;
+  r.url = url_;
+  r.headers = Headers(req_);
+  // What is left of the exchange's timeout (at least 1 ms: libcurl then reports the timeout itself).
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+  r.timeout = std::max(left, std::chrono::milliseconds(1));
+  r.max_body = kMaxBody;
+  r.truncate_body = true;   // kubelet's ReadAtMost: 10 KiB, then the status decides
+  r.verify_tls = false;     // InsecureSkipVerify, as kubelet's probes
+  r.allow_http09 = true;    // garbage comes back as bytes, quoted in Go's "malformed HTTP response"
+  ++requests_;
+  in_flight_ = true;
+  id_ = loop_->Start(r, [this](CurlLoop::Response a) {
+    in_flight_ = false;
+    Answered(std::move(a));
+  });
+}
+
+void HttpExchange::Answered(CurlLoop::Response a) {
+  using F = CurlLoop::Failure;
+  auto finish = [this](HttpResponse out) {
+    Done done = std::move(done_);
+    done(std::move(out));  // last: nothing of this object is used after it
+  };
+  UrlParts parts;
+  std::string parse_error;
+  const bool parsed = ParseHttpUrl(url_, &parts, &parse_error);
+  if (a.failure == F::kBadUrl) return finish(HttpResponse{0, "", "Get \"" + url_ + "\": " + (parsed ? a.error : parse_error), false, ""});
+  // A failure once the head was in is one of reading the body: Go's client had the response by then.
+  const bool head = a.status != 0 && a.failure != F::kHeadTooLarge;
+  if (!a.ok() && !head) return finish(HttpResponse{0, "", TransportError(a, parts, url_), false, ""});
+  if (a.status == 0) {
+    // Not an HTTP answer (libcurl took it as HTTP/0.9): Go's ReadResponse fails on its first line.
+    if (a.body.empty()) return finish(HttpResponse{0, "", "Get \"" + url_ + "\": EOF", false, ""});
+    return finish(HttpResponse{0, "", "Get \"" + url_ + "\": " + MalformedAnswer(a.body.substr(0, a.body.find('\n'))), false, ""});
+  }
+  // Go's client follows a redirect without caring for its body; any other answer is returned.
+  const std::string location = a.Header("Location");
+  if (IsFollowedRedirect(a.status) && !location.empty()) {
+    UrlParts next;
     std::string error;
     // Kubelet's redirect checker: follow only to the same host name; elsewhere the 3xx is the answer.
-    if (!ParseUrl(next_text, &next, &error) || next.host != first.host) return HttpResponse{r.status, r.body, "", true, ""};
-    // Go names the Location header as sent in this error, not the URL it resolves to (client.go: ue.URL = loc).
-    if (requests >= kMaxRequests) return HttpResponse{0, "", "Get \"" + location + "\": stopped after 10 redirects", false, ""};
-    *url = std::move(next);
-    *url_text = std::move(next_text);
-    return std::nullopt;
-  }
-  HttpResponse out{r.status, r.body, "", r.status >= 300 && r.status < 400, ""};
-  if (r.error == HttpError::kBody) out.body_error = r.message;
-  return out;
-}
-
-HttpGetOptions Options(const HttpRequest& req) {
-  HttpGetOptions options;
-  options.headers = Headers(req);
-  options.max_body = kMaxBody;
-  options.truncate = true;
-  options.verify_tls = false;  // kubelet's probes skip certificate checks
-  options.cancel = req.cancel;
-  return options;
-}
-
-// Requests `url` and follows redirects until the deadline; `sent` requests were made before (0 for a new GET).
-HttpResponse GetFrom(const HttpRequest& req, SteadyTime deadline, const Url& first, int sent, Url url,
-                     std::string url_text) {
-  HttpGetOptions options = Options(req);
-  for (int requests = sent + 1;; ++requests) {
-    options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    HttpResult r;
-    if (options.timeout.count() <= 0) {
-      r.error = HttpError::kTimeout;
-    } else {
-      r = HttpGetOnce(url, options);
+    if (a.redirect_url.empty() || !ParseHttpUrl(a.redirect_url, &next, &error) || next.host != first_host_) {
+      return finish(HttpResponse{a.status, std::move(a.body), "", true, ""});
     }
-    if (auto done = AfterAnswer(r, first, requests, &url, &url_text)) return *done;
+    // Go names the Location header as sent in this error, not the URL it resolves to (client.go: ue.URL = loc).
+    if (requests_ >= kMaxRequests) {
+      return finish(HttpResponse{0, "", "Get \"" + location + "\": stopped after 10 redirects", false, ""});
+    }
+    url_ = a.redirect_url;
+    Send();
+    return;
   }
+  HttpResponse out{a.status, std::move(a.body), "", a.status >= 300 && a.status < 400, BodyError(a)};
+  finish(std::move(out));
 }
 
-ProbeOutcome OutcomeOf(const HttpResponse& r) {
+ProbeOutcome HttpOutcome(const HttpResponse& r) {
   if (r.status == 0) return ProbeOutcome{Result::kFailure, r.transport_error, false, false};
   // DoHTTPProbe returns (Failure, "", err) when ReadAtMost fails: an error, which the prober retries.
   if (!r.body_error.empty()) return ProbeOutcome{Result::kFailure, r.body_error, true, false};
@@ -128,142 +130,46 @@ ProbeOutcome OutcomeOf(const HttpResponse& r) {
   return ProbeOutcome{Result::kFailure, "HTTP probe failed with statuscode: " + std::to_string(r.status), false, false};
 }
 
-// The first request of a plain-HTTP probe, driven step by step: connect, send, read the answer.
+namespace {
+
+// An httpGet run in the probe loop: its sockets are the CurlLoop's, so it has none to poll itself.
 class HttpPending : public PendingProbe {
  public:
-  HttpPending(int fd, bool connected, HttpRequest req, Url url, std::string request, SteadyTime deadline)
-      : PendingProbe(deadline), fd_(fd), phase_(connected ? Phase::kSend : Phase::kConnect), req_(std::move(req)),
-        url_(std::move(url)), request_(std::move(request)), parser_(kMaxBody, true) {}
-  ~HttpPending() override { close(fd_); }
-  int fd() const override { return fd_; }
-  short events() const override { return phase_ == Phase::kRead ? POLLIN : POLLOUT; }
-
-  // Sends what is left of the request; true once all of it left (false: wait for POLLOUT, or *step is set).
-  bool Send(Step* step) {
-    while (sent_ < request_.size()) {
-      ssize_t n = send(fd_, request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
-      if (n < 0) {
-        *step = Fail(HttpError::kIo, "write: " + ErrnoText(errno), errno);
-        return false;
-      }
-      sent_ += static_cast<size_t>(n);
-    }
-    phase_ = Phase::kRead;
-    return true;
-  }
-
-  Step OnReady(short) override {
-    Step step;
-    if (phase_ == Phase::kConnect) {
-      int err = ConnectResult(fd_);
-      if (err == EINPROGRESS) return step;
-      if (err != 0) return Fail(HttpError::kConnect, "connect", err);
-      phase_ = Phase::kSend;
-    }
-    if (phase_ == Phase::kSend) {
-      Send(&step);
-      return step;  // the answer cannot be there yet: wait for it
-    }
-    char buf[16384];
-    for (;;) {
-      ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return step;
-      if (n < 0 && parser_.HeadDone()) return Answered(parser_.BodyFailed("read: " + ErrnoText(errno)));
-      if (n < 0) return Fail(HttpError::kIo, "read: " + ErrnoText(errno), errno);
-      HttpAnswerParser::State state = parser_.Feed(std::string_view(buf, static_cast<size_t>(n)), n == 0);
-      if (state == HttpAnswerParser::State::kNeedMore) {
-        if (n == 0) return Fail(HttpError::kProtocol, "unexpected EOF");  // the parser asks no more after eof
-        continue;
-      }
-      return Answered(parser_.result());
-    }
-  }
-
-  ProbeOutcome OnTimeout() override {
-    // After the head Go's client has returned the response: the timeout is one of reading the body.
-    if (parser_.HeadDone()) {
-      Step s = Answered(parser_.BodyFailed(kBodyTimeout));
-      if (s.outcome) return *s.outcome;  // a redirect cannot be followed past the deadline either
-    }
-    HttpResult r;
-    r.error = HttpError::kTimeout;
-    return *Answered(r).outcome;
-  }
+  HttpPending(CurlLoop* loop, const HttpRequest& req)
+      : PendingProbe(std::chrono::steady_clock::now() + req.timeout + kBackstop), url_(req.url),
+        exchange_(loop, req, [this](HttpResponse r) { outcome_ = HttpOutcome(r); }) {}
+  int fd() const override { return -1; }
+  short events() const override { return 0; }
+  bool Ready() const override { return outcome_.has_value(); }
+  Step OnReady(short) override { return Step{outcome_}; }
+  ProbeOutcome OnTimeout() override { return ProbeOutcome{Result::kFailure, TimeoutText(url_), false, false}; }
 
  private:
-  enum class Phase { kConnect, kSend, kRead };
-
-  Step Fail(HttpError e, std::string message, int os_errno = 0) {
-    HttpResult r;
-    r.error = e;
-    r.message = std::move(message);
-    r.os_errno = os_errno;
-    return Answered(r);
-  }
-
-  // The outcome of the first request, or the redirects to follow on a thread that may block.
-  Step Answered(const HttpResult& r) {
-    Url url = url_;
-    std::string url_text = req_.url;
-    if (auto done = AfterAnswer(r, url_, 1, &url, &url_text)) return Step{OutcomeOf(*done), nullptr};
-    return Step{std::nullopt, [req = req_, deadline = deadline(), first = url_, url, url_text](const std::atomic<bool>* cancel) {
-                  HttpRequest r = req;
-                  r.cancel = cancel;
-                  return OutcomeOf(GetFrom(r, deadline, first, 1, url, url_text));
-                }};
-  }
-
-  int fd_;
-  Phase phase_;
-  HttpRequest req_;
-  Url url_;
-  std::string request_;
-  size_t sent_ = 0;
-  HttpAnswerParser parser_;
+  std::string url_;
+  std::optional<ProbeOutcome> outcome_;  // set by the exchange's callback, so declared before it
+  HttpExchange exchange_;
 };
 
 }  // namespace
 
-HttpResponse HttpGet(const HttpRequest& req) {
-  const auto deadline = std::chrono::steady_clock::now() + req.timeout;
-  Url url;
-  std::string error;
-  if (!ParseUrl(req.url, &url, &error)) return HttpResponse{0, "", "Get \"" + req.url + "\": " + error, false, ""};
-  return GetFrom(req, deadline, url, 0, url, req.url);
-}
-
-ProbeOutcome HttpProbe(const HttpRequest& req) { return OutcomeOf(HttpGet(req)); }
-
-ProbeStart HttpProbeStart(const HttpRequest& req) {
-  const auto deadline = std::chrono::steady_clock::now() + req.timeout;
-  Url url;
-  std::string error;
-  if (!ParseUrl(req.url, &url, &error) || url.scheme != "http") return {};
-  ConnectStart c = ConnectToAddress(url.host, url.port);
-  if (!c.address) return {};  // a name: HttpProbe resolves it on a thread that may block
+ProbeStart HttpProbeStart(CurlLoop* loop, const HttpRequest& req) {
   ProbeStart out;
-  if (c.err != 0 && c.err != EINPROGRESS) {
-    HttpResult r;
-    r.error = HttpError::kConnect;
-    r.message = "connect";
-    r.os_errno = c.err;
-    out.outcome = OutcomeOf(HttpResponse{0, "", TransportError(r, url, req.url), false, ""});
-    return out;
-  }
-  int one = 1;
-  setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  auto pending = std::make_unique<HttpPending>(c.fd, c.err == 0, req, url, GetRequest(url, Headers(req)), deadline);
-  // Connected at once (a pod on this host): the request leaves now, and the loop waits for the answer.
-  PendingProbe::Step step;
-  if (c.err == 0 && !pending->Send(&step) && step.outcome) {
-    out.outcome = std::move(step.outcome);
-    return out;
-  }
-  out.pending = std::move(pending);
+  out.pending = std::make_unique<HttpPending>(loop, req);
   return out;
 }
+
+HttpResponse HttpGet(const HttpRequest& req) {
+  CurlLoop loop;
+  std::optional<HttpResponse> got;
+  HttpExchange exchange(&loop, req, [&](HttpResponse r) { got = std::move(r); });
+  while (!got && loop.running() > 0) {
+    if (req.cancel && req.cancel->load()) return HttpResponse{0, "", "Get \"" + req.url + "\": context canceled", false, ""};
+    loop.Poll(std::chrono::milliseconds(50));  // 50 ms slices, to see the cancel flag
+  }
+  if (!got) return HttpResponse{0, "", TimeoutText(req.url), false, ""};  // cannot happen: the exchange always ends
+  return *got;
+}
+
+ProbeOutcome HttpProbe(const HttpRequest& req) { return HttpOutcome(HttpGet(req)); }
 
 }  // namespace crilet::probes

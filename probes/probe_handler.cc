@@ -51,7 +51,6 @@ std::optional<ProbeOutcome> HttpRequestOf(const manifests::HttpGetAction& get, c
   req->url = HttpGetUrl(get, t.pod_ip, port);
   req->headers = get.http_headers;
   req->timeout = timeout;
-  req->cancel = t.cancel;
   return std::nullopt;
 }
 
@@ -65,54 +64,49 @@ std::string HttpGetUrl(const manifests::HttpGetAction& get, const std::string& p
   return scheme + "://" + Bracketed(host) + ":" + std::to_string(port) + path;
 }
 
-ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInfo& t) {
+ProbeStart StartProbe(const manifests::Probe& probe, const ProbeTargetInfo& t, CurlLoop* curl) {
   const auto& h = probe.handler;
   const std::chrono::seconds timeout(probe.timeout_seconds);
   const manifests::Container& c = *t.container;
+  ProbeStart out;
   if (h.exec) {
     // Kubelet expands $(VAR) from literal env values only: probes do not see downward-API values.
-    return ExecProbe(t.runtime, t.container_id, ExpandProbeCommand(h.exec->command, c), timeout);
+    return ExecProbeStart(t.runtime, t.container_id, ExpandProbeCommand(h.exec->command, c), timeout);
   }
   if (h.http_get) {
     HttpRequest req;
-    if (auto bad = HttpRequestOf(*h.http_get, t, timeout, &req)) return *bad;
-    return HttpProbe(req);
+    if (auto bad = HttpRequestOf(*h.http_get, t, timeout, &req)) {
+      out.outcome = std::move(bad);
+      return out;
+    }
+    return HttpProbeStart(curl, req);
   }
   if (h.tcp_socket) {
     std::string host;
     int port = 0;
-    if (auto bad = TcpAddress(*h.tcp_socket, t, &host, &port)) return *bad;
-    return TcpProbe(host, port, timeout, t.cancel);
+    if (auto bad = TcpAddress(*h.tcp_socket, t, &host, &port)) {
+      out.outcome = std::move(bad);
+      return out;
+    }
+    return TcpProbeStart(curl, host, port, timeout);
   }
   if (h.grpc) {
-    if (t.pod_ip.empty()) return Error("the pod has no IP yet");
-    if (h.grpc->port <= 0 || h.grpc->port > 65535) return Error("invalid port number: " + std::to_string(h.grpc->port));
-    return GrpcProbe(t.pod_ip, h.grpc->port, h.grpc->service.value_or(""), timeout, t.cancel);
+    if (t.pod_ip.empty()) {
+      out.outcome = Error("the pod has no IP yet");
+    } else if (h.grpc->port <= 0 || h.grpc->port > 65535) {
+      out.outcome = Error("invalid port number: " + std::to_string(h.grpc->port));
+    } else {
+      return GrpcProbeStart(t.pod_ip, h.grpc->port, h.grpc->service.value_or(""), timeout);
+    }
+    return out;
   }
-  return Error("the probe has no handler");
+  out.outcome = Error("the probe has no handler");
+  return out;
 }
 
-ProbeStart StartProbeWithoutBlocking(const manifests::Probe& probe, const ProbeTargetInfo& t) {
-  if (!t.container) return {};
-  const std::chrono::seconds timeout(probe.timeout_seconds);
-  if (probe.handler.exec && t.runtime) {
-    return ExecProbeStart(t.runtime, t.container_id, ExpandProbeCommand(probe.handler.exec->command, *t.container),
-                          timeout);
-  }
-  // A probe that cannot run (bad port, no pod IP) is not started here: RunProbeHandler reports it.
-  if (probe.handler.tcp_socket) {
-    std::string host;
-    int port = 0;
-    if (TcpAddress(*probe.handler.tcp_socket, t, &host, &port)) return {};
-    return TcpProbeStart(host, port, timeout);
-  }
-  if (probe.handler.http_get) {
-    HttpRequest req;
-    if (HttpRequestOf(*probe.handler.http_get, t, timeout, &req)) return {};
-    req.cancel = nullptr;  // the loop that drives the run watches the cancel flag itself
-    return HttpProbeStart(req);
-  }
-  return {};
+ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInfo& t) {
+  CurlLoop curl;
+  return WaitBlocking(StartProbe(probe, t, &curl), &curl, t.cancel, Error("cancelled"));
 }
 
 }  // namespace crilet::probes

@@ -1,4 +1,4 @@
-/// Runs one probe's handler (exec, httpGet, tcpSocket or grpc) against a container instance.
+/// Starts one probe's handler (exec, httpGet, tcpSocket or grpc) against a container instance, without blocking.
 #pragma once
 
 #include <atomic>
@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/curl_loop.h"
 #include "cri/runtime.h"
 #include "manifests/pod.h"
 #include "probes/pending_probe.h"
@@ -19,7 +20,7 @@ struct ProbeTargetInfo {
   const manifests::Container* container = nullptr;  // env for $(VAR), ports by name
   std::string container_id;
   std::string pod_ip;
-  const std::atomic<bool>* cancel = nullptr;        // may be null; http/tcp/grpc end within 50 ms once set
+  const std::atomic<bool>* cancel = nullptr;        // RunProbeHandler only (may be null): ends it within 50 ms
 };
 
 // The port a probe or hook names: a number, or a containerPort by name. 0 when no port has that name.
@@ -28,15 +29,15 @@ int ResolvePort(const manifests::IntOrString& port, const manifests::Container& 
 // <scheme>://<host or pod IP>:<port><path>, as kubelet's formatURL builds it (IPv6 in brackets, "/" prefix).
 std::string HttpGetUrl(const manifests::HttpGetAction& get, const std::string& pod_ip, int port);
 
-// One attempt with the probe's timeoutSeconds. Problems that make the probe impossible to run (a named port
-// that does not exist, no pod IP yet, a runtime error) are errors, which kubelet retries and then drops.
-ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInfo& target);
+// Starts one attempt of the probe's handler with its timeoutSeconds, without blocking: the outcome when it
+// is known at once (a refused connect, and problems that make the probe impossible to run: a named port
+// that does not exist, no pod IP yet, a runtime error, which are errors that kubelet retries and then
+// drops), else the run for the caller's loop to drive. `curl` is the loop's CurlLoop: httpGet runs and
+// tcpSocket runs to a host name use it. Exec goes over the runtime's shared connection (ExecProbeStart),
+// grpc through gRPC's callback API (GrpcProbeStart).
+ProbeStart StartProbe(const manifests::Probe& probe, const ProbeTargetInfo& target, CurlLoop* curl);
 
-// Starts a run without blocking where the handler allows it: an exec probe (when the runtime can start
-// ExecSync so), a tcpSocket probe, or an httpGet probe over plain HTTP, to an IP address (the pod IP unless a
-// host is given). Sets `outcome` when known at once or `pending` for the caller's poll loop to drive;
-// neither for every other probe (and for one that cannot run), which RunProbeHandler runs on a thread that
-// may block.
-ProbeStart StartProbeWithoutBlocking(const manifests::Probe& probe, const ProbeTargetInfo& target);
+// One attempt waited for, on a private CurlLoop (for tests and tools; target.cancel ends it within 50 ms).
+ProbeOutcome RunProbeHandler(const manifests::Probe& probe, const ProbeTargetInfo& target);
 
 }  // namespace crilet::probes

@@ -1,12 +1,8 @@
-// Probe scheduling: a timer heap feeding an elastic pool; results folded with kubelet's thresholds.
+// Probe scheduling on one loop thread: a timer heap, runs started and waited for in one poll, results folded
+// with kubelet's thresholds.
 #include "probes/probe_manager.h"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include "probes/probe_handler.h"
 
@@ -45,7 +41,6 @@ ProbeManager::ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink*
                            std::function<void(const std::string&)> on_change, Options options)
     : runtime_(runtime), clock_(clock), events_(events), metrics_(metrics), on_change_(std::move(on_change)),
       options_(options) {
-  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (metrics_) {
     metrics_->Declare("crilet_probe_total", Metrics::Type::kCounter,
                       "Probe runs by probe type and result (like kubelet's prober_probe_total).");
@@ -56,44 +51,57 @@ ProbeManager::ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink*
                       {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1});
     metrics_->Declare("crilet_probe_start_delay_quantile_seconds", Metrics::Type::kGauge,
                       "Quantiles of probe start delay over the last 20000 probe runs.");
-    metrics_->Declare("crilet_probe_pool_threads", Metrics::Type::kGauge, "Threads in the probe pool.");
   }
 }
 
-ProbeManager::~ProbeManager() {
-  Stop();
-  if (wake_fd_ >= 0) close(wake_fd_);
-}
-
-void ProbeManager::Wake() {
-  uint64_t one = 1;
-  // Only fails when the counter is about to overflow, and then the timer thread is awake anyway.
-  (void)!write(wake_fd_, &one, sizeof one);
-}
+ProbeManager::~ProbeManager() { Stop(); }
 
 void ProbeManager::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (started_ || stopping_) return;
   started_ = true;
-  timer_thread_ = std::thread([this] { TimerLoop(); });
-  timer_thread_id_ = timer_thread_.get_id();
-  for (int i = 0; i < std::max(1, options_.pool_size); ++i) AddThreadLocked();
-  if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size()));
+  loop_thread_ = std::thread([this] { LoopMain(); });
+  loop_thread_id_ = loop_thread_.get_id();
 }
 
+namespace {
+
+HttpResponse Cancelled(const HttpRequest& req) {
+  return HttpResponse{0, "", "Get \"" + req.url + "\": context canceled", false, ""};
+}
+
+}  // namespace
+
 void ProbeManager::Stop() {
-  std::map<uint64_t, std::unique_ptr<PoolThread>> pool;
+  std::vector<HookRequest> queued;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
     for (auto& [id, w] : workers_) w.cancel->store(true);
-    for (auto& [id, t] : pool_) t->cv.notify_all();
-    pool.swap(pool_);
-    retired_.clear();
   }
-  Wake();
-  if (timer_thread_.joinable()) timer_thread_.join();
-  for (auto& [id, t] : pool) t->thread.join();  // unlocked: pool threads take mu_ on their way out
+  loop_.Wake();
+  if (loop_thread_.joinable()) loop_thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queued.swap(hook_queue_);  // never taken by the loop (it ended, or never started)
+  }
+  for (HookRequest& h : queued) h.answer.set_value(Cancelled(h.req));
+}
+
+std::future<HttpResponse> ProbeManager::HttpGet(HttpRequest req) {
+  HookRequest h;
+  h.req = std::move(req);
+  std::future<HttpResponse> answer = h.answer.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      hook_queue_.push_back(std::move(h));
+      loop_.Wake();
+      return answer;
+    }
+  }
+  h.answer.set_value(Cancelled(h.req));
+  return answer;
 }
 
 size_t ProbeManager::WorkerCount() const {
@@ -101,19 +109,14 @@ size_t ProbeManager::WorkerCount() const {
   return workers_.size();
 }
 
-size_t ProbeManager::ThreadCount() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return pool_.size() - retired_.size();
-}
-
 void ProbeManager::ScheduleLocked(uint64_t id, SteadyTime at) {
   Worker& w = workers_.at(id);
   w.generation++;
   timers_.push(Timer{at, id, w.generation});
-  // The timer thread sees its own schedules before it sleeps; others must wake it when they come first.
+  // The loop thread sees its own schedules before it sleeps; others must wake it when they come first.
   if (timers_.top().id == id && timers_.top().generation == w.generation &&
-      std::this_thread::get_id() != timer_thread_id_) {
-    Wake();
+      std::this_thread::get_id() != loop_thread_id_) {
+    loop_.Wake();
   }
 }
 
@@ -140,7 +143,7 @@ ProbeManager::SteadyTime ProbeManager::OnGrid(SteadyTime t) const {
 void ProbeManager::UnscheduleLocked(Worker* w) {
   w->generation++;  // pending timer entries no longer match
   w->cancel->store(true);
-  if (w->current_in_flight) Wake();  // the timer thread drops the run if it is waiting for it
+  if (w->current_in_flight) loop_.Wake();  // the loop drops the run
   w->cancel = std::make_shared<std::atomic<bool>>(false);
   w->current_in_flight = false;  // a run still going belongs to the old instance and will be dropped
 }
@@ -150,7 +153,7 @@ void ProbeManager::RemoveWorkerLocked(uint64_t id) {
   if (it == workers_.end()) return;
   it->second.removed = true;
   it->second.cancel->store(true);
-  if (it->second.runs_in_flight > 0) Wake();  // the timer thread drops a run it is waiting for
+  if (it->second.runs_in_flight > 0) loop_.Wake();  // the loop drops the run
   if (it->second.runs_in_flight == 0) workers_.erase(it);  // else the last run to end erases it
 }
 
@@ -279,32 +282,9 @@ PodResults ProbeManager::Results(const std::string& pod_uid) const {
   return out;
 }
 
-void ProbeManager::AddThreadLocked() {
-  auto t = std::make_unique<PoolThread>();
-  t->id = next_thread_id_++;
-  PoolThread* self = t.get();
-  t->thread = std::thread([this, self] { PoolLoop(self); });
-  pool_.emplace(self->id, std::move(t));
-}
-
-void ProbeManager::GrowPoolLocked() {
-  // Join threads that retired (they released mu_ before we could take it, so the joins do not block long).
-  for (uint64_t tid : retired_) {
-    auto it = pool_.find(tid);
-    if (it != pool_.end()) {
-      it->second->thread.join();
-      pool_.erase(it);
-    }
-  }
-  retired_.clear();
-  if (ready_.empty() || static_cast<int>(pool_.size()) >= options_.max_pool_size) return;
-  AddThreadLocked();
-  if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size()));
-}
-
-void ProbeManager::TimerLoop() {
+void ProbeManager::LoopMain() {
   std::vector<DueRun> due;
-  std::vector<Waiting> waiting;
+  std::vector<HookRequest> hooks;
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     const auto now = std::chrono::steady_clock::now();
@@ -327,124 +307,96 @@ void ProbeManager::TimerLoop() {
         due.push_back(std::move(*run));
       }
     }
+    hooks.swap(hook_queue_);
     const SteadyTime next_timer = timers_.empty() ? SteadyTime::max() : timers_.top().at;
     lock.unlock();
-    if (!due.empty()) StartRuns(&due, &waiting);
-    WaitAndStep(&waiting, next_timer);
+    for (DueRun& run : due) Begin(std::move(run));
+    due.clear();
+    for (HookRequest& h : hooks) StartHook(std::move(h));
+    hooks.clear();
+    // Whoever sets the cancel flag of a run in flight also wakes the loop (UnscheduleLocked, RemoveWorkerLocked).
+    DropCancelled();
+    for (ProbeLoop::Ended& e : loop_.Wait(next_timer)) {
+      auto it = in_flight_.find(e.key);
+      if (it == in_flight_.end()) continue;
+      DueRun run = std::move(it->second);
+      in_flight_.erase(it);
+      Ended(std::move(run), std::move(e.outcome));
+    }
+    hooks_.remove_if([](const HookCall& h) { return h.done; });
     lock.lock();
   }
-  // Runs still waiting are dropped with their sockets: no result is booked after Stop.
+  lock.unlock();
+  // Runs in flight are dropped with their sockets and requests: no result is booked after Stop.
+  loop_.Clear();
+  in_flight_.clear();
+  for (HookCall& h : hooks_) {
+    if (!h.done) h.answer.set_value(HttpResponse{0, "", "Get \"" + h.url + "\": context canceled", false, ""});
+  }
+  hooks_.clear();
 }
 
-void ProbeManager::StartRuns(std::vector<DueRun>* due, std::vector<Waiting>* waiting) {
-  std::vector<DueRun> blocking, done;
-  for (DueRun& run : *due) {
-    if (run.probe && !run.cancel->load()) {
-      run.started = std::chrono::steady_clock::now();
-      ProbeStart quick = StartProbeWithoutBlocking(*run.spec, TargetOf(run));
-      if (quick.outcome) {
-        Ended(std::move(run), std::move(*quick.outcome), &done, &blocking);
-        continue;
-      }
-      if (quick.pending) {
-        waiting->push_back(Waiting{std::move(run), std::move(quick.pending)});
-        continue;
-      }
-    }
-    blocking.push_back(std::move(run));  // also a cancelled or notify-only run: the pool books its end
-  }
-  due->clear();
-  Settle(&blocking, &done);
-}
-
-void ProbeManager::WaitAndStep(std::vector<Waiting>* waiting, SteadyTime until) {
-  auto now = std::chrono::steady_clock::now();
-  for (const Waiting& w : *waiting) until = std::min(until, w.op->Ready() ? now : w.op->deadline());
-  // Whoever sets the cancel flag of a run in flight also wakes this thread (UnscheduleLocked, RemoveWorkerLocked).
-  // The sockets are polled even when a deadline has already passed, so that an answer that came before it
-  // is read rather than taken for a timeout.
-  std::vector<pollfd> fds;
-  fds.reserve(waiting->size() + 1);
-  fds.push_back(pollfd{wake_fd_, POLLIN, 0});
-  for (const Waiting& w : *waiting) fds.push_back(pollfd{w.op->fd(), w.op->events(), 0});
-  timespec ts{};
-  timespec* timeout = nullptr;  // no timer and nothing waiting: until woken
-  if (until != SteadyTime::max()) {
-    auto ns = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(until - now).count());
-    ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
-    ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
-    timeout = &ts;
-  }
-  if (ppoll(fds.data(), fds.size(), timeout, nullptr) < 0 && errno != EINTR) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // cannot happen with valid fds; do not spin
-  }
-  if (fds[0].revents) {
-    uint64_t count = 0;
-    (void)!read(wake_fd_, &count, sizeof count);
-  }
-  if (waiting->empty()) return;
-
-  std::vector<DueRun> blocking, done, dropped;
-  now = std::chrono::steady_clock::now();
-  std::vector<Waiting> still;
-  for (size_t i = 0; i < waiting->size(); ++i) {
-    Waiting& w = (*waiting)[i];
-    if (w.run.cancel->load()) {
-      dropped.push_back(std::move(w.run));
-      continue;
-    }
-    // Ready: runs on one shared connection read each other's answers, so one may be in without a poll event.
-    if (fds[i + 1].revents || w.op->Ready()) {
-      PendingProbe::Step step = w.op->OnReady(fds[i + 1].revents);
-      if (step.outcome) {
-        Ended(std::move(w.run), std::move(*step.outcome), &done, &blocking);
-        continue;
-      }
-      if (step.rest) {
-        w.run.rest = std::move(step.rest);
-        blocking.push_back(std::move(w.run));
-        continue;
-      }
-    }
-    if (now >= w.op->deadline()) {
-      Ended(std::move(w.run), w.op->OnTimeout(), &done, &blocking);
-      continue;
-    }
-    still.push_back(std::move(w));
-  }
-  waiting->swap(still);  // the ended runs' sockets close here
-  still.clear();
-  if (!dropped.empty()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const DueRun& run : dropped) FinishRunLocked(run);
-  }
-  Settle(&blocking, &done);
-}
-
-void ProbeManager::Ended(DueRun run, ProbeOutcome outcome, std::vector<DueRun>* done,
-                         std::vector<DueRun>* blocking) {
-  if (outcome.error) {
-    run.attempts = 1;
-    blocking->push_back(std::move(run));
-  } else {
-    run.outcome = std::move(outcome);
-    done->push_back(std::move(run));
-  }
-}
-
-void ProbeManager::Settle(std::vector<DueRun>* blocking, std::vector<DueRun>* done) {
-  if (!blocking->empty()) {
-    std::vector<PoolThread*> woken;
+void ProbeManager::Begin(DueRun run) {
+  if (!run.probe || run.cancel->load()) {  // nothing to probe, or cancelled since: only book its end
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (DueRun& run : *blocking) DispatchLocked(std::move(run), &woken);
+      FinishRunLocked(run);
+      if (stopping_ || run.probe) return;
     }
-    // Wake the threads given runs with the lock released, so that they do not wake only to wait for it.
-    for (PoolThread* p : woken) p->cv.notify_one();
-    blocking->clear();
+    if (on_change_) on_change_(run.pod_uid);
+    return;
   }
-  for (const DueRun& run : *done) Complete(run, *run.outcome, run.started);
-  done->clear();
+  run.started = std::chrono::steady_clock::now();
+  Attempt(std::move(run));
+}
+
+void ProbeManager::Attempt(DueRun run) {
+  ProbeStart start = StartProbe(*run.spec, TargetOf(run), loop_.curl());
+  if (start.outcome || !start.pending) {
+    ProbeOutcome outcome = start.outcome ? std::move(*start.outcome)
+                                         : ProbeOutcome{Result::kUnknown, "the probe could not start", true, false};
+    Ended(std::move(run), std::move(outcome));
+    return;
+  }
+  const uint64_t key = next_key_++;
+  loop_.Add(key, std::move(start.pending));
+  in_flight_.emplace(key, std::move(run));
+}
+
+void ProbeManager::Ended(DueRun run, ProbeOutcome outcome) {
+  // Kubelet retries a probe that could not run (an error, not a failure) up to 3 times in the same tick.
+  if (outcome.error && ++run.attempts < kMaxProbeAttempts && !run.cancel->load()) {
+    Attempt(std::move(run));
+    return;
+  }
+  Complete(run, outcome, run.started);
+}
+
+void ProbeManager::DropCancelled() {
+  std::vector<DueRun> dropped;
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    if (!it->second.cancel->load()) {
+      ++it;
+      continue;
+    }
+    loop_.Drop(it->first);
+    dropped.push_back(std::move(it->second));
+    it = in_flight_.erase(it);
+  }
+  if (dropped.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const DueRun& run : dropped) FinishRunLocked(run);
+}
+
+void ProbeManager::StartHook(HookRequest h) {
+  hooks_.emplace_back();
+  HookCall* call = &hooks_.back();  // a list: stays where it is until the loop erases it
+  call->url = h.req.url;
+  call->answer = std::move(h.answer);
+  call->exchange = std::make_unique<HttpExchange>(loop_.curl(), std::move(h.req), [call](HttpResponse r) {
+    call->answer.set_value(std::move(r));
+    call->done = true;
+  });
 }
 
 std::optional<ProbeManager::DueRun> ProbeManager::TickLocked(uint64_t id, SteadyTime scheduled) {
@@ -459,7 +411,7 @@ std::optional<ProbeManager::DueRun> ProbeManager::TickLocked(uint64_t id, Steady
   run.cancel = w.cancel;
   run.pod_uid = w.pod_uid;
   if (action == TickAction::kFailNotRunning) {
-    // Not running: kubelet publishes Failure at once, without a probe or thresholds. A pool thread tells.
+    // Not running: kubelet publishes Failure at once, without a probe or thresholds. The loop tells.
     if (!FoldNotRunning(&w.state)) return std::nullopt;
     run.probe = false;
     return run;
@@ -474,53 +426,6 @@ std::optional<ProbeManager::DueRun> ProbeManager::TickLocked(uint64_t id, Steady
   return run;
 }
 
-void ProbeManager::DispatchLocked(DueRun run, std::vector<PoolThread*>* woken) {
-  if (!idle_.empty()) {
-    PoolThread* p = idle_.back();  // the warmest idle thread
-    idle_.pop_back();
-    p->run = std::move(run);
-    woken->push_back(p);
-  } else {
-    ready_.push_back(std::move(run));
-    GrowPoolLocked();
-  }
-}
-
-void ProbeManager::PoolLoop(PoolThread* self) {
-  std::unique_lock<std::mutex> lock(mu_);
-  auto leave_idle = [&] {
-    auto it = std::find(idle_.begin(), idle_.end(), self);
-    if (it != idle_.end()) idle_.erase(it);
-  };
-  while (!stopping_) {
-    std::optional<DueRun> run;
-    if (self->run) {
-      run.swap(self->run);
-    } else if (!ready_.empty()) {
-      run = std::move(ready_.front());
-      ready_.pop_front();
-    }
-    if (run) {
-      lock.unlock();
-      RunProbe(*run);
-      lock.lock();
-      continue;
-    }
-    idle_.push_back(self);
-    bool work = self->cv.wait_for(lock, options_.idle_thread_linger, [&] { return stopping_ || self->run.has_value(); });
-    if (stopping_) break;
-    if (!work) {
-      leave_idle();  // nobody handed it a run: it is still listed as idle
-      if (static_cast<int>(pool_.size() - retired_.size()) > options_.pool_size) {
-        retired_.push_back(self->id);  // a surplus thread that found nothing to do: end it
-        if (metrics_) metrics_->Set("crilet_probe_pool_threads", {}, static_cast<double>(pool_.size() - retired_.size()));
-        return;
-      }
-    }
-  }
-  leave_idle();
-}
-
 ProbeManager::Worker* ProbeManager::FinishRunLocked(const DueRun& run) {
   auto it = workers_.find(run.id);
   if (it == workers_.end()) return nullptr;
@@ -532,33 +437,6 @@ ProbeManager::Worker* ProbeManager::FinishRunLocked(const DueRun& run) {
     return nullptr;
   }
   return &w;
-}
-
-void ProbeManager::RunProbe(const DueRun& run) {
-  if (!run.probe || run.cancel->load()) {  // cancelled since it was handed out: only book its end
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      FinishRunLocked(run);
-      if (stopping_ || run.probe) return;
-    }
-    if (on_change_) on_change_(run.pod_uid);
-    return;
-  }
-
-  ProbeOutcome outcome;
-  SteadyTime started = run.started;
-  if (run.rest) {
-    outcome = run.rest(run.cancel.get());  // started by the timer thread, to be finished here
-  } else {
-    if (run.attempts == 0) started = std::chrono::steady_clock::now();  // else the timer thread's start
-    ProbeTargetInfo target = TargetOf(run);
-    // Kubelet retries a probe that could not run (an error, not a failure) up to 3 times in the same tick.
-    for (int attempt = run.attempts; attempt < kMaxProbeAttempts && !run.cancel->load(); ++attempt) {
-      outcome = RunProbeHandler(*run.spec, target);
-      if (!outcome.error) break;
-    }
-  }
-  Complete(run, outcome, started);
 }
 
 void ProbeManager::Complete(const DueRun& run, const ProbeOutcome& outcome, SteadyTime started) {

@@ -1,9 +1,8 @@
-// Non-blocking TCP connect with poll, in 50 ms slices so a cancel flag is seen promptly.
+// tcpSocket probes: a non-blocking connect to an address, or libcurl's resolve-and-connect for a host name.
 #include "probes/tcp_prober.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,22 +37,6 @@ int ConnectResultNow(int fd) {
   return ConnectResult(fd);
 }
 
-// Waits for a connect in progress until `deadline`: 0 when connected, else an errno (ETIMEDOUT for our own
-// deadline, ECANCELED when cancelled).
-int WaitConnected(int fd, SteadyTime deadline, const std::atomic<bool>* cancel) {
-  int err = EINPROGRESS;
-  while (err == EINPROGRESS) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return ETIMEDOUT;
-    if (cancel && cancel->load()) return ECANCELED;
-    pollfd p{fd, POLLOUT, 0};
-    int n = poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 50)));
-    if (n <= 0) continue;  // a 50 ms slice passed (or EINTR): look at the deadline and the flag again
-    err = ConnectResult(fd);
-  }
-  return err;
-}
-
 std::string Target(const std::string& host, int port) {
   return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
@@ -74,13 +57,55 @@ class TcpPending : public PendingProbe {
   Step OnReady(short) override {
     int err = ConnectResult(fd_);
     if (err == EINPROGRESS) return {};
-    return Step{Outcome(err, target_), nullptr};
+    return Step{Outcome(err, target_)};
   }
   ProbeOutcome OnTimeout() override { return Outcome(ETIMEDOUT, target_); }
 
  private:
   int fd_;
   std::string target_;
+};
+
+// A host name: libcurl resolves it (threaded resolver) and connects, on the caller's CurlLoop; nothing is sent.
+class NamePending : public PendingProbe {
+ public:
+  NamePending(CurlLoop* loop, const std::string& host, int port, std::chrono::milliseconds timeout)
+      : PendingProbe(std::chrono::steady_clock::now() + timeout + std::chrono::seconds(1)), loop_(loop), host_(host),
+        target_(Target(host, port)) {
+    CurlLoop::Request r;
+    r.url = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
+    r.timeout = timeout;
+    r.connect_only = true;
+    id_ = loop_->Start(r, [this](CurlLoop::Response a) {
+      in_flight_ = false;
+      outcome_ = OutcomeOf(a);
+    });
+  }
+  ~NamePending() override {
+    if (in_flight_) loop_->Cancel(id_);
+  }
+  int fd() const override { return -1; }
+  short events() const override { return 0; }
+  bool Ready() const override { return outcome_.has_value(); }
+  Step OnReady(short) override { return Step{outcome_}; }
+  ProbeOutcome OnTimeout() override { return Outcome(ETIMEDOUT, target_); }
+
+ private:
+  ProbeOutcome OutcomeOf(const CurlLoop::Response& a) const {
+    using F = CurlLoop::Failure;
+    if (a.ok()) return Outcome(0, target_);
+    if (a.failure == F::kResolve) return ProbeOutcome{Result::kFailure, "dial tcp: lookup " + host_ + ": no such host", false, false};
+    if (a.failure == F::kTimeout) return Outcome(ETIMEDOUT, target_);
+    if (a.os_errno != 0) return Outcome(a.os_errno, target_);
+    return ProbeOutcome{Result::kFailure, "dial tcp " + target_ + ": " + a.error, false, false};
+  }
+
+  CurlLoop* loop_;
+  std::string host_;
+  std::string target_;
+  CurlLoop::RequestId id_ = 0;
+  bool in_flight_ = true;
+  std::optional<ProbeOutcome> outcome_;
 };
 
 }  // namespace
@@ -119,12 +144,18 @@ ConnectStart ConnectToAddress(const std::string& ip, int port) {
   return out;
 }
 
-ProbeStart TcpProbeStart(const std::string& host, int port, std::chrono::milliseconds timeout) {
-  if (port <= 0 || port > 65535) return {};
+ProbeStart TcpProbeStart(CurlLoop* curl, const std::string& host, int port, std::chrono::milliseconds timeout) {
+  ProbeStart out;
+  if (port <= 0 || port > 65535) {
+    out.outcome = ProbeOutcome{Result::kUnknown, "invalid port number: " + std::to_string(port), true, false};
+    return out;
+  }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   ConnectStart c = ConnectToAddress(host, port);
-  if (!c.address) return {};  // a name: TcpProbe resolves it
-  ProbeStart out;
+  if (!c.address) {
+    out.pending = std::make_unique<NamePending>(curl, host, port, timeout);
+    return out;
+  }
   if (c.err == EINPROGRESS) {
     out.pending = std::make_unique<TcpPending>(c.fd, Target(host, port), deadline);
     return out;
@@ -136,37 +167,8 @@ ProbeStart TcpProbeStart(const std::string& host, int port, std::chrono::millise
 
 ProbeOutcome TcpProbe(const std::string& host, int port, std::chrono::milliseconds timeout,
                       const std::atomic<bool>* cancel) {
-  const std::string target = Target(host, port);
-  if (port <= 0 || port > 65535) return ProbeOutcome{Result::kUnknown, "invalid port number: " + std::to_string(port), true, false};
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
-  addrinfo* res = nullptr;
-  int gai = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
-  if (gai == EAI_NONAME) {
-    hints.ai_flags = AI_NUMERICSERV;  // a name, not an address
-    gai = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
-  }
-  if (gai != 0 || !res) {
-    return ProbeOutcome{Result::kFailure,
-                        "dial tcp: lookup " + host + ": " + (gai == EAI_NONAME ? "no such host" : gai_strerror(gai)), false,
-                        false};
-  }
-  // Like Go's dialer, try each address in turn until one connects.
-  int err = 0;
-  for (const addrinfo* ai = res; ai; ai = ai->ai_next) {
-    auto [fd, started] = StartConnect(ai->ai_addr, ai->ai_addrlen, ai->ai_family);
-    err = started;
-    if (fd >= 0) {
-      if (err == EINPROGRESS) err = WaitConnected(fd, deadline, cancel);
-      close(fd);
-    }
-    if (err == 0 || err == ETIMEDOUT || err == ECANCELED) break;
-  }
-  freeaddrinfo(res);
-  return Outcome(err, target);
+  CurlLoop curl;
+  return WaitBlocking(TcpProbeStart(&curl, host, port, timeout), &curl, cancel, Outcome(ECANCELED, Target(host, port)));
 }
 
 }  // namespace crilet::probes

@@ -6,15 +6,14 @@
 #include <optional>
 #include <string>
 
+#include "common/curl_loop.h"
 #include "probes/pending_probe.h"
 #include "probes/probe_state.h"
 
 namespace crilet::probes {
 
-// Kubelet's DoTCPProbe: success once the connection is established (then closed at once); failure with Go's
-// wording ("dial tcp 10.88.0.5:8080: connect: connection refused", "... i/o timeout"). `cancel` (may be null)
-// ends the wait within 50 ms. An IP address needs no lookup; a host name is resolved with getaddrinfo first,
-// which is bounded by resolv.conf's timeouts rather than the probe's.
+// Kubelet's DoTCPProbe, waited for (for tests and callers without a loop): TcpProbeStart on a private
+// CurlLoop. `cancel` (may be null) ends the wait within 50 ms.
 ProbeOutcome TcpProbe(const std::string& host, int port, std::chrono::milliseconds timeout,
                       const std::atomic<bool>* cancel = nullptr);
 
@@ -32,10 +31,12 @@ ConnectStart ConnectToAddress(const std::string& ip, int port);
 // EINPROGRESS when it is not over yet.
 int ConnectResult(int fd);
 
-// TcpProbe for a caller that must not block (the probe scheduler's timer thread), for an IP address only:
-// connects without waiting. A pod on this host completes or refuses the handshake inside the connect call,
-// so the outcome is usually known at once; otherwise `pending` holds the connecting socket, with the same
-// outcomes as TcpProbe. For a host name (a lookup may block) or a bad port, neither is set: run TcpProbe.
-ProbeStart TcpProbeStart(const std::string& host, int port, std::chrono::milliseconds timeout);
+// Kubelet's DoTCPProbe without blocking: success once the connection is established (then closed at once);
+// failure with Go's wording ("dial tcp 10.88.0.5:8080: connect: connection refused", "... i/o timeout").
+// An IP address is connected to at once (a pod on this host completes or refuses the handshake inside the
+// connect call, so the outcome is usually known at once; otherwise `pending` holds the connecting socket).
+// A host name is resolved and connected by `curl` (libcurl's threaded resolver, which never blocks the
+// loop), whose sockets the caller polls. A bad port is an error outcome.
+ProbeStart TcpProbeStart(CurlLoop* curl, const std::string& host, int port, std::chrono::milliseconds timeout);
 
 }  // namespace crilet::probes

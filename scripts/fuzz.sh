@@ -2,8 +2,8 @@
 # Builds crilet's libFuzzer targets with clang (ASan+UBSan) and runs them on their seed corpora.
 #
 #   scripts/fuzz.sh                  the manifest parser, 60 seconds
-#   scripts/fuzz.sh --all            every target, FUZZ_SECONDS (60) each: manifest, http_answer (the HTTP probe
-#                                    answer parser), h2_answer (the gRPC/HTTP2 answer path of exec probes)
+#   scripts/fuzz.sh --all            every target, FUZZ_SECONDS (60) each: manifest, h2_answer (the gRPC/HTTP2
+#                                    answer path of exec probes)
 #   scripts/fuzz.sh TARGET...        the named targets
 #   FUZZ_SECONDS=600 scripts/fuzz.sh --all
 #
@@ -13,7 +13,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-all_targets=(manifest http_answer h2_answer)
+all_targets=(manifest h2_answer)
 targets=(manifest)
 if [[ ${1:-} == --all ]]; then
   targets=("${all_targets[@]}")

@@ -143,3 +143,30 @@ TEST_CASE("the URL source stops within 50 ms of Stop while a fetch hangs", "[sou
   CHECK(steady_clock::now() - start < milliseconds(100));  // 50 ms slices, with room for a loaded machine
   CHECK(changes == 1);  // the abandoned fetch reports nothing
 }
+
+TEST_CASE("HttpFetch: headers sent, redirects followed, size cap, readable errors", "[http]") {
+  crilet::testing::TestHttpServer server([](const std::string& path, const std::string&) -> std::string {
+    if (path == "/old") return "HTTP/1.1 302 Found\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n";
+    if (path == "/new") return "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\npods";
+    if (path == "/loop") return "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n";
+    return "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+  });
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  std::string body, error;
+  CHECK(HttpFetch(base + "/old", {{"Authorization", "Bearer t"}}, std::chrono::seconds(2), &body, &error) == 200);
+  CHECK(body == "pods");
+  CHECK(server.last_request().find("Authorization: Bearer t\r\n") != std::string::npos);
+
+  CHECK(HttpFetch(base + "/missing", {}, std::chrono::seconds(2), &body, &error) == 404);
+  CHECK(HttpFetch(base + "/loop", {}, std::chrono::seconds(2), &body, &error) == 0);
+  CHECK(error == "more than 5 redirects");
+  CHECK(HttpFetch(base + "/new", {}, std::chrono::seconds(2), &body, &error, 3) == 0);
+  CHECK(error == "answer larger than 3 bytes");
+
+  int closed = crilet::testing::ClosedPort();
+  CHECK(HttpFetch("http://127.0.0.1:" + std::to_string(closed) + "/", {}, std::chrono::seconds(2), &body,
+                             &error) == 0);
+  CHECK(error == "connect to 127.0.0.1:" + std::to_string(closed) + ": Connection refused");
+  CHECK(HttpFetch("gopher://x/", {}, std::chrono::seconds(2), &body, &error) == 0);
+  CHECK(error == "unsupported protocol scheme \"gopher\"");
+}

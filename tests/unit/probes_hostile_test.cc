@@ -8,7 +8,7 @@
 #include <functional>
 #include <thread>
 
-#include "common/http_answer.h"
+#include "probes/http_errors.h"
 #include "probes/grpc_prober.h"
 #include "probes/http_prober.h"
 #include "probes_test_util.h"
@@ -83,9 +83,9 @@ void Forever(int fd, const std::string& piece, const std::atomic<bool>& stop) {
 }
 
 void Serve(int fd, const std::string& path, const std::atomic<bool>& stop) {
-  if (path == "/headers-1m") {
+  if (path == "/headers-200k" || path == "/headers-1m") {
     std::string head = "HTTP/1.1 200 OK\r\n";
-    for (int i = 0; i < 1024; ++i) head += "X-Pad-" + std::to_string(i) + ": " + std::string(1000, 'p') + "\r\n";
+    for (int i = 0; i < (path == "/headers-1m" ? 1024 : 200); ++i) head += "X-Pad-" + std::to_string(i) + ": " + std::string(1000, 'p') + "\r\n";
     Send(fd, head + "Content-Length: 2\r\n\r\nok");
   } else if (path == "/headers-endless") {
     Send(fd, "HTTP/1.1 200 OK\r\n");
@@ -119,11 +119,12 @@ void Serve(int fd, const std::string& path, const std::atomic<bool>& stop) {
   // anything else: closed without an answer
 }
 
+// As the probe manager's loop runs it: on a CurlLoop driven by a poll.
 ProbeOutcome StartAndWait(const HttpRequest& req) {
-  ProbeStart s = HttpProbeStart(req);
-  if (s.outcome) return *s.outcome;
+  CurlLoop curl;
+  ProbeStart s = HttpProbeStart(&curl, req);
   REQUIRE(s.pending);
-  return WaitBlocking(s.pending.get(), nullptr, ProbeOutcome{Result::kUnknown, "cancelled", true, false});
+  return WaitBlocking(s.pending.get(), &curl, nullptr, ProbeOutcome{Result::kUnknown, "cancelled", true, false});
 }
 
 struct Want {
@@ -139,8 +140,12 @@ TEST_CASE("hostile HTTP targets: kubelet's outcome and Go's text, both ways a pr
   const std::string base = server.base();
   const std::string broken = "net/http: HTTP/1.x transport connection broken: ";
   const std::vector<std::pair<std::string, Want>> rows = {
-      // Go's client takes up to 10 MiB of response head: 1 MiB of headers is a normal answer.
-      {"/headers-1m", {Result::kSuccess, "ok"}},
+      // Go's client takes up to 10 MiB of response head; libcurl 7.88 takes 300 KiB (100 KiB a line), a
+      // compile-time limit: 200 KiB of headers is a normal answer, 1 MiB (an answer for Go) fails with Go's text.
+      {"/headers-200k", {Result::kSuccess, "ok"}},
+      {"/headers-1m",
+       {Result::kFailure, "Get \"" + base + "/headers-1m\": " + broken +
+                              "net/http: server response headers exceeded 10485760 bytes; aborted"}},
       {"/headers-endless",
        {Result::kFailure, "Get \"" + base + "/headers-endless\": " + broken +
                               "net/http: server response headers exceeded 10485760 bytes; aborted"}},
@@ -163,7 +168,7 @@ TEST_CASE("hostile HTTP targets: kubelet's outcome and Go's text, both ways a pr
   };
   for (const auto& [path, want] : rows) {
     for (bool started : {false, true}) {
-      INFO(path << (started ? " (started without blocking)" : " (blocking)"));
+      INFO(path << (started ? " (on a caller's loop)" : " (waited for)"));
       HttpRequest req;
       req.url = base + path;
       req.timeout = std::chrono::milliseconds(700);
@@ -181,50 +186,6 @@ TEST_CASE("hostile HTTP targets: kubelet's outcome and Go's text, both ways a pr
     int before = server.connections();
     HttpProbe(HttpRequest{base + "/loop", {}, std::chrono::milliseconds(2000)});
     CHECK(server.connections() - before == 10);
-  }
-}
-
-TEST_CASE("HTTP answer parser: a hostile head or chunk costs bounded memory", "[http][hostile]") {
-  SECTION("10 MiB of header lines keep at most ~64 KiB, and the headers the client needs") {
-    HttpAnswerParser p(10 * 1024, true);
-    REQUIRE(p.Feed("HTTP/1.1 302 Found\r\n", false) == HttpAnswerParser::State::kNeedMore);
-    std::string line = "X-Pad: " + std::string(1000, 'p') + "\r\n";
-    for (int i = 0; i < 9000; ++i) REQUIRE(p.Feed(line, false) == HttpAnswerParser::State::kNeedMore);
-    REQUIRE(p.Feed("Location: /next\r\nContent-Length: 0\r\n\r\n", false) == HttpAnswerParser::State::kDone);
-    size_t kept = 0;
-    for (const auto& [k, v] : p.result().headers) kept += k.size() + v.size();
-    CHECK(kept < 70 * 1024);
-    CHECK(p.result().Header("Location") == "/next");
-    CHECK(p.result().status == 302);
-  }
-  SECTION("one header line of 9 MiB is read, kept only in part") {
-    HttpAnswerParser p(10, true);
-    REQUIRE(p.Feed("HTTP/1.1 200 OK\r\nX-Long: ", false) == HttpAnswerParser::State::kNeedMore);
-    for (int i = 0; i < 9 * 16; ++i) REQUIRE(p.Feed(std::string(65536, 'l'), false) == HttpAnswerParser::State::kNeedMore);
-    REQUIRE(p.Feed("\r\nContent-Length: 2\r\n\r\nok", false) == HttpAnswerParser::State::kDone);
-    CHECK(p.result().body == "ok");
-    CHECK(p.result().Header("X-Long").size() <= 64 * 1024);
-  }
-  SECTION("a chunk declared a terabyte long: its bytes are taken as they come") {
-    HttpAnswerParser p(10 * 1024, true);
-    REQUIRE(p.Feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000\r\n", false) ==
-            HttpAnswerParser::State::kNeedMore);
-    CHECK(p.Feed(std::string(4096, 'h'), false) == HttpAnswerParser::State::kNeedMore);
-    CHECK(p.Feed(std::string(8192, 'h'), false) == HttpAnswerParser::State::kDone);
-    CHECK(p.result().body.size() == 10 * 1024);
-    CHECK(p.result().truncated);
-  }
-  SECTION("a chunk size line without an end, and chunk sizes Go rejects") {
-    HttpAnswerParser p(10, true);
-    REQUIRE(p.Feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", false) == HttpAnswerParser::State::kNeedMore);
-    CHECK(p.Feed(std::string(5000, 'f'), false) == HttpAnswerParser::State::kError);
-    CHECK(p.result().error == HttpError::kBody);
-    CHECK(p.result().message == "header line too long");
-    CHECK(p.result().status == 200);
-    HttpAnswerParser q(10, true);
-    CHECK(q.Feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n11111111111111111\r\n", false) ==
-          HttpAnswerParser::State::kError);
-    CHECK(q.result().message == "http chunk length too large");
   }
 }
 

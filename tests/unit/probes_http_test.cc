@@ -199,18 +199,18 @@ TEST_CASE("HTTP probe: connection refused, timeout, cancel, 10 KiB body", "[prob
 
 namespace {
 
-// A probe run the way the probe scheduler's timer thread runs it: started without blocking, then driven
-// until it ends (here from this thread, with WaitBlocking).
+// A probe run the way the probe manager's loop runs it: started on a CurlLoop without blocking, then driven
+// by a poll over the loop's sockets until it ends (here from this thread, with WaitBlocking).
 ProbeOutcome StartAndWait(const HttpRequest& req) {
-  ProbeStart s = HttpProbeStart(req);
-  if (s.outcome) return *s.outcome;
+  CurlLoop curl;
+  ProbeStart s = HttpProbeStart(&curl, req);
   REQUIRE(s.pending);
-  return WaitBlocking(s.pending.get(), nullptr, ProbeOutcome{Result::kUnknown, "cancelled", true, false});
+  return WaitBlocking(s.pending.get(), &curl, nullptr, ProbeOutcome{Result::kUnknown, "cancelled", true, false});
 }
 
 }  // namespace
 
-TEST_CASE("HTTP probe started without blocking: same outcomes, texts and requests as the blocking client",
+TEST_CASE("HTTP probe started on a caller's loop: same outcomes, texts and requests as the waiting client",
           "[probes][http]") {
   std::atomic<int> hits{0};
   std::atomic<bool> release{false};
@@ -255,13 +255,10 @@ TEST_CASE("HTTP probe started without blocking: same outcomes, texts and request
   }
   CHECK(StartAndWait(HttpRequest{base + "/ok", {}, std::chrono::milliseconds(1000)}).output == "fine");
 
-  SECTION("refused: known at once, with Go's dial error") {
+  SECTION("refused: Go's dial error") {
     int port = ClosedPort();
     req.url = "http://127.0.0.1:" + std::to_string(port) + "/healthz";
-    ProbeStart s = HttpProbeStart(req);
-    REQUIRE(s.outcome);
-    CHECK_FALSE(s.pending);
-    CHECK(s.outcome->output == HttpProbe(req).output);
+    CHECK(StartAndWait(req).output == HttpProbe(req).output);
   }
   SECTION("no answer: the timeout's text once the deadline passed") {
     req.url = base + "/hang";
@@ -273,18 +270,11 @@ TEST_CASE("HTTP probe started without blocking: same outcomes, texts and request
     CHECK(Since(start) >= std::chrono::milliseconds(190));
     CHECK(Since(start) < std::chrono::milliseconds(600));
   }
-  SECTION("HTTPS and host names are left to the blocking client") {
-    const int before = hits;
-    req.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/ok";
-    ProbeStart tls = HttpProbeStart(req);
-    CHECK_FALSE(tls.outcome);
-    CHECK_FALSE(tls.pending);
+  SECTION("a host name is resolved by the loop's threaded resolver, not left to another thread") {
     req.url = "http://localhost:" + std::to_string(server.port()) + "/ok";
-    ProbeStart name = HttpProbeStart(req);
-    CHECK_FALSE(name.outcome);
-    CHECK_FALSE(name.pending);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    CHECK(hits == before);  // nothing was sent for either
+    ProbeOutcome name = StartAndWait(req);
+    CHECK(name.result == Result::kSuccess);
+    CHECK(name.output == "fine");
   }
   release = true;
 }

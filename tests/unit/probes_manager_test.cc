@@ -54,9 +54,8 @@ struct Fixture {
   }
   ~Fixture() { release = true; }
 
-  std::unique_ptr<ProbeManager> Manager(int pool_size = 2, bool jitter = false) {
+  std::unique_ptr<ProbeManager> Manager(bool jitter = false) {
     ProbeManager::Options o;
-    o.pool_size = pool_size;
     o.jitter = jitter;
     o.time_unit = milliseconds(100);
     auto m = std::make_unique<ProbeManager>(&rt, &clock, &sink, &metrics,
@@ -258,13 +257,11 @@ TEST_CASE("manager: RemovePod stops probing at once and drops in-flight results"
   CHECK(m->Results("u1").empty());
 }
 
-TEST_CASE("manager: a hanging probe does not delay the others, the pool grows and shrinks back", "[probes][manager]") {
+TEST_CASE("manager: a hanging probe does not delay the others", "[probes][manager]") {
   Fixture f;
   ProbeManager::Options o;
-  o.pool_size = 1;
   o.jitter = false;
   o.time_unit = milliseconds(100);
-  o.idle_thread_linger = milliseconds(200);
   ProbeManager m(&f.rt, &f.clock, &f.sink, &f.metrics, nullptr, o);
   m.Start();
   std::string slow = f.Run(WithProbes("slow", ExecProbeSpec("hang")));
@@ -274,8 +271,7 @@ TEST_CASE("manager: a hanging probe does not delay the others, the pool grows an
   int ticks = f.Calls("tick");
   auto start = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(milliseconds(500));
-  CHECK(f.Calls("tick") >= ticks + 4);  // every 100 ms while the only original thread hangs
-  CHECK(m.ThreadCount() >= 2);
+  CHECK(f.Calls("tick") >= ticks + 4);  // every 100 ms while the other run hangs
   CHECK(f.Calls("hang") == 1);  // its own ticks are skipped while it runs
   auto [p50, p99] = m.StartDelayQuantiles();
   // A run waiting behind the hanging one would start a period (100 ms) late or more. The bounds are loose
@@ -284,39 +280,8 @@ TEST_CASE("manager: a hanging probe does not delay the others, the pool grows an
   CHECK(p99 < 0.25);
   f.release = true;
   m.RemovePod("u1");
-  CHECK(Eventually([&] { return m.ThreadCount() == 1; }, std::chrono::seconds(2)));  // surplus threads retire
+  CHECK(Eventually([&] { return m.WorkerCount() == 0; }, std::chrono::seconds(2)));
   CHECK(Since(start) < std::chrono::seconds(3));
-  m.Stop();
-  CHECK(f.metrics.Value("crilet_probe_pool_threads", {}) >= 1);
-}
-
-TEST_CASE("manager: runs go to the warmest idle thread, so surplus threads retire while probes go on", "[probes][manager]") {
-  Fixture f;
-  ProbeManager::Options o;
-  o.pool_size = 1;
-  o.jitter = true;  // first runs spread over a period, as in production
-  // A run every ~83 ms (6 probes, period 500 ms): far enough apart that a loaded machine (CI runs tests in
-  // parallel) rarely wakes a thread late enough to overlap the next run. A thread pool that rotated runs over
-  // all threads would hand each a run every ~500 ms, inside the 600 ms linger, and none would retire.
-  o.time_unit = milliseconds(500);
-  o.slots_per_unit = 0;  // no start grid: runs that shared a grid point would need a thread each
-  o.idle_thread_linger = milliseconds(600);
-  ProbeManager m(&f.rt, &f.clock, &f.sink, &f.metrics, nullptr, o);
-  m.Start();
-  std::vector<ProbeTarget> targets;
-  for (int i = 0; i < 6; ++i) {
-    std::string name = "c" + std::to_string(i);
-    targets.push_back(f.Running(f.Run(WithProbes(name, ExecProbeSpec("hang"))), name));
-  }
-  m.UpdatePod(f.pod, "10.88.0.5", targets);
-  REQUIRE(Eventually([&] { return f.Calls("hang") == 6; }));  // six runs hang at once: six threads
-  CHECK(m.ThreadCount() >= 6);
-  f.release = true;  // from now on each run takes microseconds, every 500 ms per probe
-  int calls = f.Calls("hang");
-  CHECK(Eventually([&] { return m.ThreadCount() <= 2; }, std::chrono::seconds(6)));
-  std::this_thread::sleep_for(milliseconds(1000));
-  CHECK(f.Calls("hang") >= calls + 12);  // the probes kept running all along (12 runs a second)
-  CHECK(m.ThreadCount() <= 3);  // a late wake-up on a loaded machine may have needed one more thread since
   m.Stop();
 }
 
@@ -417,7 +382,7 @@ TEST_CASE("manager: runs after the first start on the grid, so those due close t
   }
 }
 
-TEST_CASE("manager: tcpSocket probes started by the timer thread publish results and events", "[probes][manager]") {
+TEST_CASE("manager: tcpSocket probes started by the loop publish results and events", "[probes][manager]") {
   int port = 0;
   int listener = crilet::testing::BindLoopback(&port);
   REQUIRE(listen(listener, 16) == 0);
@@ -443,7 +408,7 @@ TEST_CASE("manager: tcpSocket probes started by the timer thread publish results
   close(listener);
 }
 
-TEST_CASE("manager: httpGet probes driven by the timer thread: results, events, redirects, removal", "[probes][manager]") {
+TEST_CASE("manager: httpGet probes driven by the loop: results, events, redirects, removal", "[probes][manager]") {
   std::atomic<bool> release{false};
   std::atomic<int> hangs{0};
   testing::TestHttpServer server([&](const std::string& path, const std::string&) -> std::string {
@@ -456,7 +421,7 @@ TEST_CASE("manager: httpGet probes driven by the timer thread: results, events, 
     return "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n";
   });
   Fixture f;
-  auto m = f.Manager(/*pool_size=*/1);
+  auto m = f.Manager();
   auto http = [&](const std::string& path) {
     manifests::Probe p = testing::MakeProbe(1, 2);
     p.handler.http_get = manifests::HttpGetAction{path, manifests::IntOrString::Int(server.port()), "", "", {}};
@@ -468,9 +433,6 @@ TEST_CASE("manager: httpGet probes driven by the timer thread: results, events, 
   CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kReadiness) == S; }));
   CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kLiveness) == F; }));  // after 2 failures
   CHECK(f.sink.Has("Warning Unhealthy Liveness probe failed: HTTP probe failed with statuscode: 500"));
-  // Three probes due on each grid point and one pool thread that never grew: only the redirect's second
-  // request needed it (runs handed to the pool while its thread is busy would grow the pool).
-  CHECK(m->ThreadCount() == 1);
   CHECK(f.metrics.Value("crilet_probe_total", {{"probe_type", "Readiness"},
                                                {"result", "successful"},
                                                {"container", "web"},
@@ -495,10 +457,9 @@ TEST_CASE("manager: httpGet probes driven by the timer thread: results, events, 
   m->Stop();
 }
 
-TEST_CASE("manager: exec probes started on the runtime's connection are waited for by the timer thread", "[probes][manager]") {
+TEST_CASE("manager: exec probes started on the runtime's connection are waited for by the loop", "[probes][manager]") {
   Fixture f;
-  f.rt.async_exec = true;
-  auto m = f.Manager(/*pool_size=*/1);
+  auto m = f.Manager();
   f.SetExit("bad", 1);
   manifests::Probe slow = ExecProbeSpec("hang");
   slow.timeout_seconds = 30;
@@ -514,9 +475,6 @@ TEST_CASE("manager: exec probes started on the runtime's connection are waited f
   CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kReadiness) == S; }));
   CHECK(Eventually([&] { return f.Get(*m, id, ProbeType::kLiveness) == F; }));
   CHECK(f.sink.Has("Warning Unhealthy Liveness probe failed: unhealthy"));
-  // Three runs due on each grid point and one pool thread that never grew: none of them took it (handed to
-  // the pool, runs due together would each need a thread).
-  CHECK(m->ThreadCount() == 1);
 
   // A run in flight ends when the pod goes away, without a result or an event.
   f.release = false;

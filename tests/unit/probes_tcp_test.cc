@@ -91,29 +91,38 @@ TEST_CASE("TCP probe: a connect that stalls times out, or ends at once when canc
 TEST_CASE("TCP probe started without blocking: the outcome at once on loopback, else a pending connect", "[probes][tcp]") {
   using std::chrono::milliseconds;
   Listener l;
+  CurlLoop curl;
   // Loopback completes (or refuses) the handshake inside the connect call, as a pod on this host does.
-  auto ok = TcpProbeStart("127.0.0.1", l.port, milliseconds(1000));
+  auto ok = TcpProbeStart(&curl, "127.0.0.1", l.port, milliseconds(1000));
   REQUIRE(ok.outcome);
   CHECK(ok.outcome->result == Result::kSuccess);
   CHECK_FALSE(ok.pending);
 
   int closed = ClosedPort();
-  auto refused = TcpProbeStart("127.0.0.1", closed, milliseconds(1000));
+  auto refused = TcpProbeStart(&curl, "127.0.0.1", closed, milliseconds(1000));
   REQUIRE(refused.outcome);
   CHECK(refused.outcome->result == Result::kFailure);
   CHECK(refused.outcome->output == "dial tcp 127.0.0.1:" + std::to_string(closed) + ": connect: connection refused");
 
-  // A name would need a lookup, and a bad port is TcpProbe's error: neither is started here.
-  auto name = TcpProbeStart("localhost", l.port, milliseconds(1000));
-  CHECK_FALSE(name.outcome);
-  CHECK_FALSE(name.pending);
-  auto bad = TcpProbeStart("127.0.0.1", 70000, milliseconds(1000));
-  CHECK_FALSE(bad.outcome);
-  CHECK_FALSE(bad.pending);
+  // A name is resolved and connected by the CurlLoop (its threaded resolver); a bad port is an error at once.
+  auto name = TcpProbeStart(&curl, "localhost", l.port, milliseconds(1000));
+  REQUIRE(name.pending);
+  CHECK(name.pending->fd() == -1);  // nothing of its own: the CurlLoop's sockets are polled
+  auto by_name = WaitBlocking(name.pending.get(), &curl, nullptr, ProbeOutcome{});
+  CHECK(by_name.result == Result::kSuccess);
+  CHECK(by_name.output.empty());
+  auto missing = WaitBlocking(TcpProbeStart(&curl, "no-such-host.invalid", l.port, milliseconds(2000)), &curl, nullptr,
+                              ProbeOutcome{});
+  CHECK(missing.result == Result::kFailure);
+  CHECK(missing.output == "dial tcp: lookup no-such-host.invalid: no such host");
+  auto bad = TcpProbeStart(&curl, "127.0.0.1", 70000, milliseconds(1000));
+  REQUIRE(bad.outcome);
+  CHECK(bad.outcome->error);
+  CHECK(bad.outcome->output == "invalid port number: 70000");
 
   Listener stalled(/*backlog_full=*/true);
   auto start = std::chrono::steady_clock::now();
-  auto pending = TcpProbeStart("127.0.0.1", stalled.port, milliseconds(200));
+  auto pending = TcpProbeStart(&curl, "127.0.0.1", stalled.port, milliseconds(200));
   CHECK(Since(start) < milliseconds(100));  // it did not wait
   if (pending.outcome) {
     WARN("this kernel accepted a connection beyond the backlog; the pending path is not exercised");
@@ -121,7 +130,7 @@ TEST_CASE("TCP probe started without blocking: the outcome at once on loopback, 
   }
   REQUIRE(pending.pending);
   // The deadline counts from the start, not from the wait.
-  auto waited = WaitBlocking(pending.pending.get(), nullptr, ProbeOutcome{});
+  auto waited = WaitBlocking(pending.pending.get(), &curl, nullptr, ProbeOutcome{});
   CHECK(waited.result == Result::kFailure);
   CHECK(waited.output == "dial tcp 127.0.0.1:" + std::to_string(stalled.port) + ": i/o timeout");
   CHECK(Since(start) >= milliseconds(190));
