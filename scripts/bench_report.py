@@ -180,7 +180,8 @@ lines.append("50 pods, each with a liveness httpGet probe over HTTPS to 127.0.0.
              "crilet's handler code from 8 plain threads, crilet stopped.\n")
 lines.append("| what | measured | comparison |\n|---|---|---|")
 for name, v, unit, target in tls:
-    shown = "not measured" if v is None else (f"{v:.2f}" if isinstance(v, float) else f"{v}") + f" {unit}"
+    number = f"{v:.0f}" if unit == "" and isinstance(v, float) else f"{v:.2f}" if isinstance(v, float) else f"{v}"
+    shown = "not measured" if v is None else f"{number} {unit}".strip()
     lines.append(f"| {name} | {shown} | {target} |")
 if values.get("load_average_1m"):
     lines.append(f"\nLoad average (1 min) at the end of the measured windows: "
