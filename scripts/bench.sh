@@ -7,14 +7,20 @@
 #   BASELINE_REV=<commit> scripts/bench.sh
 #                               also times pod starts with crilet built from that commit (the "before" of
 #                               an improvement), interleaved with the current build in the same run
+#   STEADY_SECONDS=60           shorter steady-state and HTTPS/host-name measurements (default 120 s each)
+#   BENCH_STEPS="steady tls"    only these steps, of: start burst podman exits steady scale tls (default all);
+#                               a partial run writes its report to build-release/BENCHMARKS.partial.md, not
+#                               to BENCHMARKS.md
+#   BENCH_LAB_DIR, BENCH_LAB_BRIDGE, BENCH_LAB_SUBNET, BENCH_PORT
+#                               the private lab (/tmp/crilet-bench, crilet-bn0, 10.90.0.0/16) and crilet's
+#                               status port (10299), for two benchmarks or tests on one machine
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 [[ $(id -u) -eq 0 ]] || { echo "bench: run as root" >&2; exit 1; }
 CRILET_SETUP_EXTRA=bench scripts/setup.sh
 export CRILET_BUILD_DIR=$repo/build-release CRILET_BUILD_TYPE=Release
-scripts/build.sh >/dev/null
-cmake --build "$CRILET_BUILD_DIR" --target bench_tool -j"$(nproc)" >/dev/null
+scripts/build.sh crilet bench_tool >/dev/null
 crilet=$CRILET_BUILD_DIR/crilet
 tool=$CRILET_BUILD_DIR/bench/bench_tool
 rounds=${ROUNDS:-10}
@@ -32,11 +38,15 @@ if [[ -n ${BASELINE_REV:-} ]]; then
   baseline=$base_src/build-release/crilet
 fi
 
-export CRILET_LAB_DIR=/tmp/crilet-bench CRILET_LAB_BRIDGE=crilet-bn0 CRILET_LAB_SUBNET=10.90.0.0/16
+# Not CRILET_LAB_*: `lab.sh env` exports those for a developer's own lab, which this script stops at the end.
+export CRILET_LAB_DIR=${BENCH_LAB_DIR:-/tmp/crilet-bench} CRILET_LAB_BRIDGE=${BENCH_LAB_BRIDGE:-crilet-bn0}
+export CRILET_LAB_SUBNET=${BENCH_LAB_SUBNET:-10.90.0.0/16}
+steps=" ${BENCH_STEPS:-start burst podman exits steady scale tls} "
+want() { [[ $steps == *" $1 "* ]]; }
 work=$(mktemp -d /tmp/crilet-bench-run.XXXXXX)
 manifests=$work/manifests
 mkdir -p "$manifests"
-port=10299
+port=${BENCH_PORT:-10299}
 crilet_pid=""
 results=$CRILET_BUILD_DIR/bench-results.jsonl  # kept after the run, for the report and for comparison
 : > "$results"
@@ -46,11 +56,31 @@ cleanup() {
   if [[ -n ${podman_root:-} ]]; then podman_cmd pod rm -af >/dev/null 2>&1 || true; fi
   scripts/lab.sh stop >/dev/null 2>&1 || true
   [[ -n ${podman_root:-} ]] && rm -rf "$podman_root"
-  rm -rf "$work" /tmp/crilet-bench-raw
+  rm -rf "$work"
 }
 trap cleanup EXIT
 log() { echo "bench: $*" >&2; }
 record() { echo "{\"name\": \"$1\", \"value\": $2}" >> "$results"; }
+# Probe runs crilet has completed (its crilet_probe_total counters summed), optionally of one result only.
+probe_runs() {
+  curl -s "http://127.0.0.1:$port/metrics" |
+    awk -v want="${1:-}" '/^crilet_probe_total\{/ && (want == "" || index($0, "result=\"" want "\"")) {s += $NF} END {printf "%d", s}'
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$crilet_pid/stat"; }
+hz=$(getconf CLK_TCK)
+# A TCP port on this host that nothing listens on, from $1 up.
+free_port() {
+  local p=$1
+  while ss -Hltn "sport = :$p" | grep -q .; do p=$((p + 1)); done
+  echo "$p"
+}
+wait_ready() {  # wait_ready N: until N pods report Ready (at most 2 minutes)
+  for _ in $(seq 600); do
+    [[ $(curl -s "http://127.0.0.1:$port/pods" | jq '[.items[] | select(.status.conditions[]? | select(.type == "Ready" and .status == "True"))] | length') == "$1" ]] && return
+    sleep 0.2
+  done
+  log "only $(curl -s "http://127.0.0.1:$port/pods" | jq '[.items[] | select(.status.conditions[]? | select(.type == "Ready" and .status == "True"))] | length') of $1 pods became Ready"
+}
 
 eval "$(scripts/lab.sh start)"
 ep=$CRILET_RUNTIME_ENDPOINT
@@ -86,10 +116,9 @@ record idle_rss_anon_mb "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$cr
 # has settled, so teardown work never lands in one side's timing. The raw chains run with the same
 # ListContainers observer that times crilet (`raw --observe`), so both carry the same polling load.
 # With a baseline, each round also times the baseline build (crilet restarted for it, and back).
-log "1/6 single pod start latency ($rounds rounds${baseline:+, with baseline $rev})"
 settle() { sleep "${SETTLE_SECONDS:-0.5}"; }
 time_raw() {
-  local r; r=$("$tool" --endpoint "$ep" raw --observe $flag --prefix "r$net$i" | jq .wall_ms)
+  local r; r=$("$tool" --endpoint "$ep" raw --observe --work "$work/raw" $flag --prefix "r$net$i" | jq .wall_ms)
   "$tool" --endpoint "$ep" cleanup; settle
   record "start_raw_$net" "$r"
 }
@@ -98,7 +127,8 @@ time_crilet() {
   remove_all; settle
   record "start_crilet_$net" "$c"
 }
-for i in $(seq "$rounds"); do
+want start && log "1/7 single pod start latency ($rounds rounds${baseline:+, with baseline $rev})"
+want start && for i in $(seq "$rounds"); do
   for net in host pod; do
     flag=""; [[ $net == host ]] && flag=--host-network
     if (( i % 2 )); then time_raw; time_crilet; else time_crilet; time_raw; fi
@@ -113,11 +143,11 @@ for i in $(seq "$rounds"); do
 done
 
 # 2. Burst: 30 pods at once.
-log "2/6 burst of 30 pods (${BURST_ROUNDS:-5} rounds)"
-for i in $(seq "${BURST_ROUNDS:-5}"); do
+want burst && log "2/7 burst of 30 pods (${BURST_ROUNDS:-5} rounds)"
+want burst && for i in $(seq "${BURST_ROUNDS:-5}"); do
   for net in host pod; do
     flag=""; [[ $net == host ]] && flag=--host-network
-    r=$("$tool" --endpoint "$ep" raw --observe --pods 30 $flag --prefix "br$net$i-" | jq .wall_ms)
+    r=$("$tool" --endpoint "$ep" raw --observe --work "$work/raw" --pods 30 $flag --prefix "br$net$i-" | jq .wall_ms)
     "$tool" --endpoint "$ep" cleanup; settle
     c=$("$tool" --endpoint "$ep" start --dir "$manifests" --pods 30 $flag --prefix "bc$net$i-" | jq .wall_ms)
     remove_all; settle
@@ -127,10 +157,12 @@ for i in $(seq "${BURST_ROUNDS:-5}"); do
 done
 
 # 3. podman kube play of the same host-network pod, on its own storage, against crilet's manifest-to-Running.
-log "3/6 podman kube play"
 podman_root=$work/podman
 podman_cmd() { CONTAINERS_CONF=$podman_root/containers.conf podman --root "$podman_root/root" --runroot "$podman_root/run" "$@"; }
-if command -v podman >/dev/null; then
+want podman && log "3/7 podman kube play"
+if ! want podman; then
+  :
+elif command -v podman >/dev/null; then
   mkdir -p "$podman_root"
   printf '[containers]\ndefault_ulimits = []\n[engine]\ninfra_image = "localhost/pause:3.9"\n' > "$podman_root/containers.conf"
   podman_cmd load -i build/images/busybox.tar >/dev/null 2>&1 || podman_cmd load -i "$repo/build/images/busybox.tar" >/dev/null
@@ -152,8 +184,8 @@ fi
 
 # 4. Exit detection at the default relist period: with the exit watcher (pidfds), then relist only (the
 # behaviour before the watcher, kept as --exit-watcher=false) as the same-run baseline.
-log "4/6 exit detection (20 pods, with the exit watcher and relist only)"
-for mode in watcher relist; do
+want exits && log "4/7 exit detection (20 pods, with the exit watcher and relist only)"
+want exits && for mode in watcher relist; do
   if [[ $mode == relist ]]; then stop_crilet; start_crilet --exit-watcher=false; fi
   "$tool" --endpoint "$ep" exits --dir "$manifests" --server "http://127.0.0.1:$port" --pods 20 --prefix "x$mode" \
     >"$work/exits.json"
@@ -162,10 +194,11 @@ for mode in watcher relist; do
   jq -r '.restart_ms[]' "$work/exits.json" | while read -r v; do record "exit_restart$suffix" "$v"; done
   remove_all
 done
-stop_crilet; start_crilet
+want exits && { stop_crilet; start_crilet; }
 
 # 5. Steady state: 50 pods x 3 probes (exec, httpGet, tcpSocket) at 1s for 2 minutes.
-log "5/6 steady state: 50 pods with 3 probes each, ${STEADY_SECONDS:-120}s"
+steady_case() {
+log "5/7 steady state: 50 pods with 3 probes each, ${STEADY_SECONDS:-120}s"
 # Handlers rotate over the three probes from pod to pod, so that after the startup probes end (as in kubelet)
 # the steady load is still a mix: ~33 exec, ~33 httpGet and ~33 tcpSocket probes per second.
 handlers=('exec: {command: ["true"]}' 'httpGet: {port: 8080, path: /passwd}' 'tcpSocket: {port: 8080}')
@@ -185,17 +218,14 @@ spec:
     readinessProbe: {${handlers[(i + 2) % 3]}, periodSeconds: 1}
 YAML
 done
-for _ in $(seq 600); do
-  [[ $(curl -s "http://127.0.0.1:$port/pods" | jq '[.items[] | select(.status.conditions[]? | select(.type == "Ready" and .status == "True"))] | length') == 50 ]] && break
-  sleep 0.2
-done
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$crilet_pid/stat"; }
+wait_ready 50
 sleep 5
-t0=$(date +%s%N); c0=$(cpu_ticks)
+t0=$(date +%s%N); c0=$(cpu_ticks); r0=$(probe_runs)
 sleep "${STEADY_SECONDS:-120}"
-t1=$(date +%s%N); c1=$(cpu_ticks)
-hz=$(getconf CLK_TCK)
+t1=$(date +%s%N); c1=$(cpu_ticks); r1=$(probe_runs)
 record steady_cpu_percent "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
+record steady_runs_per_second "$(awk -v r=$((r1 - r0)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", r / (ns / 1e9)}')"
+record load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
 record steady_rss_mb "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 record steady_rss_anon_mb "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
@@ -209,9 +239,12 @@ record steady_floor_cpu_percent "$(jq .cpu_percent <<<"$floor")"
 record steady_floor_runs_per_second "$(jq .runs_per_second <<<"$floor")"
 start_crilet
 remove_all
+}
+want steady && steady_case
 
 # 6. Scale: 100 pods until Ready, RSS, CRI calls per second at rest.
-log "6/6 scale: 100 pods"
+scale_case() {
+log "6/7 scale: 100 pods"
 t0=$(date +%s%N)
 for i in $(seq 0 99); do
   printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: s%s}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - {name: c, image: docker.io/library/busybox:1.36, command: [sleep, "3600"]}\n' "$i" > "$manifests/.s$i"
@@ -230,6 +263,80 @@ a=$(calls); sleep 30; b=$(calls)
 record scale_cri_calls_per_second "$(awk -v d=$((b - a)) 'BEGIN {printf "%.2f", d / 30}')"
 record scale_rss_mb "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 remove_all
+}
+want scale && scale_case
+
+# 7. HTTPS and host-name httpGet probes (issue 17): 50 pods, each with a liveness probe over HTTPS to
+# 127.0.0.1 and a readiness probe to `localhost` over HTTP, at 1 s: 100 runs a second of the two kinds that
+# crilet hands to its probe pool rather than its poll loop. Busybox has no TLS, so the servers are one
+# host-network pod on loopback: etcd (the lab's etcd image) serving HTTPS with a self-signed certificate
+# (--auto-tls; probes do not verify, as in kubelet) and busybox httpd. Ports are picked free at run time.
+# crilet is restarted first so that its start-delay quantiles cover this case only.
+tls_case() {
+log "7/7 HTTPS and host-name httpGet probes: 50 pods, ${STEADY_SECONDS:-120}s"
+stop_crilet; start_crilet
+local https_port http_port peer_port
+https_port=$(free_port 19443); peer_port=$(free_port $((https_port + 1))); http_port=$(free_port 19380)
+cat > "$manifests/tls-server.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: tls-server}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: etcd
+    image: localhost/etcd:3.4
+    command: [/usr/bin/etcd, --data-dir=/var/lib/etcd, --auto-tls,
+              "--listen-client-urls=https://127.0.0.1:$https_port", "--advertise-client-urls=https://127.0.0.1:$https_port",
+              "--listen-peer-urls=http://127.0.0.1:$peer_port", "--initial-advertise-peer-urls=http://127.0.0.1:$peer_port",
+              "--initial-cluster=default=http://127.0.0.1:$peer_port"]
+  - name: web
+    image: docker.io/library/busybox:1.36
+    command: [httpd, -f, -p, "127.0.0.1:$http_port", -h, /etc]
+YAML
+for i in $(seq 0 49); do
+  cat > "$manifests/t$i.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: t$i}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: docker.io/library/busybox:1.36
+    command: [sleep, "3600"]
+    livenessProbe: {httpGet: {scheme: HTTPS, host: 127.0.0.1, port: $https_port, path: /health}, periodSeconds: 1}
+    readinessProbe: {httpGet: {host: localhost, port: $http_port, path: /passwd}, periodSeconds: 1}
+YAML
+done
+wait_ready 51
+sleep 5
+t0=$(date +%s%N); c0=$(cpu_ticks); r0=$(probe_runs); f0=$(probe_runs failed)
+sleep "${STEADY_SECONDS:-120}"
+t1=$(date +%s%N); c1=$(cpu_ticks); r1=$(probe_runs); f1=$(probe_runs failed)
+record tls_cpu_percent "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
+record tls_runs_per_second "$(awk -v r=$((r1 - r0)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", r / (ns / 1e9)}')"
+record tls_failed_runs $((f1 - f0))
+record load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
+record tls_rss_mb "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
+record tls_rss_anon_mb "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
+record tls_threads "$(awk '/Threads/ {print $2}' "/proc/$crilet_pid/status")"
+metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+record tls_jitter_p50_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.5"\}/ {print $2 * 1000}' <<<"$metrics")"
+record tls_jitter_p99_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.99"\}/ {print $2 * 1000}' <<<"$metrics")"
+# The floor for this case: the same probes by crilet's handler code from plain threads, crilet stopped.
+stop_crilet
+floor=$("$tool" --endpoint "$ep" probe-floor --dir "$manifests" --seconds "$(( ${STEADY_SECONDS:-120} / 2 ))")
+record tls_floor_cpu_percent "$(jq .cpu_percent <<<"$floor")"
+record tls_floor_runs_per_second "$(jq .runs_per_second <<<"$floor")"
+record tls_floor_failures "$(jq .failures <<<"$floor")"
+start_crilet
+remove_all
+}
+want tls && tls_case
 
 # Report.
-python3 "$repo/scripts/bench_report.py" "$results" "$repo/BENCHMARKS.md" "${rev:-}"
+report=$repo/BENCHMARKS.md
+[[ -n ${BENCH_STEPS:-} ]] && report=$CRILET_BUILD_DIR/BENCHMARKS.partial.md
+python3 "$repo/scripts/bench_report.py" "$results" "$report" "${rev:-}"
