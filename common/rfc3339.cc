@@ -30,7 +30,7 @@ bool Expect(std::string_view s, size_t* at, char c) {
 // Where the fraction and the zone of an RFC 3339 time start; false if the text is not one.
 bool Split(std::string_view s, TimePoint* out, size_t* fraction_begin, size_t* fraction_end) {
   size_t at = 0;
-  int year, month, day, hour, minute, second;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;  // set by Digits before any use
   if (!Digits(s, &at, 4, &year) || !Expect(s, &at, '-') || !Digits(s, &at, 2, &month) || !Expect(s, &at, '-') ||
       !Digits(s, &at, 2, &day)) {
     return false;
