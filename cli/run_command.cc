@@ -321,6 +321,17 @@ int RunCommand(int argc, char** argv) {
   manifests::KubeletConfigFile file;
   bool have_file = false;
   if (f.config) {
+    // The config names staticPodPath and what crilet enforces: whoever can write it owns the node too.
+    auto euid = static_cast<uint32_t>(::geteuid());
+    if (std::string why = manifests::ManifestPathRefusal(*f.config, euid, f.allow_insecure_manifest_dir,
+                                                         "kubelet config");
+        !why.empty()) {
+      if (!f.allow_insecure_manifest_dir) {
+        std::cerr << "Error: --config: " << why << "\n";
+        return 2;
+      }
+      spdlog::warn("{}", why);
+    }
     std::vector<std::string> warnings;
     if (Status s = manifests::LoadKubeletConfig(*f.config, &file, &warnings); !s.ok()) {
       std::cerr << "Error: --config: " << s.message() << "\n";

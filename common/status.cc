@@ -30,6 +30,14 @@ const char* CodeName(Code code) {
   return "Unknown";
 }
 
+std::string GoRpcErrorText(Code code, const std::string& desc) {
+  int i = static_cast<int>(code);
+  std::string name = code == Code::kCancelled ? "Canceled"
+                     : i >= 0 && i <= 16      ? CodeName(code)
+                                              : "Code(" + std::to_string(i) + ")";
+  return "rpc error: code = " + name + " desc = " + desc;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   return std::string(CodeName(code_)) + ": " + message_;

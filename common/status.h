@@ -29,6 +29,10 @@ enum class Code {
 
 const char* CodeName(Code code);
 
+// grpc-go's error text, which kubelet passes on as it is: "rpc error: code = NotFound desc = no such container"
+// (grpc-go spells kCancelled "Canceled").
+std::string GoRpcErrorText(Code code, const std::string& desc);
+
 // errno's text in lower case, as Go's net and os packages print it ("connection refused").
 std::string ErrnoText(int err);
 

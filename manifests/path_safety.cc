@@ -60,13 +60,13 @@ std::optional<PathProblem> InspectManifestPath(const std::string& path, uint32_t
   return std::nullopt;
 }
 
-std::string ManifestPathRefusal(const std::string& path, uint32_t euid, bool allowed) {
+std::string ManifestPathRefusal(const std::string& path, uint32_t euid, bool allowed, const std::string& noun) {
   auto p = InspectManifestPath(path, euid);
   if (!p) return "";
   struct stat st {};
   std::string kind = p->symlink ? "symlink" : ::stat(p->path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? "directory" : "file";
   if (p->symlink) p->problem.fix = "chown -h root";
-  std::string what = "manifest " + kind + " " + p->path + " (owner uid " + std::to_string(p->owner.uid) + ", gid " +
+  std::string what = noun + " " + kind + " " + p->path + " (owner uid " + std::to_string(p->owner.uid) + ", gid " +
                      std::to_string(p->owner.gid) + (p->symlink ? "" : ", mode " + OctalMode(p->owner.mode)) +
                      ") is " + p->problem.reason;
   if (allowed) return what + "; loading it anyway (" + kAllowInsecureManifestDirFlag + ")";

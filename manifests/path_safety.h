@@ -48,8 +48,10 @@ std::optional<PathProblem> InspectManifestPath(const std::string& path, uint32_t
 // naming the path, its owner and mode, the fix and the override flag: "refusing manifest directory /m
 // (owner uid 0, gid 1000, mode 0775) is group-writable (mode 0775, group 1000); fix with chmod go-w /m or
 // start with --allow-insecure-manifest-dir". With `allowed` (the flag was given) it says that the path is
-// loaded anyway instead.
-std::string ManifestPathRefusal(const std::string& path, uint32_t euid, bool allowed = false);
+// loaded anyway instead. `noun` names what the path is for: "manifest", or "kubelet config" for --config,
+// whose staticPodPath and settings are as powerful as a manifest.
+std::string ManifestPathRefusal(const std::string& path, uint32_t euid, bool allowed = false,
+                                const std::string& noun = "manifest");
 
 // "0644"
 std::string OctalMode(uint32_t mode);

@@ -34,7 +34,13 @@ ProbeOutcome ExecOutcome(const Status& s, const cri::ExecResult& r, const std::v
     for (const auto& a : cmd) joined += (joined.empty() ? "" : " ") + a;
     return ProbeOutcome{Result::kFailure, "command \"" + joined + "\" timed out", false, false};
   }
-  if (!s.ok()) return ProbeOutcome{Result::kUnknown, s.message(), true, false};
+  if (!s.ok()) {
+    // Kubelet passes on the runtime's gRPC error as it is ("rpc error: code = NotFound desc = ..."); crilet's
+    // runtime client names the call ("ExecSync 3f2a...: ..."), which the log keeps but the probe text does not.
+    std::string desc = s.message();
+    if (desc.rfind("ExecSync ", 0) == 0 && desc.find(": ") != std::string::npos) desc = desc.substr(desc.find(": ") + 2);
+    return ProbeOutcome{Result::kUnknown, GoRpcErrorText(s.code(), desc), true, false};
+  }
   // Kubelet keeps at most 10 KiB of stdout+stderr; a failure with no output reads "Liveness probe failed: ".
   std::string output = (r.stdout_data + r.stderr_data).substr(0, kMaxExecOutput);
   if (r.exit_code == 0) return ProbeOutcome{Result::kSuccess, output, false, false};

@@ -32,17 +32,6 @@ std::string GoDuration(std::chrono::milliseconds d) {
   return s + "s";
 }
 
-// grpc-go's code names, as in "rpc error: code = NotFound desc = ...".
-std::string GoCodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {"OK",      "Canceled",          "Unknown",          "InvalidArgument",
-                                       "DeadlineExceeded", "NotFound", "AlreadyExists",    "PermissionDenied",
-                                       "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange",
-                                       "Unimplemented", "Internal",      "Unavailable",      "DataLoss",
-                                       "Unauthenticated"};
-  int i = static_cast<int>(code);
-  return i >= 0 && i < 17 ? kNames[i] : "Code(" + std::to_string(i) + ")";
-}
-
 ProbeOutcome Failure(std::string why) { return ProbeOutcome{Result::kFailure, std::move(why), false, false}; }
 
 // Kubelet's text for a probe whose time ran out: before the channel was connected, grpc-go's DialContext
@@ -64,8 +53,8 @@ ProbeOutcome CallOutcome(const std::string& target, std::chrono::milliseconds ti
                      st.error_message());
     }
     if (st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return TimeoutOutcome(target, timeout, connected);
-    return Failure("error: health rpc probe failed: rpc error: code = " + GoCodeName(st.error_code()) + " desc = " +
-                   st.error_message());
+    return Failure("error: health rpc probe failed: " +
+                   GoRpcErrorText(static_cast<Code>(st.error_code()), st.error_message()));
   }
   if (serving != HealthCheckResponse::SERVING) {
     return Failure("service unhealthy (responded with \"" + HealthCheckResponse::ServingStatus_Name(serving) + "\")");

@@ -28,6 +28,22 @@ found "exit_code=$rc refusal_lines=$lines log_lines=$(wc -l <"$T/refused.log")"
 [[ $rc -eq 2 && $lines -eq 1 ]] || { cat "$T/refused.log"; fail "world-writable dir not refused (rc $rc)"; }
 ok "a world-writable manifest directory is refused at start: exit 2 and one line with path, owner, mode, fix, flag"
 
+# --config names staticPodPath and what crilet enforces, so a writable config is refused the same way.
+chmod 0755 "$MANIFESTS"
+printf 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nstaticPodPath: %s\n' "$MANIFESTS" > "$T/kubelet.yaml"
+chmod 0666 "$T/kubelet.yaml"
+inject "--config file mode 0666"
+set +e
+timeout 20 "$CRILET_BIN" run --config "$T/kubelet.yaml" --container-runtime-endpoint "$CRILET_RUNTIME_ENDPOINT" \
+  --root-dir "$ROOT" --pod-logs-dir "$LOGS" --hostname-override node1 --read-only-port 0 >"$T/refused-config.log" 2>&1
+rc=$?
+set -e
+lines=$(grep -c "Error: --config: refusing kubelet config file $T/kubelet.yaml (owner uid 0, gid 0, mode 0666) is world-writable (mode 0666); fix with chmod go-w $T/kubelet.yaml or start with --allow-insecure-manifest-dir" "$T/refused-config.log" || true)
+found "config exit_code=$rc refusal_lines=$lines"
+[[ $rc -eq 2 && $lines -eq 1 ]] || { cat "$T/refused-config.log"; fail "world-writable --config not refused (rc $rc)"; }
+ok "a world-writable --config file is refused at start: exit 2 and one line"
+chmod 0777 "$MANIFESTS"
+
 # --- 2. the override: one warning, pods run ------------------------------------------------------------
 pod_yaml keep > "$MANIFESTS/keep.yaml"
 inject "same dir (0777) with --allow-insecure-manifest-dir"

@@ -171,6 +171,9 @@ TEST_CASE("the manifest path at start: directory, file and symlink, with owner a
   CHECK(ManifestPathRefusal((dir.path / "pod.yaml").string(), 0).find("refusing manifest file " +
                                                                        (dir.path / "pod.yaml").string() +
                                                                        " (owner uid 1000, gid 1000, mode 0644) is owned by uid 1000") == 0);
+  // --config is judged the same way, under its own name.
+  CHECK(ManifestPathRefusal((dir.path / "pod.yaml").string(), 0, false, "kubelet config")
+            .find("refusing kubelet config file " + (dir.path / "pod.yaml").string() + " (owner uid 1000") == 0);
   // A symlink is followed: the target is judged (and named); the link itself by its owner.
   fs::create_symlink(dir.path / "pod.yaml", dir.path / "link.yaml");
   CHECK(ManifestPathRefusal((dir.path / "link.yaml").string(), 0).find("refusing manifest file " + (dir.path / "pod.yaml").string()) == 0);

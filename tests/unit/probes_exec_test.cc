@@ -74,6 +74,8 @@ TEST_CASE("exec probe: exit codes, output, timeouts, runtime errors", "[probes][
   auto gone = ExecProbe(&f.rt, f.id, {"check", "ok"}, std::chrono::seconds(1));
   CHECK(gone.error);  // could not run: retried by the manager, then dropped
   CHECK(gone.result == Result::kUnknown);
+  // Kubelet's text is the runtime's gRPC error as grpc-go prints it, without crilet's call name.
+  CHECK(gone.output == "rpc error: code = Unknown desc = container is not running");
 }
 
 TEST_CASE("exec probe command: $(VAR) from literal env values only", "[probes][exec]") {
