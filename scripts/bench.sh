@@ -6,7 +6,8 @@
 #   ROUNDS=5 scripts/bench.sh   fewer single-start repetitions (default 10); BURST_ROUNDS (default 5)
 #   BASELINE_REV=<commit> scripts/bench.sh
 #                               also times pod starts with crilet built from that commit (the "before" of
-#                               an improvement), interleaved with the current build in the same run
+#                               an improvement), interleaved with the current build in the same run, and
+#                               runs the steady-state and HTTPS/host-name probe cases with it first
 #   STEADY_SECONDS=60           shorter steady-state and HTTPS/host-name measurements (default 120 s each)
 #   BENCH_STEPS="steady tls"    only these steps, of: start burst podman exits steady scale tls (default all);
 #                               a partial run writes its report to build-release/BENCHMARKS.partial.md, not
@@ -197,8 +198,13 @@ done
 want exits && { stop_crilet; start_crilet; }
 
 # 5. Steady state: 50 pods x 3 probes (exec, httpGet, tcpSocket) at 1s for 2 minutes.
-steady_case() {
-log "5/7 steady state: 50 pods with 3 probes each, ${STEADY_SECONDS:-120}s"
+# With a baseline it runs twice, the baseline build first (its figures recorded as baseline_*), each on a
+# freshly started crilet so that its jitter quantiles cover its own window; the floor runs once.
+steady_case() {  # steady_case [--baseline]
+local which=${1:-} pre=""
+[[ $which == --baseline ]] && pre=baseline_
+log "5/7 steady state: 50 pods with 3 probes each, ${STEADY_SECONDS:-120}s${which:+ (baseline $rev)}"
+stop_crilet; start_crilet $which
 # Handlers rotate over the three probes from pod to pod, so that after the startup probes end (as in kubelet)
 # the steady load is still a mix: ~33 exec, ~33 httpGet and ~33 tcpSocket probes per second.
 handlers=('exec: {command: ["true"]}' 'httpGet: {port: 8080, path: /passwd}' 'tcpSocket: {port: 8080}')
@@ -223,24 +229,26 @@ sleep 5
 t0=$(date +%s%N); c0=$(cpu_ticks); r0=$(probe_runs)
 sleep "${STEADY_SECONDS:-120}"
 t1=$(date +%s%N); c1=$(cpu_ticks); r1=$(probe_runs)
-record steady_cpu_percent "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
-record steady_runs_per_second "$(awk -v r=$((r1 - r0)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", r / (ns / 1e9)}')"
+record "${pre}steady_cpu_percent" "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
+record "${pre}steady_runs_per_second" "$(awk -v r=$((r1 - r0)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", r / (ns / 1e9)}')"
 record load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
-record steady_rss_mb "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
-record steady_rss_anon_mb "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
+record "${pre}steady_rss_mb" "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
+record "${pre}steady_rss_anon_mb" "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
-record probe_jitter_p50_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.5"\}/ {print $2 * 1000}' <<<"$metrics")"
-record probe_jitter_p99_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.99"\}/ {print $2 * 1000}' <<<"$metrics")"
+record "${pre}probe_jitter_p50_ms" "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.5"\}/ {print $2 * 1000}' <<<"$metrics")"
+record "${pre}probe_jitter_p99_ms" "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.99"\}/ {print $2 * 1000}' <<<"$metrics")"
 # The floor: the same liveness and readiness probes of the same running pods, run by crilet's own handler
 # code from a few plain threads with no agent around them (crilet stopped; SIGTERM leaves the pods running).
 stop_crilet
-floor=$("$tool" --endpoint "$ep" probe-floor --dir "$manifests" --seconds "$(( ${STEADY_SECONDS:-120} / 2 ))")
-record steady_floor_cpu_percent "$(jq .cpu_percent <<<"$floor")"
-record steady_floor_runs_per_second "$(jq .runs_per_second <<<"$floor")"
+if [[ -z $which ]]; then
+  floor=$("$tool" --endpoint "$ep" probe-floor --dir "$manifests" --seconds "$(( ${STEADY_SECONDS:-120} / 2 ))")
+  record steady_floor_cpu_percent "$(jq .cpu_percent <<<"$floor")"
+  record steady_floor_runs_per_second "$(jq .runs_per_second <<<"$floor")"
+fi
 start_crilet
 remove_all
 }
-want steady && steady_case
+want steady && { [[ -n $baseline ]] && steady_case --baseline; steady_case; }
 
 # 6. Scale: 100 pods until Ready, RSS, CRI calls per second at rest.
 scale_case() {
@@ -272,9 +280,11 @@ want scale && scale_case
 # host-network pod on loopback: etcd (the lab's etcd image) serving HTTPS with a self-signed certificate
 # (--auto-tls; probes do not verify, as in kubelet) and busybox httpd. Ports are picked free at run time.
 # crilet is restarted first so that its start-delay quantiles cover this case only.
-tls_case() {
-log "7/7 HTTPS and host-name httpGet probes: 50 pods, ${STEADY_SECONDS:-120}s"
-stop_crilet; start_crilet
+tls_case() {  # tls_case [--baseline]: as steady_case
+local which=${1:-} pre=""
+[[ $which == --baseline ]] && pre=baseline_
+log "7/7 HTTPS and host-name httpGet probes: 50 pods, ${STEADY_SECONDS:-120}s${which:+ (baseline $rev)}"
+stop_crilet; start_crilet $which
 local https_port http_port peer_port
 https_port=$(free_port 19443); peer_port=$(free_port $((https_port + 1))); http_port=$(free_port 19380)
 cat > "$manifests/tls-server.yaml" <<YAML
@@ -315,26 +325,28 @@ sleep 5
 t0=$(date +%s%N); c0=$(cpu_ticks); r0=$(probe_runs); f0=$(probe_runs failed)
 sleep "${STEADY_SECONDS:-120}"
 t1=$(date +%s%N); c1=$(cpu_ticks); r1=$(probe_runs); f1=$(probe_runs failed)
-record tls_cpu_percent "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
-record tls_runs_per_second "$(awk -v r=$((r1 - r0)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", r / (ns / 1e9)}')"
-record tls_failed_runs $((f1 - f0))
+record "${pre}tls_cpu_percent" "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
+record "${pre}tls_runs_per_second" "$(awk -v r=$((r1 - r0)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", r / (ns / 1e9)}')"
+record "${pre}tls_failed_runs" $((f1 - f0))
 record load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
-record tls_rss_mb "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
-record tls_rss_anon_mb "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
-record tls_threads "$(awk '/Threads/ {print $2}' "/proc/$crilet_pid/status")"
+record "${pre}tls_rss_mb" "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
+record "${pre}tls_rss_anon_mb" "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
+record "${pre}tls_threads" "$(awk '/Threads/ {print $2}' "/proc/$crilet_pid/status")"
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
-record tls_jitter_p50_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.5"\}/ {print $2 * 1000}' <<<"$metrics")"
-record tls_jitter_p99_ms "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.99"\}/ {print $2 * 1000}' <<<"$metrics")"
+record "${pre}tls_jitter_p50_ms" "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.5"\}/ {print $2 * 1000}' <<<"$metrics")"
+record "${pre}tls_jitter_p99_ms" "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.99"\}/ {print $2 * 1000}' <<<"$metrics")"
 # The floor for this case: the same probes by crilet's handler code from plain threads, crilet stopped.
 stop_crilet
-floor=$("$tool" --endpoint "$ep" probe-floor --dir "$manifests" --seconds "$(( ${STEADY_SECONDS:-120} / 2 ))")
-record tls_floor_cpu_percent "$(jq .cpu_percent <<<"$floor")"
-record tls_floor_runs_per_second "$(jq .runs_per_second <<<"$floor")"
-record tls_floor_failures "$(jq .failures <<<"$floor")"
+if [[ -z $which ]]; then
+  floor=$("$tool" --endpoint "$ep" probe-floor --dir "$manifests" --seconds "$(( ${STEADY_SECONDS:-120} / 2 ))")
+  record tls_floor_cpu_percent "$(jq .cpu_percent <<<"$floor")"
+  record tls_floor_runs_per_second "$(jq .runs_per_second <<<"$floor")"
+  record tls_floor_failures "$(jq .failures <<<"$floor")"
+fi
 start_crilet
 remove_all
 }
-want tls && tls_case
+want tls && { [[ -n $baseline ]] && tls_case --baseline; tls_case; }
 
 # Report.
 report=$repo/BENCHMARKS.md

@@ -183,6 +183,29 @@ for name, v, unit, target in tls:
     number = f"{v:.0f}" if unit == "" and isinstance(v, float) else f"{v:.2f}" if isinstance(v, float) else f"{v}"
     shown = "not measured" if v is None else f"{number} {unit}".strip()
     lines.append(f"| {name} | {shown} | {target} |")
+# With BASELINE_REV the probe cases ran with the baseline build too, just before the current one.
+before_after = [
+    ("Steady state: crilet CPU", "steady_cpu_percent", "%", "within 10% of the floor"),
+    ("Steady state: probe runs per second", "steady_runs_per_second", "/s", ""),
+    ("Steady state: start jitter p50", "probe_jitter_p50_ms", "ms", ""),
+    ("Steady state: start jitter p99", "probe_jitter_p99_ms", "ms", "< 20 ms"),
+    ("Steady state: RSS (50 probed pods)", "steady_rss_mb", "MB", "< 35 MB"),
+    ("HTTPS and host names: crilet CPU", "tls_cpu_percent", "%", "within 10% of the floor"),
+    ("HTTPS and host names: probe runs per second", "tls_runs_per_second", "/s", ""),
+    ("HTTPS and host names: failed runs", "tls_failed_runs", "", "0"),
+    ("HTTPS and host names: start jitter p99", "tls_jitter_p99_ms", "ms", "< 20 ms"),
+    ("HTTPS and host names: RSS", "tls_rss_mb", "MB", ""),
+    ("HTTPS and host names: threads", "tls_threads", "", ""),
+]
+if any(first("baseline_" + key) is not None for _, key, _, _ in before_after):
+    lines.append(f"\n## Probes before and after, in this run\n")
+    lines.append(f"The same two probe cases run first with crilet built from {baseline_rev} (before), then with this "
+                 "build (after), each on a freshly started crilet; the floors are measured once, after the current build.\n")
+    lines.append("| what | before | after | target |\n|---|---|---|---|")
+    for name, key, unit, target in before_after:
+        b, a = first("baseline_" + key), first(key)
+        show = lambda v: "not measured" if v is None else (f"{v:.0f}" if unit == "" else f"{v:.2f} {unit}")
+        lines.append(f"| {name} | {show(b)} | {show(a)} | {target} |")
 if values.get("load_average_1m"):
     lines.append(f"\nLoad average (1 min) at the end of the measured windows: "
                  f"{', '.join(f'{v:.2f}' for v in values['load_average_1m'])}.")
