@@ -46,6 +46,27 @@ void AddKill(PodActions* a, const ObservedContainer& s, ContainerRef ref, KillRe
   a->containers_to_kill.push_back(ContainerToKill{s.id, ref, reason, std::move(message)});
 }
 
+// Live instances (created, running, unknown) of a container other than its newest: crilet was killed while
+// the runtime was still starting one, and the next crilet created another. Kubelet never meets this (it
+// dies rarely mid-start, and its GC removes only dead containers); crilet stops the older one, so that one
+// instance per container runs. Created-never-started ones are left to RemoveDeadInstances.
+void KillDuplicates(const PlanInput& in, PodActions* a) {
+  const ObservedPod& obs = *in.observed;
+  auto scan = [&](const std::vector<Container>& specs, bool init) {
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const ObservedContainer* newest = obs.Latest(specs[i].name);
+      for (const auto& c : obs.containers) {
+        if (&c == newest || c.name != specs[i].name) continue;
+        if (c.state != ContainerState::kRunning && c.state != ContainerState::kUnknown) continue;
+        AddKill(a, c, ContainerRef{init, static_cast<int>(i)}, KillReason::kDuplicate,
+                "Stopping container " + c.name + ": a newer instance of it runs (a start interrupted by a crilet restart)");
+      }
+    }
+  };
+  scan(in.pod->spec.init_containers, true);
+  scan(in.pod->spec.containers, false);
+}
+
 // computeInitContainerActions: fills init starts/kills; returns whether the pod has initialized.
 bool ComputeInitContainerActions(const PlanInput& in, PodActions* a, std::vector<int>* init_starts) {
   const Pod& pod = *in.pod;
@@ -267,6 +288,7 @@ PodActions ComputePodActions(const PlanInput& in) {
     return a;
   }
 
+  KillDuplicates(in, &a);
   bool initialized = ComputeInitContainerActions(in, &a, &init_starts);
   if (a.kill_pod || !initialized) {
     ApplyBackoff(in, init_starts, true, &a.init_containers_to_start, &a.backoff_waits);

@@ -35,7 +35,9 @@ struct BackoffWait {
   bool operator==(const BackoffWait&) const = default;
 };
 
-enum class KillReason { kNone, kDefinitionChanged, kLivenessProbe, kStartupProbe, kUnknownState };
+// kDuplicate: a second live instance of one container, which an interrupted start leaves (crilet killed
+// while the runtime still started the container; the next crilet made a new one).
+enum class KillReason { kNone, kDefinitionChanged, kLivenessProbe, kStartupProbe, kUnknownState, kDuplicate };
 
 struct ContainerToKill {
   std::string container_id;

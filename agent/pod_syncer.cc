@@ -192,6 +192,9 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
       req.pod_ip = pod_ip;
       if (Status s = KillContainer(*env_, req, nullptr, cancel); !s.ok()) {
         spdlog::error("{}/{}: killing container {}: {}", pod_.metadata.namespace_, pod_.metadata.name, spec.name, s.message());
+      } else if (k.reason == KillReason::kDuplicate) {
+        // Never the pod's last state: nothing the user asked for ran in it.
+        env_->runtime->RemoveContainer(k.container_id);
       }
       changed = true;
     }

@@ -322,6 +322,22 @@ TEST_CASE("a container in unknown state is killed before it is started again", "
   CHECK(Indices(a.containers_to_start) == std::vector<int>{0});
 }
 
+TEST_CASE("an older live instance beside the newest is stopped, once per duplicate", "[plan]") {
+  // crilet SIGKILLed during StartContainer: the runtime went on to start it, the next crilet made another.
+  auto pod = MakePod({"a", "b"});
+  ObservedPod obs = Running(pod);  // newest first, as RuntimeState lists them
+  obs.containers.push_back(Instance(pod, "a", CS::kRunning, 0, 0, "old-a"));
+  obs.containers.push_back(Instance(pod, "a", CS::kExited, 137, 5, "dead-a"));
+  obs.containers.push_back(Instance(pod, "b", CS::kCreated, 0, 0, "created-b"));
+  auto a = Plan(pod, obs);
+  REQUIRE(a.containers_to_kill.size() == 1);  // not the exited one, and a never-started one is only removed
+  CHECK(a.containers_to_kill[0].container_id == "old-a");
+  CHECK(a.containers_to_kill[0].reason == KillReason::kDuplicate);
+  CHECK(a.containers_to_kill[0].ref.index == 0);
+  CHECK(a.containers_to_start.empty());  // the newest keeps running
+  CHECK_FALSE(a.kill_pod);
+}
+
 TEST_CASE("activeDeadlineSeconds fails the pod once passed", "[plan]") {
   auto pod = MakePod({"a"});
   pod.spec.active_deadline_seconds = 60;

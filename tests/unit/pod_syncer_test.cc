@@ -262,6 +262,33 @@ TEST_CASE("a container created but never started is removed once a newer one run
   CHECK(containers[0].attempt == 1);
 }
 
+TEST_CASE("a start the runtime finished after crilet died leaves no second running instance", "[syncer]") {
+  // Fault suite, round 42 of 50: crilet SIGKILLed during StartContainer; the new crilet saw the container
+  // still CREATED and made another, then containerd finished starting the first one.
+  Harness h;
+  auto pod = MakePod({"app"});
+  h.runtime.InjectError("StartContainer", Status(Code::kUnknown, "crilet killed during the start"));
+  {
+    PodSyncer first(&h.env, &h.store, pod);
+    first.Sync(nullptr);
+  }
+  REQUIRE(h.runtime.Containers().size() == 1);
+  std::string interrupted = h.runtime.Containers()[0].id;
+  PodSyncer after_restart(&h.env, &h.store, pod);
+  h.runtime.InjectError("RemoveContainer", Status(Code::kUnknown, "container is being started"));
+  after_restart.Sync(nullptr);  // a new instance; removing the CREATED one fails while its start runs
+  REQUIRE(h.runtime.StartContainer(interrupted).ok());  // the runtime completes the interrupted start
+  std::string newest = h.runtime.ContainerIdByName("app");
+  REQUIRE(newest != interrupted);
+  after_restart.Sync(nullptr);
+  auto containers = h.runtime.Containers();
+  REQUIRE(containers.size() == 1);  // stopped and removed: never the pod's last state
+  CHECK(containers[0].id == newest);
+  CHECK(containers[0].state == cri::ContainerState::kRunning);
+  CHECK(h.Status(pod).container_statuses[0].container_id == "containerd://" + newest);
+  CHECK(h.HasEvent(pod, "Killing", "Stopping container app: a newer instance of it runs (a start interrupted by a crilet restart)"));
+}
+
 TEST_CASE("a new pod is listed Pending while the runtime cannot be asked", "[syncer]") {
   Harness h;
   auto pod = MakePod({"app"});
