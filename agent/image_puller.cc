@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "agent/pull_credentials.h"
 #include "common/duration.h"
 
 namespace crilet::agent {
@@ -16,6 +17,20 @@ bool EnsureImage(const Services& env, const manifests::Pod& pod, const manifests
     *failure = StartFailure{reason, message};
     return false;
   };
+
+  // kubelet's getPullSecretsForPod, on every sync of the pod: a missing Secret is a warning, and the pull is
+  // still made, without its credentials.
+  const manifests::LocalObjects objects =
+      env.objects && !pod.spec.image_pull_secrets.empty() ? env.objects() : manifests::LocalObjects{};
+  DockerKeyring node;
+  ImagePullCredentials creds;
+  auto credentials = [&]() {
+    if (env.node_credentials) node = env.node_credentials->Keyring();
+    creds = CredentialsForImage(pod, image, objects, node);
+  };
+  if (std::vector<std::string> missing = MissingPullSecrets(pod, objects); !missing.empty()) {
+    env.events->Record(uid, "Warning", "FailedToRetrieveImagePullSecret", MissingPullSecretsMessage(missing), "");
+  }
 
   std::optional<cri::Image> present;
   if (Status s = env.runtime->ImageStatus(image, &present); !s.ok()) {
@@ -45,7 +60,27 @@ bool EnsureImage(const Services& env, const manifests::Pod& pod, const manifests
   env.events->Record(uid, "Normal", "Pulling", "Pulling image \"" + image + "\"", field_path);
   auto started = std::chrono::steady_clock::now();
   std::string ref;
-  Status s = env.runtime->PullImage(image, &sandbox, &ref);
+  credentials();
+  Status s;
+  if (!creds.error.empty()) {
+    s = Status::InvalidArgument(creds.error);
+  } else if (creds.credentials.empty()) {
+    s = env.runtime->PullImage(image, nullptr, &sandbox, &ref);
+  } else {
+    // Every matching credential in turn until one works (kubelet's PullImage); the errors are aggregated
+    // as utilerrors.NewAggregate prints them.
+    std::vector<std::string> errors;
+    for (const PullCredential& c : creds.credentials) {
+      s = env.runtime->PullImage(image, &c.auth, &sandbox, &ref);
+      if (s.ok()) break;
+      errors.push_back(s.message());
+    }
+    if (!s.ok() && errors.size() > 1) {
+      std::string all;
+      for (const auto& e : errors) all += (all.empty() ? "" : ", ") + e;
+      s = Status(s.code(), "[" + all + "]");
+    }
+  }
   auto took = std::chrono::steady_clock::now() - started;
   if (!s.ok()) {
     backoff->Next(key, now, now);
