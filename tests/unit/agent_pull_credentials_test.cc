@@ -3,6 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <memory>
+#include <sstream>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "agent/docker_config.h"
 #include "agent/docker_keyring.h"
@@ -72,6 +76,24 @@ manifests::Secret PullSecret(const std::string& name, const std::string& type, c
   s.data[key] = value;
   return s;
 }
+
+// Captures what crilet logs while it lives.
+struct LogCapture {
+  std::ostringstream out;
+  std::shared_ptr<spdlog::logger> saved = spdlog::default_logger();
+  LogCapture() {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~LogCapture() { spdlog::set_default_logger(saved); }
+  int Count(const std::string& needle) {
+    spdlog::default_logger()->flush();
+    std::string text = out.str();
+    int n = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  }
+};
 
 }  // namespace
 
@@ -298,6 +320,28 @@ TEST_CASE("node credentials are read again after the TTL, so a new file needs no
   CHECK(node.Keyring().empty());
 }
 
+TEST_CASE("a malformed node file is warned about once, naming it, and again only when it changes", "[pullcreds]") {
+  LogCapture log;
+  FakeClock clock;
+  FakeCredentialFiles fs;
+  const std::string password = "Sup3r-secret";
+  fs.files["/r/config.json"] = R"({"auths": {"r.io": {"username": "u", "password": ")" + password + R"(", "auth": 1}}})";
+  NodeCredentials node(&fs, &clock, NodeCredentialPaths("/r", "/c", ""), std::chrono::seconds(0));
+  for (int i = 0; i < 3; ++i) {
+    CHECK(node.Keyring().empty());
+    clock.Advance(std::chrono::seconds(1));
+  }
+  CHECK(log.Count("pull credentials: skipping /r/config.json: auths[\"r.io\"].auth: must be a string") == 1);
+  fs.files["/r/config.json"] = "{";
+  CHECK(node.Keyring().empty());
+  CHECK(log.Count("pull credentials: skipping /r/config.json: not valid JSON") == 1);
+  fs.files["/r/config.json"] = Auths("r.io", "u", password);
+  CHECK_FALSE(node.Keyring().empty());
+  CHECK(log.Count("pull credentials: node credentials from /r/config.json") == 1);
+  CHECK(log.Count(password) == 0);
+  CHECK(log.Count(EncodeBase64("u:" + password)) == 0);
+}
+
 TEST_CASE("pod imagePullSecrets come before node credentials", "[pullcreds]") {
   manifests::LocalObjects objects;
   objects.secrets.push_back(PullSecret("json", "kubernetes.io/dockerconfigjson", ".dockerconfigjson", Auths("r.io", "pod-json", "x")));
@@ -476,4 +520,30 @@ spec:
   REQUIRE(docs.size() == 1);
   CHECK(docs[0].errors.empty());
   CHECK(docs[0].pod.spec.image_pull_secrets == std::vector<std::string>{"regcred", "other"});
+}
+
+TEST_CASE("imagePullSecrets: unknown fields are warned about, a non-list is an error", "[pullcreds]") {
+  auto docs = manifests::ParseManifest(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  imagePullSecrets: [{name: a, namespace: other}]
+  containers: [{name: c, image: busybox}]
+)", "p.yaml");
+  REQUIRE(docs.size() == 1);
+  CHECK(docs[0].errors.empty());
+  REQUIRE(docs[0].warnings.size() == 1);
+  CHECK(docs[0].warnings[0].path == "spec.imagePullSecrets[0].namespace");
+  CHECK(docs[0].pod.spec.image_pull_secrets == std::vector<std::string>{"a"});
+  auto bad = manifests::ParseManifest(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  imagePullSecrets: regcred
+  containers: [{name: c, image: busybox}]
+)", "p.yaml");
+  REQUIRE(bad.size() == 1);
+  REQUIRE(bad[0].errors.size() == 1);
+  CHECK(bad[0].errors[0].path == "spec.imagePullSecrets");
+  CHECK(bad[0].errors[0].line == 5);
 }
