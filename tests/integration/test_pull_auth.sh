@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Image pull credentials against a registry with htpasswd auth and TLS (tests/integration/auth_registry.sh):
 # a pull without credentials fails with ErrImagePull and the registry's 401 (a missing imagePullSecret is a
-# FailedToRetrieveImagePullSecret warning); an imagePullSecrets Secret (dockerconfigjson) from the manifest
-# directory pulls; a node config.json under --root-dir pulls, found without a restart; the password shows in
-# none of crilet's log, events, /pods or describe.
+# FailedToRetrieveImagePullSecret warning); imagePullSecrets Secrets from the manifest directory pull
+# (dockerconfigjson, and dockercfg with a wildcard key); a node config.json under --root-dir pulls, found
+# without a restart; the password shows in none of crilet's log, events, /pods or describe.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/auth_registry.sh"
 
@@ -55,11 +55,29 @@ spec:
   imagePullSecrets: [{name: regcred}]
   containers:
   - {name: c, image: $IMAGE, imagePullPolicy: Always, command: [sleep, "3600"]}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: legacy, namespace: test}
+type: kubernetes.io/dockercfg
+stringData:
+  .dockercfg: '{"*.registry.test": {"username": "$AUTH_USER", "password": "$AUTH_PASSWORD"}}'
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: with-legacy, namespace: test}
+spec:
+  terminationGracePeriodSeconds: 1
+  imagePullSecrets: [{name: legacy}]
+  containers:
+  - {name: c, image: $IMAGE, imagePullPolicy: Always, command: [sleep, "3600"]}
 YAML
 wait_for "with-secret Running" 30 ns_pod_is test with-secret '.status.phase == "Running"'
 jq -e --arg i "$IMAGE" '.[] | select(.reason == "Pulled" and (.message | startswith("Successfully pulled image \"" + $i + "\"")))' \
   <<<"$(events_of with-secret)" >/dev/null || fail "no Successfully pulled event for with-secret: $(events_of with-secret)"
 ok "imagePullSecrets (dockerconfigjson Secret from the manifest directory) pulled from the auth registry"
+wait_for "with-legacy Running" 30 ns_pod_is test with-legacy '.status.phase == "Running"'
+ok "a kubernetes.io/dockercfg Secret with a wildcard key (*.registry.test) pulled too"
 ns_pod_is default anonymous '.status.containerStatuses[0].state.waiting.reason | test("ErrImagePull|ImagePullBackOff")' ||
   fail "the pod without the secret got the image: $(pod anonymous | jq -c .status.containerStatuses[0].state)"
 ok "the pod without the secret still cannot pull (Always: credentials are checked on every pull)"
@@ -67,6 +85,7 @@ ok "the pod without the secret still cannot pull (Always: credentials are checke
 # 3. Node credentials: config.json under --root-dir, written while crilet runs.
 rm "$MANIFESTS/with-secret.yaml"
 wait_for "with-secret gone" 30 bash -c "! curl -sf http://127.0.0.1:$PORT/pods/test/with-secret-node1 >/dev/null"
+wait_for "with-legacy gone" 30 bash -c "! curl -sf http://127.0.0.1:$PORT/pods/test/with-legacy-node1 >/dev/null"
 cat > "$ROOT/config.json.tmp" <<JSON
 {"auths": {"https://$AUTH_REGISTRY_NAME/v1/": {"username": "$AUTH_USER", "password": "$AUTH_PASSWORD"}}}
 JSON
