@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -70,6 +71,15 @@ Agent::Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Me
   services_.options = std::move(options);
   services_.options.root_dir = CanonicalRootDir(services_.options.root_dir);
   services_.exit_watcher = services_.options.watch_exits ? &exit_watcher_ : nullptr;
+  {
+    // kubelet's credential search paths, the root dir first (SetPreferredDockercfgPath(rootDirectory)).
+    std::error_code ec;
+    std::string cwd = std::filesystem::current_path(ec).string();
+    const char* home = std::getenv("HOME");
+    node_credentials_ = std::make_unique<NodeCredentials>(
+        &credential_files_, clock, NodeCredentialPaths(services_.options.root_dir, cwd, home ? home : ""));
+    services_.node_credentials = node_credentials_.get();
+  }
   services_.node_hosts = ReadFile("/etc/hosts");
   services_.node_cpu_milli = services_.options.node_cpu_milli > 0
                                  ? services_.options.node_cpu_milli

@@ -39,6 +39,9 @@ class Agent {
   void SetProber(probes::Prober* prober) { services_.prober = prober; }
   // Where containers' env finds ConfigMaps and Secrets (PodConfig::Objects); set before pods are added.
   void SetObjectSource(std::function<manifests::LocalObjects()> objects) { services_.objects = std::move(objects); }
+  // Replaces the node's pull credentials (by default the docker config files in kubelet's search paths);
+  // *credentials must outlive the Agent. Call before Start().
+  void SetNodeCredentials(NodeCredentials* credentials) { services_.node_credentials = credentials; }
   EventRecorder* events() { return &events_; }
   StatusStore* statuses() { return &store_; }
 
@@ -80,6 +83,8 @@ class Agent {
   StatusStore store_;
   RuntimeStateReader reader_;
   HookRunner hooks_;
+  RealCredentialFileReader credential_files_;
+  std::unique_ptr<NodeCredentials> node_credentials_;  // the default of services_.node_credentials
   Services services_;
 
   mutable std::mutex mu_;  // guards everything below

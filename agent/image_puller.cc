@@ -3,9 +3,36 @@
 
 #include <chrono>
 
+#include "agent/pull_credentials.h"
 #include "common/duration.h"
 
 namespace crilet::agent {
+namespace {
+
+// kubelet's kuberuntime PullImage: anonymous when no credential matches, else every matching credential in
+// turn until one works, the errors aggregated as utilerrors.NewAggregate prints them ("[e1, e2]").
+Status PullWithCredentials(const Services& env, const manifests::Pod& pod, const std::string& image,
+                           const manifests::LocalObjects& objects, const cri::SandboxConfig& sandbox,
+                           std::string* ref) {
+  DockerKeyring node;
+  if (env.node_credentials) node = env.node_credentials->Keyring();
+  ImagePullCredentials creds = CredentialsForImage(pod, image, objects, node);
+  if (!creds.error.empty()) return Status::InvalidArgument(creds.error);
+  if (creds.credentials.empty()) return env.runtime->PullImage(image, nullptr, &sandbox, ref);
+  Status s;
+  std::vector<std::string> errors;
+  for (const PullCredential& c : creds.credentials) {
+    s = env.runtime->PullImage(image, &c.auth, &sandbox, ref);
+    if (s.ok()) return s;
+    errors.push_back(s.message());
+  }
+  if (errors.size() == 1) return s;
+  std::string all;
+  for (const auto& e : errors) all += (all.empty() ? "" : ", ") + e;
+  return Status(s.code(), "[" + all + "]");
+}
+
+}  // namespace
 
 bool EnsureImage(const Services& env, const manifests::Pod& pod, const manifests::Container& c,
                  const cri::SandboxConfig& sandbox, const std::string& field_path, Backoff* backoff,
@@ -16,6 +43,14 @@ bool EnsureImage(const Services& env, const manifests::Pod& pod, const manifests
     *failure = StartFailure{reason, message};
     return false;
   };
+
+  // kubelet's getPullSecretsForPod, on every sync of the pod: a missing Secret is a warning, and the pull is
+  // still made, without its credentials.
+  const manifests::LocalObjects objects =
+      env.objects && !pod.spec.image_pull_secrets.empty() ? env.objects() : manifests::LocalObjects{};
+  if (std::vector<std::string> missing = MissingPullSecrets(pod, objects); !missing.empty()) {
+    env.events->Record(uid, "Warning", "FailedToRetrieveImagePullSecret", MissingPullSecretsMessage(missing), "");
+  }
 
   std::optional<cri::Image> present;
   if (Status s = env.runtime->ImageStatus(image, &present); !s.ok()) {
@@ -45,7 +80,7 @@ bool EnsureImage(const Services& env, const manifests::Pod& pod, const manifests
   env.events->Record(uid, "Normal", "Pulling", "Pulling image \"" + image + "\"", field_path);
   auto started = std::chrono::steady_clock::now();
   std::string ref;
-  Status s = env.runtime->PullImage(image, &sandbox, &ref);
+  Status s = PullWithCredentials(env, pod, image, objects, sandbox, &ref);
   auto took = std::chrono::steady_clock::now() - started;
   if (!s.ok()) {
     backoff->Next(key, now, now);

@@ -9,6 +9,7 @@
 #include "agent/exit_watcher.h"
 #include "agent/hooks.h"
 #include "agent/options.h"
+#include "agent/pull_credentials.h"
 #include "agent/runtime_state.h"
 #include "common/clock.h"
 #include "common/metrics.h"
@@ -31,6 +32,7 @@ struct Services {
   ExitWatcher* exit_watcher = nullptr;  // may be null: exits are then noticed by the relist only
   // The ConfigMaps and Secrets declared now (thread-safe; called at each container start); may be empty.
   std::function<manifests::LocalObjects()> objects;
+  NodeCredentials* node_credentials = nullptr;  // the node's docker config files; null = none
   AgentOptions options;
   std::string node_hosts;            // the node's /etc/hosts, for hostNetwork pods
   int64_t node_cpu_milli = 0;

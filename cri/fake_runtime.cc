@@ -435,9 +435,32 @@ Status FakeRuntime::ImageStatus(const std::string& image, std::optional<Image>* 
   return Status::Ok();
 }
 
-Status FakeRuntime::PullImage(const std::string& image, const SandboxConfig* /*sandbox_config*/, std::string* image_ref) {
+void FakeRuntime::RequirePullAuth(const std::string& image, const AuthConfig& accepted) {
   std::lock_guard<std::mutex> lock(mu_);
+  pull_auth_[image] = accepted;
+}
+
+std::vector<FakeRuntime::PullRecord> FakeRuntime::Pulls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pulls_;
+}
+
+Status FakeRuntime::PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* /*sandbox_config*/,
+                              std::string* image_ref) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pulls_.push_back({image, auth ? std::optional<AuthConfig>(*auth) : std::nullopt});
   if (Status s = Enter("PullImage", image); !s.ok()) return s;
+  if (auto it = pull_auth_.find(image); it != pull_auth_.end()) {
+    const AuthConfig& want = it->second;
+    bool accepted = auth && ((!want.username.empty() && auth->username == want.username && auth->password == want.password) ||
+                             (!want.identity_token.empty() && auth->identity_token == want.identity_token));
+    if (!accepted) {
+      // containerd's words for a registry's 401 (the registry's own message at the end).
+      return Status(Code::kUnknown, "failed to pull and unpack image \"" + image +
+                                                "\": failed to resolve reference \"" + image +
+                                                "\": pulling from host registry failed with status code: 401 Unauthorized");
+    }
+  }
   if (pullable_.count(image) == 0 && images_.count(image) == 0) {
     return Status::NotFound("PullImage " + image + ": failed to resolve reference \"" + image + "\": not found");
   }

@@ -27,6 +27,15 @@ class FakeRuntime : public Runtime {
   void SetDown(bool down);
   void AddImage(const std::string& image);
   void SetPullable(const std::string& image, bool pullable);
+  // Pulls of `image` succeed only with these credentials (username and password, or the identity token);
+  // others fail as containerd reports a registry's 401.
+  void RequirePullAuth(const std::string& image, const AuthConfig& accepted);
+  // Every PullImage call so far: the image and the auth sent (nullopt: none), in order.
+  struct PullRecord {
+    std::string image;
+    std::optional<AuthConfig> auth;
+  };
+  std::vector<PullRecord> Pulls() const;
   // The user ImageStatus reports for the image (containerd's Image.uid, else Image.username); default none.
   void SetImageUser(const std::string& image, std::optional<int64_t> uid, const std::string& username);
   // The container's process ends: state EXITED with this exit code and reason (containerd's words).
@@ -71,7 +80,8 @@ class FakeRuntime : public Runtime {
                                           std::chrono::seconds timeout, Status* error) override;
   Status ListImages(std::vector<Image>* out) override;
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
-  Status PullImage(const std::string& image, const SandboxConfig* sandbox_config, std::string* image_ref) override;
+  Status PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,
+                   std::string* image_ref) override;
 
  private:
   struct FakeSandbox {
@@ -101,6 +111,8 @@ class FakeRuntime : public Runtime {
   std::map<std::string, FakeContainer> containers_;
   std::set<std::string> images_;
   std::set<std::string> pullable_;
+  std::map<std::string, AuthConfig> pull_auth_;
+  std::vector<PullRecord> pulls_;
   std::map<std::string, std::pair<std::optional<int64_t>, std::string>> image_users_;
   std::map<std::string, ContainerConfig> last_config_;
   SandboxConfig last_sandbox_config_;

@@ -364,10 +364,20 @@ Status GrpcRuntime::ImageStatus(const std::string& image, std::optional<Image>* 
   return s;
 }
 
-Status GrpcRuntime::PullImage(const std::string& image, const SandboxConfig* sandbox_config, std::string* image_ref) {
+Status GrpcRuntime::PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,
+                              std::string* image_ref) {
   CRILET_CHECK_ENDPOINT();
   v1::PullImageRequest req;
   req.mutable_image()->set_image(image);
+  if (auth) {
+    v1::AuthConfig* a = req.mutable_auth();
+    a->set_username(auth->username);
+    a->set_password(auth->password);
+    a->set_auth(auth->auth);
+    a->set_server_address(auth->server_address);
+    a->set_identity_token(auth->identity_token);
+    a->set_registry_token(auth->registry_token);
+  }
   if (sandbox_config) ToProto(*sandbox_config, req.mutable_sandbox_config());
   v1::PullImageResponse resp;
   auto ctx = Context(options_.pull_timeout);

@@ -60,7 +60,7 @@ class GrpcRuntime : public Runtime {
                                           std::chrono::seconds timeout, Status* error) override;
   Status ListImages(std::vector<Image>* out) override;
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
-  Status PullImage(const std::string& image, const SandboxConfig* sandbox_config,
+  Status PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,
                    std::string* image_ref) override;
 
  private:

@@ -121,8 +121,9 @@ Status InstrumentedRuntime::ListImages(std::vector<Image>* out) {
 Status InstrumentedRuntime::ImageStatus(const std::string& image, std::optional<Image>* out) {
   return Timed("ImageStatus", [&] { return inner_->ImageStatus(image, out); });
 }
-Status InstrumentedRuntime::PullImage(const std::string& image, const SandboxConfig* sc, std::string* ref) {
-  return Timed("PullImage", [&] { return inner_->PullImage(image, sc, ref); });
+Status InstrumentedRuntime::PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sc,
+                                      std::string* ref) {
+  return Timed("PullImage", [&] { return inner_->PullImage(image, auth, sc, ref); });
 }
 
 }  // namespace crilet::cri

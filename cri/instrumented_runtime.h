@@ -32,7 +32,8 @@ class InstrumentedRuntime : public Runtime {
                                           std::chrono::seconds timeout, Status* error) override;
   Status ListImages(std::vector<Image>* out) override;
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
-  Status PullImage(const std::string& image, const SandboxConfig* sandbox_config, std::string* image_ref) override;
+  Status PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,
+                   std::string* image_ref) override;
 
  private:
   template <typename F>

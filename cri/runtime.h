@@ -64,7 +64,8 @@ class Runtime {
   virtual Status ListImages(std::vector<Image>* out) = 0;
   // *out is nullopt when the image is not present (not an error, as in CRI).
   virtual Status ImageStatus(const std::string& image, std::optional<Image>* out) = 0;
-  virtual Status PullImage(const std::string& image, const SandboxConfig* sandbox_config,
+  // `auth` may be null: an anonymous pull.
+  virtual Status PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,
                            std::string* image_ref) = 0;
 };
 

@@ -204,6 +204,17 @@ struct ExecResult {
   int32_t exit_code = 0;
 };
 
+// CRI AuthConfig: registry credentials for one PullImage call. Secret: never log or print it.
+struct AuthConfig {
+  std::string username;
+  std::string password;
+  std::string auth;            // base64 of "username:password"
+  std::string server_address;  // empty: the runtime uses it for whichever host it contacts (kubelet sends none)
+  std::string identity_token;
+  std::string registry_token;
+  bool operator==(const AuthConfig&) const = default;
+};
+
 struct Image {
   std::string id;
   std::vector<std::string> repo_tags;

@@ -534,7 +534,18 @@ void ReadSpec(R& r, const Node& n, const std::string& path, PodSpec* spec) {
     else if (k == "serviceAccountName" || k == "serviceAccount") {
       // Kubelet refuses static pods naming a service account (PreventStaticPodAPIReferences, on since 1.34).
       if (!r.Str(v, p).empty()) r.Error(v, p, "static pods cannot reference API objects (" + k + ")");
-    } else if (k == "imagePullSecrets") r.Error(v, p, "static pods cannot reference API objects (imagePullSecrets)");
+    } else if (k == "imagePullSecrets") {
+      // crilet departs from kubelet here: the named Secrets are local documents (docs/manifests.md).
+      r.List(v, p, [&](const Node& s, const std::string& sp) {
+        std::string name;
+        r.Fields(s, sp, [&](const std::string& sk, const Node& x, const std::string& xp) {
+          if (sk != "name") return false;
+          name = r.Str(x, xp);
+          return true;
+        });
+        spec->image_pull_secrets.push_back(name);
+      });
+    }
     else if (k == "resourceClaims") r.Error(v, p, "static pods cannot reference API objects (resourceClaims)");
     else if (k == "nodeSelector") spec->node_selector = r.StringMap(v, p);
     else if (k == "affinity") spec->affinity = ReadAffinity(r, v, p);

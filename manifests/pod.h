@@ -322,6 +322,7 @@ struct PodSpec {
   std::optional<int32_t> priority;
   std::string priority_class_name;
   std::string service_account_name;
+  std::vector<std::string> image_pull_secrets;  // names of Secrets in the pod's namespace ("" entries kept)
   std::vector<Toleration> tolerations;
   std::map<std::string, std::string> node_selector;  // must all match the node's labels (kubelet admission)
   std::optional<Affinity> affinity;

@@ -212,6 +212,11 @@ json PodToJson(const Pod& pod) {
   if (!s.subdomain.empty()) spec["subdomain"] = s.subdomain;
   if (!s.node_name.empty()) spec["nodeName"] = s.node_name;
   if (!s.service_account_name.empty()) spec["serviceAccountName"] = s.service_account_name;
+  if (!s.image_pull_secrets.empty()) {
+    json refs = json::array();
+    for (const auto& name : s.image_pull_secrets) refs.push_back({{"name", name}});
+    spec["imagePullSecrets"] = refs;
+  }
   if (s.priority) spec["priority"] = *s.priority;
   if (!s.priority_class_name.empty()) spec["priorityClassName"] = s.priority_class_name;
   if (s.security_context) {
