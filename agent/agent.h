@@ -39,6 +39,8 @@ class Agent {
   void SetProber(probes::Prober* prober) { services_.prober = prober; }
   // Where containers' env finds ConfigMaps and Secrets (PodConfig::Objects); set before pods are added.
   void SetObjectSource(std::function<manifests::LocalObjects()> objects) { services_.objects = std::move(objects); }
+  // Where persistentVolumeClaim volumes are bound (outlives the Agent); call before Start().
+  void SetClaimVolumes(ClaimVolumes* claims) { services_.claims = claims; }
   EventRecorder* events() { return &events_; }
   StatusStore* statuses() { return &store_; }
 

@@ -18,6 +18,7 @@
 #include "probes/prober.h"
 
 namespace crilet::agent {
+class ClaimVolumes;
 
 // Owned by the Agent; every pointer outlives all pod workers. Read-only after start-up.
 struct Services {
@@ -31,6 +32,7 @@ struct Services {
   ExitWatcher* exit_watcher = nullptr;  // may be null: exits are then noticed by the relist only
   // The ConfigMaps and Secrets declared now (thread-safe; called at each container start); may be empty.
   std::function<manifests::LocalObjects()> objects;
+  ClaimVolumes* claims = nullptr;  // may be null: persistentVolumeClaim volumes fail to mount
   AgentOptions options;
   std::string node_hosts;            // the node's /etc/hosts, for hostNetwork pods
   int64_t node_cpu_milli = 0;
