@@ -13,26 +13,34 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::map<std::string, std::string> LoadBindings(const std::string& path) {
-  std::map<std::string, std::string> out;
+// {"claims": {"ns/name": "pv"}, "users": {"ns/name": ["uid", ...]}}
+void LoadState(const std::string& path, std::map<std::string, std::string>* bindings,
+               std::map<std::string, std::set<std::string>>* users) {
   std::ifstream in(path);
-  if (!in) return out;
+  if (!in) return;
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.contains("claims") || !j["claims"].is_object()) {
+  if (j.is_discarded() || !j.is_object() || !j.contains("claims") || !j["claims"].is_object()) {
     spdlog::warn("{}: not a claim bindings file, ignored (claims bind afresh)", path);
-    return out;
+    return;
   }
   for (const auto& [key, pv] : j["claims"].items()) {
-    if (pv.is_string()) out[key] = pv.get<std::string>();
+    if (pv.is_string()) (*bindings)[key] = pv.get<std::string>();
   }
-  return out;
+  if (!j.contains("users") || !j["users"].is_object()) return;
+  for (const auto& [key, uids] : j["users"].items()) {
+    if (!uids.is_array()) continue;
+    for (const auto& uid : uids) {
+      if (uid.is_string()) (*users)[key].insert(uid.get<std::string>());
+    }
+  }
 }
 
 }  // namespace
 
 ClaimVolumes::ClaimVolumes(std::function<manifests::LocalObjects()> objects, std::string base, std::string state_file)
     : objects_(std::move(objects)), base_(std::move(base)), state_file_(std::move(state_file)) {
-  previous_ = LoadBindings(state_file_);
+  LoadState(state_file_, &previous_, &holders_);
+  for (const auto& [key, uids] : holders_) restored_.insert(uids.begin(), uids.end());
 }
 
 std::vector<ClaimBinding> ClaimVolumes::Refresh() {
@@ -77,7 +85,7 @@ std::vector<ClaimBinding> ClaimVolumes::RefreshLocked(const manifests::LocalObje
 }
 
 void ClaimVolumes::SaveLocked() {
-  nlohmann::json j = {{"claims", previous_}};
+  nlohmann::json j = {{"claims", previous_}, {"users", holders_}};
   std::error_code ec;
   fs::create_directories(fs::path(state_file_).parent_path(), ec);
   std::string tmp = state_file_ + ".tmp";
@@ -130,8 +138,20 @@ Status ClaimVolumes::Mount(const manifests::Pod& pod, const std::string& uid, st
     (*paths)[v.name] = b->path;
     keys.push_back(key);
   }
-  for (const auto& k : keys) holders_[k].insert(uid);
+  bool added = false;
+  for (const auto& k : keys) added = holders_[k].insert(uid).second || added;
+  if (added) SaveLocked();
   return Status::Ok();
+}
+
+void ClaimVolumes::Adopt(const manifests::Pod& pod, const std::string& uid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool added = false;
+  for (const auto& v : pod.spec.volumes) {
+    if (!v.persistent_volume_claim) continue;
+    added = holders_[ClaimKey(pod.metadata.namespace_, v.persistent_volume_claim->claim_name)].insert(uid).second || added;
+  }
+  if (added) SaveLocked();
 }
 
 void ClaimVolumes::Release(const std::string& uid) {
@@ -141,7 +161,10 @@ void ClaimVolumes::Release(const std::string& uid) {
     freed = it->second.erase(uid) > 0 || freed;
     it = it->second.empty() ? holders_.erase(it) : std::next(it);
   }
-  if (freed) ReapLocked();
+  restored_.erase(uid);
+  if (!freed) return;
+  SaveLocked();
+  ReapLocked();
 }
 
 void ClaimVolumes::Reap(const std::vector<manifests::Pod>& desired, bool sources_ready) {
@@ -155,6 +178,23 @@ void ClaimVolumes::Reap(const std::vector<manifests::Pod>& desired, bool sources
     }
   }
   reap_ready_ = reap_ready_ || sources_ready;
+  if (sources_ready && !restored_.empty()) {
+    // Users restored from the file that are not desired pods: orphans, which the agent removes without a
+    // syncer (so no Release); they must not hold a claim for ever.
+    std::set<std::string> desired_uids;
+    for (const auto& pod : desired) desired_uids.insert(pod.metadata.uid);
+    bool dropped = false;
+    for (auto& [key, uids] : holders_) {
+      for (auto it = uids.begin(); it != uids.end();) {
+        bool drop = restored_.count(*it) && !desired_uids.count(*it);
+        dropped = dropped || drop;
+        it = drop ? uids.erase(it) : std::next(it);
+      }
+    }
+    for (auto it = holders_.begin(); it != holders_.end();) it = it->second.empty() ? holders_.erase(it) : std::next(it);
+    restored_.clear();
+    if (dropped) SaveLocked();
+  }
   ReapLocked();
 }
 

@@ -117,6 +117,8 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
   runtime_error_logged_ = false;
   if (!observed_once_) {
     observed_once_ = true;
+    // Containers from before a crilet restart have their claims mounted: ReadWriteOncePod must count them.
+    if (env_->claims && !obs.containers.empty()) env_->claims->Adopt(pod_, uid);
     // Every container already running when this syncer first looks: an earlier crilet started the pod (it
     // is being adopted). Its start was measured then, or not at all; measuring now would count crilet's
     // downtime (and land in +Inf).

@@ -142,6 +142,12 @@ wait_for "FailedMount event for the RWOP claim" 20 rwop_event
 tpod second | jq -e '.status.containerStatuses[0].state.waiting' >/dev/null || fail "second pod not waiting: $(tpod second | jq -c .status)"
 running first || fail "first pod stopped"
 ok "a second pod on a ReadWriteOncePod claim waits with kubelet's message while the first runs"
+stop_crilet
+start_crilet
+wait_for "FailedMount event for the RWOP claim after a crilet restart" 20 rwop_event
+running first || fail "first pod stopped after the restart"
+tpod second | jq -e '.status.containerStatuses[0].state.waiting' >/dev/null || fail "second pod started after the restart"
+ok "ReadWriteOncePod still holds after a crilet restart (the running pod is adopted as the claim's user)"
 sed -i '/^---$/,$d' "$MANIFESTS/rwop.yaml"
 wait_for "test/first removed" 30 gone first
 wait_for "test/second running once first is gone" 30 running second
