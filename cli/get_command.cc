@@ -59,9 +59,9 @@ int GetCommand(int argc, char** argv) {
       ->check(CLI::IsMember({"pods", "pod", "po", "configmaps", "configmap", "cm", "secrets", "secret", "pvc",
                              "persistentvolumeclaims", "persistentvolumeclaim"}));
   app.add_flag("-A,--all-namespaces", all_namespaces, "configmaps, secrets, pvc: of every namespace");
-  app.add_option("name", name, "one pod (its full name, e.g. web-node1)");
+  app.add_option("name", name, "one pod (its full name, e.g. web-node1) or object");
   app.add_option("-o,--output", output, "wide, json or yaml")->check(CLI::IsMember({"wide", "json", "yaml"}));
-  app.add_option("-n,--namespace", ns, "namespace of NAME [default: default]");
+  app.add_option("-n,--namespace", ns, "namespace of NAME, or of the objects listed [default: default]");
   app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
   try {
     app.parse(argc, argv);

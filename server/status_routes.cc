@@ -109,7 +109,7 @@ HttpResponse StatusRoutes::Serve(const HttpRequest& req) const {
   }
   if (path == "/configz") return Json({{"kubeletconfig", deps_.config}});
   if ((path == "/configmaps" || path == "/secrets" || path == "/pvc") && deps_.objects) return Json(deps_.objects(path.substr(1)));
-  return Text(404, "404 page not found: " + path + " (try /pods, /healthz, /metrics, /events, /configz, /configmaps, /secrets, /pvc)\n");
+  return Text(404, "404 page not found: " + path + " (try /pods, /healthz, /metrics, /events, /configz)\n");
 }
 
 HttpResponse StatusRoutes::PodResponse(const std::string& ns, const std::string& name, bool events) const {
