@@ -175,4 +175,26 @@ YAML
 wait_for "test/late running once its claim exists" 30 running late
 ok "a pod whose claim is missing waits (persistentvolumeclaim \"later\" not found) and starts when it appears"
 
+# 8. get configmaps / secrets: kubectl's tables; a Secret's value never leaves crilet, in any output.
+manifest objects.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: test}
+data: {a: "1", b: "2"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: test}
+stringData: {password: "s3cr3t-pvc-test"}
+YAML
+listed() { grep -Eq '^settings +2 ' <<<"$(C get cm -n test)"; }
+wait_for "configmap listed" 10 listed
+grep -Eq '^creds +Opaque +1 ' <<<"$(C get secrets -n test)" || fail "get secrets: $(C get secrets -n test)"
+all="$(C get secrets -n test -o json)$(C get secrets -A -o yaml)$(C get secret -n test creds -o json)$(curl -sf "http://127.0.0.1:$PORT/secrets")"
+grep -q 's3cr3t-pvc-test' <<<"$all" && fail "secret value in get secrets output"
+grep -q "$(printf %s s3cr3t-pvc-test | base64)" <<<"$all" && fail "secret value (base64) in get secrets output"
+grep -q '"password": "15 bytes"' <<<"$all" || fail "secret key sizes missing: $all"
+grep -q 's3cr3t-pvc-test' "$T/crilet.log" && fail "secret value in crilet's log"
+ok "crilet get cm and get secrets print kubectl's tables; secret values appear in no output or log"
+
 echo "1..$CHECKS"
