@@ -42,6 +42,8 @@ class Agent {
   // Replaces the node's pull credentials (by default the docker config files in kubelet's search paths);
   // *credentials must outlive the Agent. Call before Start().
   void SetNodeCredentials(NodeCredentials* credentials) { services_.node_credentials = credentials; }
+  // Where persistentVolumeClaim volumes are bound (outlives the Agent); call before Start().
+  void SetClaimVolumes(ClaimVolumes* claims) { services_.claims = claims; }
   EventRecorder* events() { return &events_; }
   StatusStore* statuses() { return &store_; }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "agent/claim_volumes.h"
 #include "agent/container_killer.h"
 #include "agent/container_starter.h"
 #include "agent/plan.h"
@@ -116,6 +117,8 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
   runtime_error_logged_ = false;
   if (!observed_once_) {
     observed_once_ = true;
+    // Containers from before a crilet restart have their claims mounted: ReadWriteOncePod must count them.
+    if (env_->claims && !obs.containers.empty()) env_->claims->Adopt(pod_, uid);
     // Every container already running when this syncer first looks: an earlier crilet started the pod (it
     // is being adopted). Its start was measured then, or not at all; measuring now would count crilet's
     // downtime (and land in +Inf).
@@ -209,7 +212,8 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
   bool have_starts = plan.create_sandbox || !plan.init_containers_to_start.empty() || !plan.containers_to_start.empty();
   if (cancelled()) have_starts = false;
   if (have_starts) {
-    if (Status s = files_.PrepareVolumes(pod_, &volume_paths); !s.ok()) {
+    Status claimed = env_->claims ? env_->claims->Mount(pod_, uid, &volume_paths) : Status::Ok();
+    if (Status s = claimed.ok() ? files_.PrepareVolumes(pod_, &volume_paths) : claimed; !s.ok()) {
       env_->events->Record(uid, "Warning", "FailedMount", "MountVolume.SetUp failed: " + s.message(), "");
       Publish(obs);
       return now + ErrorRetry(env_->options);
@@ -449,6 +453,7 @@ Status PodSyncer::Terminate(const std::atomic<bool>* cancel) {
     if (!s.ok() && !s.IsNotFound()) return s;
   }
   if (Status s = files_.Remove(); !s.ok()) return s;
+  if (env_->claims) env_->claims->Release(uid);
   std::error_code ec;
   std::filesystem::remove_all(PodLogDirectory(env_->options, pod_), ec);
   store_->Remove(uid);

@@ -202,6 +202,24 @@ std::string DescribePod(const json& pod, TimePoint now) {
         if (e.value("involvedObject", json::object()).value("fieldPath", "") != "spec.volumes{" + v.value("name", "") + "}") continue;
         o << "    " << Pad("Warning:", 12) << kSensitiveHostPathReason << ": " << e.value("message", "") << "\n";
       }
+    } else if (v.contains("persistentVolumeClaim")) {
+      const json& c = v["persistentVolumeClaim"];
+      std::string claim = c.value("claimName", "");
+      o << "    " << Pad("Type:", 12) << "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n";
+      o << "    " << Pad("ClaimName:", 12) << claim << "\n";
+      o << "    " << Pad("ReadOnly:", 12) << (c.value("readOnly", false) ? "true" : "false") << "\n";
+      // The claim's binding, from /pvc (DescribeCommand adds it as "claims"): where the data lives.
+      std::string bound = "<claim not found>";
+      for (const auto& item : pod.value("claims", json::array())) {
+        const json cm = item.value("metadata", json::object());
+        if (cm.value("name", "") != claim || cm.value("namespace", "") != md.value("namespace", "default")) continue;
+        const json st2 = item.value("status", json::object());
+        const json ann = cm.value("annotations", json::object());
+        bound = st2.value("phase", "") == "Bound"
+                    ? ann.value("crilet.io/local-path", "") + " (volume " + item["spec"].value("volumeName", "") + ")"
+                    : "<Pending: " + ann.value("crilet.io/pending-message", "") + ">";
+      }
+      o << "    " << Pad("Path:", 12) << bound << "\n";
     }
   }
   if (st.contains("qosClass")) o << Pad("QoS Class:", 18) << Scalar(st["qosClass"]) << "\n";
@@ -227,6 +245,8 @@ int DescribeCommand(int argc, char** argv) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }
+  json claims;
+  if (GetJson(server, "/pvc", &claims).ok() && claims.contains("items")) j["claims"] = claims["items"];
   std::cout << DescribePod(j, std::chrono::system_clock::now());
   return 0;
 }

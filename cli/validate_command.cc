@@ -68,6 +68,18 @@ int RunValidate(const std::vector<std::string>& files, const std::string& node, 
     for (const auto& sec : r.objects.secrets) {
       out << "# Secret " << sec.namespace_ << "/" << sec.name << " (" << sec.type << "): " << keys(sec.data) << "\n";
     }
+    for (const auto& c : r.objects.claims) {
+      out << "# PersistentVolumeClaim " << c.namespace_ << "/" << c.name << ": "
+          << (c.storage_request ? c.storage_request->text : "") << ", accessModes";
+      for (const auto& m : c.access_modes) out << " " << m;
+      if (c.storage_class_name) out << ", storageClassName \"" << *c.storage_class_name << "\"";
+      if (!c.volume_name.empty()) out << ", volumeName " << c.volume_name;
+      out << "\n";
+    }
+    for (const auto& v : r.objects.persistent_volumes) {
+      out << "# PersistentVolume " << v.name << ": " << v.source_kind << " " << v.path << ", "
+          << (v.capacity ? v.capacity->text : "") << ", reclaim " << v.reclaim_policy << "\n";
+    }
     for (const auto& pod : r.pods) {
       if (!first) out << "---\n";
       first = false;

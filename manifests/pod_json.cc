@@ -178,6 +178,10 @@ json PodToJson(const Pod& pod) {
         vj["hostPath"] = {{"path", v.host_path->path}};
         if (!v.host_path->type.empty()) vj["hostPath"]["type"] = v.host_path->type;
       }
+      if (v.persistent_volume_claim) {
+        vj["persistentVolumeClaim"] = {{"claimName", v.persistent_volume_claim->claim_name}};
+        if (v.persistent_volume_claim->read_only) vj["persistentVolumeClaim"]["readOnly"] = true;
+      }
       vols.push_back(vj);
     }
     spec["volumes"] = vols;

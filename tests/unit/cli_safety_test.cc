@@ -40,7 +40,7 @@ manifests::Pod PodWithHostPath(const std::string& uid, const std::string& path) 
   p.metadata.name = "web-node1";
   p.metadata.namespace_ = "default";
   p.metadata.uid = uid;
-  p.spec.volumes.push_back(manifests::Volume{"host", std::nullopt, manifests::HostPathVolumeSource{path, ""}});
+  p.spec.volumes.push_back(manifests::Volume{"host", std::nullopt, manifests::HostPathVolumeSource{path, ""}, std::nullopt});
   return p;
 }
 

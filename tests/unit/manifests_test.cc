@@ -162,7 +162,7 @@ TEST_CASE("validation errors name file, line, field path and the problem", "[val
       {"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {containers: [{name: a, image: b}]}\n",
        "pod.yaml:1: apiVersion: unsupported \"apps/v1\": a static pod is apiVersion v1"},
       {"apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\nspec: {containers: [{name: a, image: b}]}\n",
-       "pod.yaml:2: kind: unknown kind \"Deployment\": a static pod manifest holds kind Pod, ConfigMap or Secret"},
+       "pod.yaml:2: kind: unknown kind \"Deployment\": a static pod manifest holds kind Pod, ConfigMap, Secret, PersistentVolumeClaim or PersistentVolume"},
       {"apiVersion: v1\nkind: Pod\nmetadata: {}\nspec: {containers: [{name: a, image: b}]}\n",
        "pod.yaml:3: metadata.name: required"},
       {"apiVersion: v1\nkind: Pod\nmetadata: {name: Web_1}\nspec: {containers: [{name: a, image: b}]}\n",
