@@ -1,6 +1,8 @@
 // PodSyncer: kubelet's SyncPod (kill, sandbox, init containers, containers) and pod termination.
 #include "agent/pod_syncer.h"
 
+#include "agent/atomic_writer.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -211,6 +213,16 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
   if (have_starts) {
     if (Status s = files_.PrepareVolumes(pod_, &volume_paths); !s.ok()) {
       env_->events->Record(uid, "Warning", "FailedMount", "MountVolume.SetUp failed: " + s.message(), "");
+      Publish(obs);
+      return now + ErrorRetry(env_->options);
+    }
+    ContainerContext volume_ctx;
+    volume_ctx.node_cpu_milli = env_->node_cpu_milli;
+    volume_ctx.node_memory_bytes = env_->node_memory_bytes;
+    const manifests::LocalObjects objects = env_->objects ? env_->objects() : manifests::LocalObjects{};
+    if (Status s = files_.PrepareObjectVolumes(pod_, objects, volume_ctx, VersionStamp(now), &volume_paths); !s.ok()) {
+      // kubelet: `MountVolume.SetUp failed for volume "cfg" : configmap "app" not found`; the pod waits.
+      env_->events->Record(uid, "Warning", "FailedMount", "MountVolume.SetUp failed " + s.message(), "");
       Publish(obs);
       return now + ErrorRetry(env_->options);
     }

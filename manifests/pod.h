@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "manifests/object_volumes.h"
 #include "manifests/quantity.h"
 
 namespace crilet::manifests {
@@ -243,6 +244,7 @@ struct Volume {
   std::string name;
   std::optional<EmptyDirVolumeSource> empty_dir;
   std::optional<HostPathVolumeSource> host_path;
+  std::optional<ObjectVolumeSource> object;  // configMap, secret, downwardAPI or projected (manifests/object_volumes.h)
   bool operator==(const Volume&) const = default;
 };
 

@@ -174,6 +174,48 @@ json PodToJson(const Pod& pod) {
         if (v.empty_dir->size_limit) e["sizeLimit"] = v.empty_dir->size_limit->text;
         vj["emptyDir"] = e;
       }
+      if (v.object) {
+        // Names, paths and modes only: these volumes' data lives in the objects, never in the pod.
+        auto items = [](const std::vector<KeyToPath>& in) {
+          json a = json::array();
+          for (const auto& k : in) {
+            json kj = {{"key", k.key}, {"path", k.path}};
+            if (k.mode) kj["mode"] = *k.mode;
+            a.push_back(kj);
+          }
+          return a;
+        };
+        json sources = json::array();
+        for (const auto& src : v.object->sources) {
+          json sj = json::object();
+          if (src.config_map) {
+            sj["configMap"] = {{"name", src.config_map->name}, {"items", items(src.config_map->items)}};
+            if (src.config_map->optional) sj["configMap"]["optional"] = *src.config_map->optional;
+          }
+          if (src.secret) {
+            sj["secret"] = {{"name", src.secret->name}, {"items", items(src.secret->items)}};
+            if (src.secret->optional) sj["secret"]["optional"] = *src.secret->optional;
+          }
+          if (src.downward_api) {
+            json d = json::array();
+            for (const auto& f : src.downward_api->items) {
+              json fj = {{"path", f.path}};
+              if (!f.field_path.empty()) fj["fieldRef"] = {{"fieldPath", f.field_path}};
+              if (!f.resource.empty()) {
+                fj["resourceFieldRef"] = {{"containerName", f.container_name}, {"resource", f.resource}};
+                if (f.divisor) fj["resourceFieldRef"]["divisor"] = f.divisor->text;
+              }
+              if (f.mode) fj["mode"] = *f.mode;
+              d.push_back(fj);
+            }
+            sj["downwardAPI"] = {{"items", d}};
+          }
+          sources.push_back(sj);
+        }
+        json o = {{"sources", sources}};
+        if (v.object->default_mode) o["defaultMode"] = *v.object->default_mode;
+        vj[ObjectVolumeKindName(v.object->kind)] = o;
+      }
       if (v.host_path) {
         vj["hostPath"] = {{"path", v.host_path->path}};
         if (!v.host_path->type.empty()) vj["hostPath"]["type"] = v.host_path->type;

@@ -567,8 +567,8 @@ std::vector<FieldError> ValidatePod(const Pod& pod, const std::map<std::string, 
     if (v.name.empty()) ck.Add(vp + ".name", "required");
     else if (auto why = CheckDnsLabel(v.name); !why.empty()) ck.Add(vp + ".name", why);
     else if (!volumes.insert(v.name).second) ck.Add(vp + ".name", "duplicate volume name \"" + v.name + "\"");
-    int sources = v.empty_dir.has_value() + v.host_path.has_value();
-    if (sources == 0) ck.Add(vp, "must specify a volume source: emptyDir or hostPath");
+    int sources = v.empty_dir.has_value() + v.host_path.has_value() + v.object.has_value();
+    if (sources == 0) ck.Add(vp, "must specify a volume source: emptyDir, hostPath, configMap, secret, downwardAPI or projected");
     if (sources > 1) ck.Add(vp, "may not specify more than 1 volume source");
     if (v.empty_dir && !OneOf(v.empty_dir->medium, "", "Memory")) ck.Add(vp + ".emptyDir.medium", "must be \"\" or Memory");
     if (v.empty_dir && v.empty_dir->size_limit && v.empty_dir->size_limit->milli < 0) {
