@@ -310,7 +310,14 @@ Status BuildContainerConfig(const Pod& pod, const Container& c, const ContainerC
     std::string host = it->second;
     if (!m.sub_path.empty()) host += "/" + m.sub_path;
     if (m.mount_path == "/etc/hosts") mounts_etc_hosts = true;
-    cfg.mounts.push_back(cri::Mount{m.mount_path, host, m.read_only, ToPropagation(m.mount_propagation)});
+    bool read_only = m.read_only;
+    for (const auto& v : pod.spec.volumes) {
+      // persistentVolumeClaim.readOnly makes every mount of the claim read-only, as kubelet's mounter does.
+      if (v.name == m.name && v.persistent_volume_claim && v.persistent_volume_claim->read_only) read_only = true;
+      // configMap, secret, downwardAPI and projected volumes are always read-only (kubelet's mounters say so).
+      if (v.name == m.name && v.object) read_only = true;
+    }
+    cfg.mounts.push_back(cri::Mount{m.mount_path, host, read_only, ToPropagation(m.mount_propagation)});
   }
   if (!ctx.etc_hosts_path.empty() && !mounts_etc_hosts) {
     cfg.mounts.push_back(cri::Mount{"/etc/hosts", ctx.etc_hosts_path, false, cri::MountPropagation::kPrivate});

@@ -144,6 +144,10 @@ Status PodFiles::PrepareVolumes(const manifests::Pod& pod, std::map<std::string,
     } else if (v.host_path) {
       if (Status s = CheckHostPath(v.name, *v.host_path); !s.ok()) return s;
       (*paths)[v.name] = v.host_path->path;
+    } else if (v.persistent_volume_claim && !paths->count(v.name)) {
+      // ClaimVolumes::Mount fills these first; without it (no claim source) the pod waits.
+      return Status::FailedPrecondition("volume " + v.name + ": persistentvolumeclaim \"" +
+                                        v.persistent_volume_claim->claim_name + "\" not found");
     }
   }
   return Status::Ok();

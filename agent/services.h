@@ -19,6 +19,7 @@
 #include "probes/prober.h"
 
 namespace crilet::agent {
+class ClaimVolumes;
 
 // Owned by the Agent; every pointer outlives all pod workers. Read-only after start-up.
 struct Services {
@@ -33,6 +34,7 @@ struct Services {
   // The ConfigMaps and Secrets declared now (thread-safe; called at each container start); may be empty.
   std::function<manifests::LocalObjects()> objects;
   NodeCredentials* node_credentials = nullptr;  // the node's docker config files; null = none
+  ClaimVolumes* claims = nullptr;  // may be null: persistentVolumeClaim volumes fail to mount
   AgentOptions options;
   std::string node_hosts;            // the node's /etc/hosts, for hostNetwork pods
   int64_t node_cpu_milli = 0;

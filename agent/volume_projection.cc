@@ -2,6 +2,7 @@
 #include "agent/volume_projection.h"
 
 #include <cstdio>
+#include <set>
 
 namespace crilet::agent {
 namespace {
@@ -147,6 +148,57 @@ std::vector<std::string> ReferencedObjects(const manifests::Volume& vol) {
     if (src.config_map) out.push_back("configmap/" + src.config_map->name);
     if (src.secret) out.push_back("secret/" + src.secret->name);
   }
+  return out;
+}
+
+bool HasObjectVolumes(const manifests::Pod& pod) {
+  for (const auto& v : pod.spec.volumes) {
+    if (v.object) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> ReferencedObjects(const manifests::Pod& pod) {
+  std::vector<std::string> out;
+  for (const auto& v : pod.spec.volumes) {
+    for (auto& r : ReferencedObjects(v)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace {
+
+// One kind of PinImmutable: `list` is current's objects of the kind, `pins` the pod's copies.
+template <typename T>
+void PinKind(std::vector<T>* list, const std::string& kind, const std::string& ns, const std::set<std::string>& refs,
+             std::map<std::string, T>* pins, std::vector<std::string>* ignored) {
+  std::set<std::string> present;
+  for (auto& obj : *list) {
+    if (obj.namespace_ != ns) continue;
+    std::string key = kind + "/" + obj.name;
+    present.insert(key);
+    auto pin = pins->find(key);
+    if (pin != pins->end()) {
+      if (!(pin->second == obj)) {
+        ignored->push_back(key);
+        obj = pin->second;
+      }
+    } else if (obj.immutable && refs.count(key)) {
+      pins->emplace(key, obj);
+    }
+  }
+  for (auto it = pins->begin(); it != pins->end();) it = present.count(it->first) ? std::next(it) : pins->erase(it);
+}
+
+}  // namespace
+
+manifests::LocalObjects PinImmutable(const manifests::LocalObjects& current, const std::string& ns,
+                                     const std::vector<std::string>& refs, PinnedObjects* pinned,
+                                     std::vector<std::string>* ignored) {
+  manifests::LocalObjects out = current;
+  std::set<std::string> wanted(refs.begin(), refs.end());
+  PinKind(&out.config_maps, "configmap", ns, wanted, &pinned->config_maps, ignored);
+  PinKind(&out.secrets, "secret", ns, wanted, &pinned->secrets, ignored);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "agent/container_config.h"
 #include "common/status.h"
@@ -36,5 +37,27 @@ std::string FormatDownwardMap(const std::map<std::string, std::string>& m);
 
 // The names of the ConfigMaps and Secrets `vol` reads, for update checks and describe ("configmap/x", "secret/y").
 std::vector<std::string> ReferencedObjects(const manifests::Volume& vol);
+
+// ReferencedObjects of every volume of the pod.
+std::vector<std::string> ReferencedObjects(const manifests::Pod& pod);
+
+// True when the pod has a configMap, secret, downwardAPI or projected volume.
+bool HasObjectVolumes(const manifests::Pod& pod);
+
+// Immutable ConfigMaps and Secrets a pod's volumes have seen, by "configmap/NAME" or "secret/NAME" (the pod's
+// namespace). kubelet never reads an immutable object again once it has it, so these copies stand in for the
+// source's while the object exists, whatever the file says later.
+struct PinnedObjects {
+  std::map<std::string, manifests::ConfigMap> config_maps;
+  std::map<std::string, manifests::Secret> secrets;
+};
+
+// `current` as the pod's volumes must see it: pinned copies in place of the objects they pin; immutable objects
+// the pod references (`refs` as ReferencedObjects gives them) pinned from now on; pins of objects gone from
+// `current` dropped. `ignored` gets the references whose source differs from its pinned copy (an edit of an
+// immutable object, which only a new pod sees).
+manifests::LocalObjects PinImmutable(const manifests::LocalObjects& current, const std::string& ns,
+                                     const std::vector<std::string>& refs, PinnedObjects* pinned,
+                                     std::vector<std::string>* ignored);
 
 }  // namespace crilet::agent

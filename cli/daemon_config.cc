@@ -111,6 +111,7 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   }
   if (f.runtime_endpoint) c->runtime_endpoint = *f.runtime_endpoint;
   if (f.root_dir) c->root_dir = *f.root_dir;
+  if (f.local_storage_path) c->local_storage_path = *f.local_storage_path;
   if (f.pod_logs_dir) c->pod_logs_dir = *f.pod_logs_dir;
   if (f.hostname_override) c->node_name = *f.hostname_override;
   if (f.node_ip) c->node_ip = *f.node_ip;

@@ -21,6 +21,7 @@ struct DaemonConfig {
   std::vector<std::pair<std::string, std::string>> manifest_url_headers;
   std::string runtime_endpoint = "unix:///run/containerd/containerd.sock";
   std::string root_dir = "/var/lib/crilet";
+  std::string local_storage_path;  // "" = <root_dir>/persistent-volumes
   std::string pod_logs_dir = "/var/log/pods";
   std::string node_name;  // "" = the host name
   std::string node_ip;    // "" = the default route's address
@@ -53,6 +54,7 @@ struct DaemonConfig {
 // Flags as given on the command line; unset ones do not override the config file.
 struct RunFlags {
   std::optional<std::string> config, pod_manifest_path, manifest_url, runtime_endpoint, root_dir, pod_logs_dir,
+      local_storage_path,
       hostname_override, node_ip, address, healthz_bind_address, cluster_domain, resolv_conf, cgroup_root, log_format,
       container_log_max_size;
   std::optional<std::string> file_check_frequency, http_check_frequency, relist_period, crash_backoff_initial,

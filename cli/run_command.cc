@@ -13,6 +13,8 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/agent.h"
+#include "agent/claim_volumes.h"
+#include "server/object_lists.h"
 #include "agent/log_rotator.h"
 #include "manifests/quantity.h"
 #include "cli/host_path_warnings.h"
@@ -197,15 +199,24 @@ int RunDaemon(const DaemonConfig& c) {
   po.check_manifest_ownership = !c.allow_insecure_manifest_dir;
   manifests::SensitivePaths sensitive{std::filesystem::absolute(c.root_dir, ec).string(), manifests::RuntimeSocketPath(c.runtime_endpoint)};
   HostPathWarnings host_path_warnings(sensitive, agent.events());
+  // Claims read the config's objects; the config (declared next) calls Reap from its change callback.
+  std::function<manifests::LocalObjects()> objects_of_config;
+  const std::string local_storage = c.local_storage_path.empty() ? c.root_dir + "/persistent-volumes" : c.local_storage_path;
+  agent::ClaimVolumes claims([&objects_of_config] { return objects_of_config ? objects_of_config() : manifests::LocalObjects{}; },
+                             local_storage, c.root_dir + "/pvc-bindings.json");
+  agent.SetClaimVolumes(&claims);
   manifests::PodConfig config(
       po,
       [&](std::vector<manifests::Pod> pods) {
         agent.SetDesiredPods(pods, config.SourcesReady());
+        // Provisions new claims' directories and deletes those of removed, unused claims.
+        claims.Reap(pods, config.SourcesReady());
         // After the agent knows the pods, so the event's log line names the pod.
         host_path_warnings.Observe(pods);
       },
       &clock);
   agent.SetObjectSource([&config] { return config.Objects(); });
+  objects_of_config = [&config] { return config.Objects(); };
   // Kubelet starts without these and carries on; say so once here, and in /healthz?verbose while it lasts.
   for (const auto& problem : ConfigFileProblems(c, OpenError)) spdlog::warn("{}", problem);
   std::unique_ptr<server::StatusServer> status;
@@ -225,6 +236,7 @@ int RunDaemon(const DaemonConfig& c) {
                    {"containerRuntimeEndpoint", c.runtime_endpoint},
                    {"podLogsDir", c.pod_logs_dir},
                    {"rootDirectory", c.root_dir},
+                   {"localStoragePath", local_storage},
                    {"nodeName", opts.node_name},
                    {"nodeIP", opts.node_ip},
                    {"address", c.address},
@@ -240,6 +252,12 @@ int RunDaemon(const DaemonConfig& c) {
                    {"containerLogMaxFiles", c.container_log_max_files},
                    {"clusterDNS", c.cluster_dns},
                    {"clusterDomain", c.cluster_domain}};
+    deps.objects = [&config, &claims](const std::string& kind) {
+      manifests::LocalObjects objects = config.Objects();
+      if (kind == "configmaps") return server::ConfigMapListJson(objects);
+      if (kind == "secrets") return server::SecretListJson(objects);
+      return server::ClaimListJson(objects, claims.Refresh(), claims.Users());
+    };
     status = std::make_unique<server::StatusServer>(deps);
     server::StatusServerListeners listeners;
     listeners.serve_status = c.read_only_port != 0;

@@ -44,6 +44,10 @@ const std::vector<FlagDef>& Flags() {
       {"root-dir", 0, Kind::kString,
        "Directory for volumes, checkpoints and the node's registry credentials (config.json) (default /var/lib/crilet)",
        [](F* f, const std::string& v) { f->root_dir = v; }},
+      {"local-storage-path", 0, Kind::kString,
+       "Where PersistentVolumeClaims without a PersistentVolume get a directory, <dir>/<ns>/<claim> "
+       "(default <root-dir>/persistent-volumes)",
+       [](F* f, const std::string& v) { f->local_storage_path = v; }},
       {"pod-logs-dir", 0, Kind::kString,
        "Container logs: <dir>/<ns>_<pod>_<uid>/<container>/<n>.log (default /var/log/pods)",
        [](F* f, const std::string& v) { f->pod_logs_dir = v; }},

@@ -1,7 +1,9 @@
 /// FieldError: one problem in a manifest, located by file, line and field path, readable as a sentence.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace crilet::manifests {
 
@@ -20,6 +22,34 @@ struct FieldError {
     if (!path.empty()) out += path + ": ";
     return out + message;
   }
+};
+
+// Collects FieldErrors of one document, each at the line of its path as the reader marked it (path -> line),
+// else of its nearest marked parent, else of the document ("").
+class LineFieldErrors {
+ public:
+  LineFieldErrors(const std::map<std::string, int>& lines, const std::string& file) : lines_(lines), file_(file) {}
+  void Add(const std::string& path, const std::string& message) {
+    int line = 0;
+    for (std::string p = path;;) {
+      if (auto it = lines_.find(p); it != lines_.end()) {
+        line = it->second;
+        break;
+      }
+      size_t cut = p.find_last_of(".[");
+      if (cut == std::string::npos) {
+        if (auto it = lines_.find(""); it != lines_.end()) line = it->second;
+        break;
+      }
+      p.resize(cut);
+    }
+    out.push_back(FieldError{file_, line, path, message});
+  }
+  std::vector<FieldError> out;
+
+ private:
+  const std::map<std::string, int>& lines_;
+  const std::string& file_;
 };
 
 }  // namespace crilet::manifests

@@ -28,10 +28,16 @@ LoadResult Load(std::string_view content, const LoadOptions& options) {
       out.errors.insert(out.errors.end(), doc.errors.begin(), doc.errors.end());
       continue;
     }
-    if (doc.config_map || doc.secret) {
+    if (doc.config_map || doc.secret || doc.claim || doc.persistent_volume) {
       PodSource source = options.source;
       source.document = doc.pod.source.document;
-      if (doc.config_map) {
+      if (doc.claim) {
+        doc.claim->source = source;
+        out.objects.claims.push_back(std::move(*doc.claim));
+      } else if (doc.persistent_volume) {
+        doc.persistent_volume->source = source;
+        out.objects.persistent_volumes.push_back(std::move(*doc.persistent_volume));
+      } else if (doc.config_map) {
         doc.config_map->source = source;
         out.objects.config_maps.push_back(std::move(*doc.config_map));
       } else {

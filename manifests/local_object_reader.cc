@@ -3,6 +3,7 @@
 
 #include "common/base64.h"
 #include "manifests/parser.h"
+#include "manifests/persistent_volume_reader.h"
 #include "manifests/yaml_reader.h"
 
 namespace crilet::manifests {
@@ -90,12 +91,32 @@ void KeyLines(std::map<std::string, int>* lines) {
 
 }  // namespace
 
-bool IsLocalObjectKind(const std::string& kind) { return kind == "ConfigMap" || kind == "Secret"; }
+bool IsLocalObjectKind(const std::string& kind) {
+  return kind == "ConfigMap" || kind == "Secret" || kind == "PersistentVolumeClaim" || kind == "PersistentVolume";
+}
 
 LocalObjectDocument ReadLocalObject(const YAML::Node& n, const std::string& file) {
   LocalObjectDocument d;
   YamlReader r(file, &d.errors, &d.warnings);
   const std::string kind = ScalarField(n, "kind");
+  if (kind == "PersistentVolumeClaim" || kind == "PersistentVolume") {
+    PersistentVolumeClaim claim;
+    PersistentVolume pv;
+    if (kind == "PersistentVolumeClaim") ReadClaim(r, n, &claim);
+    else ReadPersistentVolume(r, n, &pv);
+    r.Finish();
+    if (!d.errors.empty()) return d;
+    std::map<std::string, int> lines = r.lines();
+    lines[""] = YamlReader::Line(n);
+    if (kind == "PersistentVolumeClaim") {
+      d.errors = ValidateClaim(claim, lines, file);
+      if (d.errors.empty()) d.claim = std::move(claim);
+    } else {
+      d.errors = ValidatePersistentVolume(pv, lines, file);
+      if (d.errors.empty()) d.persistent_volume = std::move(pv);
+    }
+    return d;
+  }
   ConfigMap cm;
   Secret secret;
   std::map<std::string, std::string> string_data;

@@ -1,4 +1,4 @@
-/// ReadLocalObject: one YAML document of kind ConfigMap or Secret -> the object, validated, with located errors.
+/// ReadLocalObject: one YAML document of kind ConfigMap, Secret, PersistentVolumeClaim or PersistentVolume -> the object, validated, with located errors.
 #pragma once
 
 #include <optional>
@@ -17,6 +17,8 @@ namespace crilet::manifests {
 struct LocalObjectDocument {
   std::optional<ConfigMap> config_map;  // one of the two is set when `errors` is empty
   std::optional<Secret> secret;
+  std::optional<PersistentVolumeClaim> claim;
+  std::optional<PersistentVolume> persistent_volume;
   std::vector<FieldError> errors;
   std::vector<FieldError> warnings;
 };

@@ -8,32 +8,7 @@
 namespace crilet::manifests {
 namespace {
 
-class Errors {
- public:
-  Errors(const std::map<std::string, int>& lines, const std::string& file) : lines_(lines), file_(file) {}
-  // At the line of the path the reader marked, else of its nearest marked parent, else of the document.
-  void Add(const std::string& path, const std::string& message) {
-    int line = 0;
-    for (std::string p = path;;) {
-      if (auto it = lines_.find(p); it != lines_.end()) {
-        line = it->second;
-        break;
-      }
-      size_t cut = p.find_last_of(".[");
-      if (cut == std::string::npos) {
-        if (auto it = lines_.find(""); it != lines_.end()) line = it->second;
-        break;
-      }
-      p.resize(cut);
-    }
-    out.push_back(FieldError{file_, line, path, message});
-  }
-  std::vector<FieldError> out;
-
- private:
-  const std::map<std::string, int>& lines_;
-  const std::string& file_;
-};
+using Errors = LineFieldErrors;
 
 void CheckMeta(const std::string& name, const std::string& ns, Errors* e) {
   if (name.empty()) {

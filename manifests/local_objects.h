@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "manifests/field_error.h"
+#include "manifests/persistent_volumes.h"
 #include "manifests/pod.h"
 
 namespace crilet::manifests {
@@ -36,11 +37,13 @@ struct Secret {
   bool operator==(const Secret&) const = default;
 };
 
-// The ConfigMaps and Secrets of the sources, as a pod in their namespace may use them.
+// The ConfigMaps, Secrets, PersistentVolumeClaims and PersistentVolumes of the sources, as a pod in their namespace may use them.
 struct LocalObjects {
   std::vector<ConfigMap> config_maps;
   std::vector<Secret> secrets;
-  bool empty() const { return config_maps.empty() && secrets.empty(); }
+  std::vector<PersistentVolumeClaim> claims;
+  std::vector<PersistentVolume> persistent_volumes;  // cluster-scoped: no namespace
+  bool empty() const { return config_maps.empty() && secrets.empty() && claims.empty() && persistent_volumes.empty(); }
   const ConfigMap* FindConfigMap(const std::string& ns, const std::string& name) const;
   const Secret* FindSecret(const std::string& ns, const std::string& name) const;
   bool operator==(const LocalObjects&) const = default;

@@ -29,7 +29,7 @@ bool Unsupported(const std::string& key) {
 
 // Volume sources that need an API server (kubelet's PreventStaticPodAPIReferences, podutil.HasAPIObjectReference).
 bool ApiVolume(const std::string& key) {
-  return key == "persistentVolumeClaim" || key == "ephemeral" ||
+  return key == "ephemeral" ||
          key == "csi" || key == "azureFile" || key == "glusterfs";
 }
 
@@ -511,6 +511,15 @@ Volume ReadVolume(R& r, const Node& n, const std::string& path) {
         return true;
       });
       vol.host_path = h;
+    } else if (k == "persistentVolumeClaim") {
+      PersistentVolumeClaimVolumeSource c;
+      r.Fields(v, p, [&](const std::string& ck, const Node& x, const std::string& xp) {
+        if (ck == "claimName") c.claim_name = r.Str(x, xp);
+        else if (ck == "readOnly") c.read_only = r.Bool(x, xp);
+        else return false;
+        return true;
+      });
+      vol.persistent_volume_claim = c;
     } else if (ApiVolume(k)) {
       r.Error(v, p, "static pods cannot reference API objects (" + k + " volume); use hostPath or emptyDir");
     } else if (k == "configMap" || k == "secret" || k == "downwardAPI" || k == "projected") {
@@ -738,11 +747,13 @@ ParsedDocument ReadDocument(const Node& n, const std::string& file, int index) {
     d.warnings = std::move(o.warnings);
     d.config_map = std::move(o.config_map);
     d.secret = std::move(o.secret);
+    d.claim = std::move(o.claim);
+    d.persistent_volume = std::move(o.persistent_volume);
     return d;
   }
   if (!kind.empty() && kind != "Pod" && !IsLocalObjectKind(kind)) {
     d.errors.push_back(FieldError{file, YamlReader::Line(n["kind"]), "kind",
-                                  "unknown kind \"" + kind + "\": a static pod manifest holds kind Pod, ConfigMap or Secret"});
+                                  "unknown kind \"" + kind + "\": a static pod manifest holds kind Pod, ConfigMap, Secret, PersistentVolumeClaim or PersistentVolume"});
   }
   if (!api.empty() && api != "v1") {
     d.errors.push_back(FieldError{file, YamlReader::Line(n["apiVersion"]), "apiVersion",

@@ -23,6 +23,8 @@ struct ParsedDocument {
   // Set instead of `pod` for a ConfigMap or Secret document (read and checked by ReadLocalObject).
   std::optional<ConfigMap> config_map;
   std::optional<Secret> secret;
+  std::optional<PersistentVolumeClaim> claim;
+  std::optional<PersistentVolume> persistent_volume;
   int line = 0;                     // where the document starts
   std::map<std::string, int> lines;  // field path -> line, for validation messages
   std::vector<FieldError> errors;

@@ -240,11 +240,19 @@ struct HostPathVolumeSource {
   bool operator==(const HostPathVolumeSource&) const = default;
 };
 
+// A local PersistentVolumeClaim in the pod's namespace (see manifests/persistent_volumes.h).
+struct PersistentVolumeClaimVolumeSource {
+  std::string claim_name;
+  bool read_only = false;
+  bool operator==(const PersistentVolumeClaimVolumeSource&) const = default;
+};
+
 struct Volume {
   std::string name;
   std::optional<EmptyDirVolumeSource> empty_dir;
   std::optional<HostPathVolumeSource> host_path;
   std::optional<ObjectVolumeSource> object;  // configMap, secret, downwardAPI or projected (manifests/object_volumes.h)
+  std::optional<PersistentVolumeClaimVolumeSource> persistent_volume_claim;
   bool operator==(const Volume&) const = default;
 };
 

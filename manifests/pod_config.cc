@@ -75,6 +75,12 @@ LocalObjects MergeObjects(const std::map<std::string, FileState>& files, const F
     for (const auto& s : st.objects.secrets) {
       if (claim(from, "Secret " + s.namespace_ + "/" + s.name)) out.secrets.push_back(s);
     }
+    for (const auto& c : st.objects.claims) {
+      if (claim(from, "PersistentVolumeClaim " + c.namespace_ + "/" + c.name)) out.claims.push_back(c);
+    }
+    for (const auto& v : st.objects.persistent_volumes) {
+      if (claim(from, "PersistentVolume " + v.name)) out.persistent_volumes.push_back(v);
+    }
   };
   for (const auto& [path, st] : files) add(path, st);
   if (url) add(url_name, *url);

@@ -108,6 +108,7 @@ HttpResponse StatusRoutes::Serve(const HttpRequest& req) const {
     return Text(200, deps_.metrics->RenderPrometheus(), "text/plain; version=0.0.4; charset=utf-8");
   }
   if (path == "/configz") return Json({{"kubeletconfig", deps_.config}});
+  if ((path == "/configmaps" || path == "/secrets" || path == "/pvc") && deps_.objects) return Json(deps_.objects(path.substr(1)));
   return Text(404, "404 page not found: " + path + " (try /pods, /healthz, /metrics, /events, /configz)\n");
 }
 

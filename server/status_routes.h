@@ -27,6 +27,8 @@ struct StatusServerDeps {
   std::function<std::vector<std::string>()> config_problems;
   // The resolved configuration served at /configz (KubeletConfiguration field names).
   nlohmann::json config;
+  // The local objects as List JSON for /configmaps, /secrets and /pvc (server/object_lists.h); unset = 404.
+  std::function<nlohmann::json(const std::string& kind)> objects;
 };
 
 // Thread-safe: it only reads deps (whose store and callbacks are thread-safe), and serializes /metrics. The

@@ -67,7 +67,7 @@ trap cleanup EXIT
 free_port() {
   local p
   while true; do
-    p=$((20000 + RANDOM % 20000))
+    p=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768-60999): a client socket may hold any port there
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }

@@ -136,7 +136,7 @@ TEST_CASE("downwardAPI labels file is sorted key=Go-quoted lines without a trail
   src.kind = Kind::kDownwardApi;
   manifests::DownwardApiProjection d;
   d.items.push_back({"labels", "metadata.labels", "", "", {}, {}});
-  d.items.push_back({"tier", "metadata.labels['tier']", "", "", 0400, {}});
+  d.items.push_back({"tier", "metadata.labels['tier']", "", "", std::nullopt, 0400});
   src.sources.push_back({{}, {}, d});
   v.object = src;
   Projection out;
@@ -170,7 +170,7 @@ TEST_CASE("object volume validation names field paths", "[volumes]") {
   manifests::ObjectVolumeSource src;
   src.kind = Kind::kConfigMap;
   src.default_mode = 01000;
-  src.sources.push_back({manifests::ConfigMapProjection{"", {{"", "/abs", {}}, {"k", "a/../b", 0778}, {"k2", "..", {}}}, {}}, {}, {}});
+  src.sources.push_back({manifests::ConfigMapProjection{"", {{"", "/abs", {}}, {"k", "a/../b", 1000}, {"k2", "..", {}}}, {}}, {}, {}});
   auto errs = manifests::ValidateObjectVolume(src, "spec.volumes[0].configMap");
   std::vector<std::string> got;
   for (const auto& e : errs) got.push_back(e.path + ": " + e.message);
@@ -180,7 +180,7 @@ TEST_CASE("object volume validation names field paths", "[volumes]") {
                    "spec.volumes[0].configMap.items[0].key: Required value",
                    "spec.volumes[0].configMap.items[0].path: must be a relative path",
                    "spec.volumes[0].configMap.items[1].path: must not contain '..'",
-                   "spec.volumes[0].configMap.items[1].mode: Invalid value: 504: must be a number between 0 and 0777 (octal), both inclusive",
+                   "spec.volumes[0].configMap.items[1].mode: Invalid value: 1000: must be a number between 0 and 0777 (octal), both inclusive",
                    "spec.volumes[0].configMap.items[2].path: must not contain '..'",
                });
 }
@@ -202,4 +202,41 @@ TEST_CASE("projected validation: duplicate paths, one type per source, downward 
   CHECK(got[1] == "spec.volumes[2].projected.sources[2].secret.name: Required value");
   CHECK(got[2] == "spec.volumes[2].projected.sources: Invalid value: \"same\": conflicting duplicate paths");
   CHECK(got[3].rfind("spec.volumes[2].projected.sources[3].downwardAPI.items[0].fieldRef.fieldPath: Unsupported value: \"status.podIP\"", 0) == 0);
+}
+
+TEST_CASE("PinImmutable keeps the first copy of an immutable object the pod uses until it goes away", "[volumes]") {
+  PinnedObjects pins;
+  std::vector<std::string> ignored;
+  manifests::LocalObjects now = Objects();
+  now.config_maps[0].immutable = true;
+  manifests::ConfigMap other = now.config_maps[0];
+  other.name = "unused";
+  now.config_maps.push_back(other);
+  const std::vector<std::string> refs = {"configmap/app", "secret/db"};
+
+  auto seen = PinImmutable(now, "test", refs, &pins, &ignored);
+  CHECK(seen == now);
+  CHECK(pins.config_maps.count("configmap/app") == 1);
+  CHECK(pins.config_maps.count("configmap/unused") == 0);  // not the pod's
+  CHECK(pins.secrets.empty());                              // db is mutable
+  CHECK(ignored.empty());
+
+  // The file is edited: the pod still sees the first copy, and the edit is reported.
+  manifests::LocalObjects edited = now;
+  edited.config_maps[0].data["a.conf"] = "changed";
+  edited.secrets[0].data["password"] = "rotated";
+  seen = PinImmutable(edited, "test", refs, &pins, &ignored);
+  CHECK(seen.config_maps[0].data.at("a.conf") == "alpha");
+  CHECK(seen.secrets[0].data.at("password") == "rotated");  // mutable objects pass through
+  CHECK(ignored == std::vector<std::string>{"configmap/app"});
+
+  // Gone from the source: the pin goes too, so a new copy is read if it comes back.
+  manifests::LocalObjects gone = edited;
+  gone.config_maps.erase(gone.config_maps.begin());
+  ignored.clear();
+  seen = PinImmutable(gone, "test", refs, &pins, &ignored);
+  CHECK(pins.config_maps.empty());
+  seen = PinImmutable(edited, "test", refs, &pins, &ignored);
+  CHECK(seen.config_maps[0].data.at("a.conf") == "changed");
+  CHECK(ignored.empty());
 }
