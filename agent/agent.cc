@@ -214,6 +214,17 @@ void Agent::SetDesiredPods(std::vector<manifests::Pod> pods, bool sources_ready)
     if (!name_taken) StartWorkerLocked(pod);
   }
   desired_ = std::move(next);
+  // A ConfigMap or Secret changed: pods waiting for it start now, and volumes of running pods are rewritten
+  // (PodSyncer::ProjectObjectVolumes) without waiting for other news.
+  if (services_.objects) {
+    manifests::LocalObjects objects = services_.objects();
+    if (!(objects == last_objects_)) {
+      for (auto& [uid, w] : workers_) {
+        if (!w->terminating()) w->Wake();
+      }
+      last_objects_ = std::move(objects);
+    }
+  }
 }
 
 void Agent::OnWorkerDone(const std::string& uid) {

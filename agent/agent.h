@@ -96,6 +96,7 @@ class Agent {
   bool have_desired_ = false;  // orphans are only removed once the sources delivered a first set
   bool sources_ready_ = false;  // ... and every source has answered
   std::map<std::string, manifests::Pod> desired_;                // by UID
+  manifests::LocalObjects last_objects_;  // as the last SetDesiredPods saw them: a change wakes every worker
   std::map<std::string, std::unique_ptr<PodWorker>> workers_;    // by UID, live or terminating
   std::map<std::string, manifests::Pod> admitted_;               // the pods of workers_, for admission
   std::map<std::string, manifests::Pod> rejected_;               // desired but refused by admission: Failed

@@ -63,6 +63,20 @@ const manifests::Quantity* FindQuantity(const std::map<std::string, manifests::Q
   return it == m.end() ? nullptr : &it->second;
 }
 
+int64_t MilliCpuToShares(int64_t milli) {
+  if (milli == 0) return 2;
+  int64_t shares = milli * 1024 / 1000;
+  return std::clamp<int64_t>(shares, 2, 262144);
+}
+
+cri::MountPropagation ToPropagation(const std::string& p) {
+  if (p == "HostToContainer") return cri::MountPropagation::kHostToContainer;
+  if (p == "Bidirectional") return cri::MountPropagation::kBidirectional;
+  return cri::MountPropagation::kPrivate;
+}
+
+}  // namespace
+
 Status ResourceFieldValue(const Pod& pod, const Container& self, const ContainerContext& ctx,
                           const manifests::ResourceFieldSelector& sel, std::string* out) {
   const Container* c = &self;
@@ -98,19 +112,6 @@ Status ResourceFieldValue(const Pod& pod, const Container& self, const Container
   return Status::Ok();
 }
 
-int64_t MilliCpuToShares(int64_t milli) {
-  if (milli == 0) return 2;
-  int64_t shares = milli * 1024 / 1000;
-  return std::clamp<int64_t>(shares, 2, 262144);
-}
-
-cri::MountPropagation ToPropagation(const std::string& p) {
-  if (p == "HostToContainer") return cri::MountPropagation::kHostToContainer;
-  if (p == "Bidirectional") return cri::MountPropagation::kBidirectional;
-  return cri::MountPropagation::kPrivate;
-}
-
-}  // namespace
 
 void ImageUser(const std::optional<cri::Image>& image, std::optional<int64_t>* uid, std::string* username) {
   uid->reset();
@@ -313,6 +314,8 @@ Status BuildContainerConfig(const Pod& pod, const Container& c, const ContainerC
     for (const auto& v : pod.spec.volumes) {
       // persistentVolumeClaim.readOnly makes every mount of the claim read-only, as kubelet's mounter does.
       if (v.name == m.name && v.persistent_volume_claim && v.persistent_volume_claim->read_only) read_only = true;
+      // configMap, secret, downwardAPI and projected volumes are always read-only (kubelet's mounters say so).
+      if (v.name == m.name && v.object) read_only = true;
     }
     cfg.mounts.push_back(cri::Mount{m.mount_path, host, read_only, ToPropagation(m.mount_propagation)});
   }

@@ -57,6 +57,11 @@ Status MakeEnvironment(const manifests::Pod& pod, const manifests::Container& c,
 // IsEnvVarName: "" when `name` may be an environment variable name from envFrom, else the reason.
 std::string CheckEnvVarName(const std::string& name);
 
+// A resourceFieldRef's value as kubelet formats it (limits.cpu rounded up by divisor, unset limits read as the
+// node's allocatable); shared by env and downwardAPI volume files.
+Status ResourceFieldValue(const manifests::Pod& pod, const manifests::Container& self, const ContainerContext& ctx,
+                          const manifests::ResourceFieldSelector& sel, std::string* out);
+
 // kubelet's cgroup numbers: cpu shares from requests.cpu (min 2), quota from limits.cpu with a 100ms period,
 // memory limit, and oom_score_adj (ContainerOomScoreAdjust in agent/qos_policy.h).
 cri::LinuxResources MakeResources(const manifests::Pod& pod, const manifests::Container& c, int64_t node_memory_bytes);

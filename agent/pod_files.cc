@@ -1,6 +1,7 @@
 // Pod directories, volumes, hosts file and termination-message files on the host.
 #include "agent/pod_files.h"
 
+#include "agent/atomic_writer.h"
 #include "agent/volume_ownership.h"
 #include "common/cri_log.h"
 
@@ -152,6 +153,44 @@ Status PodFiles::PrepareVolumes(const manifests::Pod& pod, std::map<std::string,
   return Status::Ok();
 }
 
+std::string PodFiles::ObjectVolumePath(const manifests::Volume& v) const {
+  const char* plugin = "projected";
+  switch (v.object->kind) {
+    case manifests::ObjectVolumeSource::Kind::kConfigMap: plugin = "configmap"; break;
+    case manifests::ObjectVolumeSource::Kind::kSecret: plugin = "secret"; break;
+    case manifests::ObjectVolumeSource::Kind::kDownwardApi: plugin = "downward-api"; break;
+    case manifests::ObjectVolumeSource::Kind::kProjected: plugin = "projected"; break;
+  }
+  return dir_ + "/volumes/kubernetes.io~" + plugin + "/" + v.name;
+}
+
+Status PodFiles::PrepareObjectVolumes(const manifests::Pod& pod, const manifests::LocalObjects& objects,
+                                      const ContainerContext& ctx, const std::string& stamp,
+                                      std::map<std::string, std::string>* paths) const {
+  for (const auto& v : pod.spec.volumes) {
+    if (!v.object) continue;
+    Projection payload;
+    if (Status s = ProjectVolume(v, pod, objects, ctx, &payload); !s.ok()) {
+      return Status(s.code(), "for volume \"" + v.name + "\" : " + s.message());
+    }
+    std::string p = ObjectVolumePath(v);
+    std::error_code ec;
+    fs::create_directories(p, ec);
+    if (ec) return Status::Internal("for volume \"" + v.name + "\" : cannot create " + p + ": " + ec.message());
+    // Secret data never touches the node's disk: kubelet's secret plugin mounts tmpfs first.
+    if (manifests::NeedsTmpfs(*v.object) && !IsMountPoint(p) &&
+        ::mount("tmpfs", p.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+      return Errno("for volume \"" + v.name + "\" : mount tmpfs on " + p);
+    }
+    bool changed = false;
+    if (Status s = WriteAtomically(p, payload, stamp, &changed); !s.ok()) {
+      return Status(s.code(), "for volume \"" + v.name + "\" : " + s.message());
+    }
+    (*paths)[v.name] = p;
+  }
+  return Status::Ok();
+}
+
 Status PodFiles::PrepareSubPath(const std::string& volume_path, const std::string& sub_path, const std::string& volume,
                                 std::string* host_path) const {
   fs::path rel = fs::path(sub_path).lexically_normal();
@@ -208,12 +247,15 @@ Status PodFiles::CreateTerminationLog(const std::string& container, std::string*
 
 Status PodFiles::Remove() const {
   std::error_code ec;
-  std::string empty_dirs = dir_ + "/volumes/kubernetes.io~empty-dir";
-  if (fs::exists(empty_dirs, ec)) {
-    for (const auto& entry : fs::directory_iterator(empty_dirs, ec)) {
-      std::string p = entry.path().string();
-      if (IsMountPoint(p) && ::umount2(p.c_str(), 0) != 0 && ::umount2(p.c_str(), MNT_DETACH) != 0) {
-        return Errno("unmount " + p);
+  // tmpfs of emptyDir Memory and of secret-holding object volumes, in every plugin's directory.
+  std::string volumes = dir_ + "/volumes";
+  if (fs::exists(volumes, ec)) {
+    for (const auto& plugin : fs::directory_iterator(volumes, ec)) {
+      for (const auto& entry : fs::directory_iterator(plugin.path(), ec)) {
+        std::string p = entry.path().string();
+        if (IsMountPoint(p) && ::umount2(p.c_str(), 0) != 0 && ::umount2(p.c_str(), MNT_DETACH) != 0) {
+          return Errno("unmount " + p);
+        }
       }
     }
   }

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "common/status.h"
+#include "agent/container_config.h"
+#include "manifests/local_objects.h"
 #include "manifests/pod.h"
 
 namespace crilet::agent {
@@ -25,6 +27,14 @@ class PodFiles {
   // gives it), checks and creates hostPaths by their type;
   // fills volume name -> host path. Errors name the volume and what is wrong.
   Status PrepareVolumes(const manifests::Pod& pod, std::map<std::string, std::string>* paths) const;
+  // configMap, secret, downwardAPI and projected volumes: projects each (agent/volume_projection.h) into
+  // <dir>/volumes/kubernetes.io~<plugin>/<name> with the atomic writer, on tmpfs when it holds Secret data, and
+  // fills volume name -> host path. A missing non-optional object or key fails with kubelet's text:
+  // `for volume "NAME" : configmap "X" not found`. `stamp` names a new version dir.
+  Status PrepareObjectVolumes(const manifests::Pod& pod, const manifests::LocalObjects& objects,
+                              const ContainerContext& ctx, const std::string& stamp,
+                              std::map<std::string, std::string>* paths) const;
+  std::string ObjectVolumePath(const manifests::Volume& v) const;
   // Creates <dir>/<subPath> under a prepared volume, refusing paths that leave it.
   Status PrepareSubPath(const std::string& volume_path, const std::string& sub_path, const std::string& volume,
                         std::string* host_path) const;

@@ -1,6 +1,9 @@
 // PodSyncer: kubelet's SyncPod (kill, sandbox, init containers, containers) and pod termination.
 #include "agent/pod_syncer.h"
 
+#include "agent/atomic_writer.h"
+#include "agent/volume_projection.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -218,6 +221,22 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
       Publish(obs);
       return now + ErrorRetry(env_->options);
     }
+    if (Status s = ProjectObjectVolumes(now, &volume_paths); !s.ok()) {
+      // kubelet: `MountVolume.SetUp failed for volume "cfg" : configmap "app" not found`. A pod whose volumes
+      // were never written waits; one that had them (its object went away) keeps the old files and starts.
+      bool written = ObjectVolumesWritten(&volume_paths);
+      if (!written || s.message() != last_volume_error_) {
+        env_->events->Record(uid, "Warning", "FailedMount", "MountVolume.SetUp failed " + s.message(), "");
+      }
+      last_volume_error_ = s.message();
+      if (!written) {
+        Publish(obs);
+        return now + ErrorRetry(env_->options);
+      }
+      Earliest(&requeue, now + ErrorRetry(env_->options));
+    } else {
+      last_volume_error_.clear();
+    }
     // Kubelet reads resolvConf for every sandbox config and fails the sync while it cannot: the pod starts once
     // the file is back (the retry below), and a running pod is not disturbed.
     cri::DnsConfig host_dns;
@@ -241,6 +260,21 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
                            "");
     }
     sandbox_config = BuildSandboxConfig(pod_, plan.attempt, env_->options, dns.config);
+  }
+  if (!have_starts && !plan.kill_pod && !plan.create_sandbox && !plan.sandbox_id.empty() && !cancelled() &&
+      HasObjectVolumes(pod_)) {
+    // A running pod's volumes follow their objects and its labels and annotations (kubelet's remount on every
+    // sync). On failure the files stay as they were and the pod runs on; the event is recorded once per text.
+    std::map<std::string, std::string> paths;
+    if (Status s = ProjectObjectVolumes(now, &paths); !s.ok()) {
+      if (s.message() != last_volume_error_) {
+        env_->events->Record(uid, "Warning", "FailedMount", "MountVolume.SetUp failed " + s.message(), "");
+      }
+      last_volume_error_ = s.message();
+      Earliest(&requeue, now + ErrorRetry(env_->options));
+    } else {
+      last_volume_error_.clear();
+    }
   }
   if (plan.create_sandbox && have_starts && !cancelled()) {
     if (plan.purge_init_containers) {
@@ -329,6 +363,33 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
   trace("published");
   if (exit_recheck) Earliest(&requeue, *exit_recheck);
   return requeue;
+}
+
+bool PodSyncer::ObjectVolumesWritten(std::map<std::string, std::string>* paths) const {
+  for (const auto& v : pod_.spec.volumes) {
+    if (!v.object) continue;
+    std::string p = files_.ObjectVolumePath(v);
+    if (CurrentVersionDir(p).empty()) return false;
+    (*paths)[v.name] = p;
+  }
+  return true;
+}
+
+Status PodSyncer::ProjectObjectVolumes(TimePoint now, std::map<std::string, std::string>* paths) {
+  if (!HasObjectVolumes(pod_)) return Status::Ok();
+  ContainerContext ctx;
+  ctx.node_cpu_milli = env_->node_cpu_milli;
+  ctx.node_memory_bytes = env_->node_memory_bytes;
+  const manifests::LocalObjects current = env_->objects ? env_->objects() : manifests::LocalObjects{};
+  std::vector<std::string> ignored;
+  manifests::LocalObjects objects =
+      PinImmutable(current, pod_.metadata.namespace_, ReferencedObjects(pod_), &pinned_, &ignored);
+  for (const auto& ref : ignored) {
+    if (!warned_immutable_.insert(ref).second) continue;
+    spdlog::warn("{}/{}: {} is immutable: its volumes keep the data they have; the change reaches new pods only",
+                 pod_.metadata.namespace_, pod_.metadata.name, ref);
+  }
+  return files_.PrepareObjectVolumes(pod_, objects, ctx, VersionStamp(now), paths);
 }
 
 std::map<std::string, std::string> PodSyncer::TerminationMessages(const ObservedPod& obs) {

@@ -13,6 +13,7 @@
 #include "agent/services.h"
 #include "agent/status_gen.h"
 #include "agent/status_store.h"
+#include "agent/volume_projection.h"
 
 namespace crilet::agent {
 
@@ -50,6 +51,10 @@ class PodSyncer {
   void Publish(const ObservedPod& obs);
   void WatchExits(const ObservedPod& obs);
   std::string PodIp(const ObservedPod& obs) const;
+  // Writes the configMap, secret, downwardAPI and projected volumes (a no-op for files already current).
+  Status ProjectObjectVolumes(TimePoint now, std::map<std::string, std::string>* paths);
+  // True when every object volume has files from an earlier write; fills their paths.
+  bool ObjectVolumesWritten(std::map<std::string, std::string>* paths) const;
 
   const Services* env_;
   StatusStore* store_;
@@ -71,6 +76,9 @@ class PodSyncer {
   probes::PodResults probe_results_;  // readiness/startup of running instances, as last checkpointed
   std::map<std::string, TimePoint> expected_exits_;  // container ID -> when the exit was seen
   std::set<std::string> unwatchable_;                // containers ExitWatcher could not watch (not retried)
+  PinnedObjects pinned_;                              // immutable objects as the pod's volumes first saw them
+  std::set<std::string> warned_immutable_;            // edits of pinned objects already logged
+  std::string last_volume_error_;                     // a running pod's last FailedMount text, not repeated
 };
 
 }  // namespace crilet::agent

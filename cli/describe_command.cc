@@ -220,6 +220,40 @@ std::string DescribePod(const json& pod, TimePoint now) {
                     : "<Pending: " + ann.value("crilet.io/pending-message", "") + ">";
       }
       o << "    " << Pad("Path:", 12) << bound << "\n";
+    } else if (v.contains("configMap")) {
+      const json& c = v["configMap"];
+      o << "    " << Pad("Type:", 12) << "ConfigMap (a volume populated by a ConfigMap)\n";
+      o << "    " << Pad("Name:", 12) << c.value("name", "") << "\n";
+      o << "    " << Pad("Optional:", 12) << (c.value("optional", false) ? "true" : "false") << "\n";
+    } else if (v.contains("secret")) {
+      const json& c = v["secret"];
+      o << "    " << Pad("Type:", 13) << "Secret (a volume populated by a Secret)\n";
+      o << "    " << Pad("SecretName:", 13) << c.value("secretName", "") << "\n";
+      o << "    " << Pad("Optional:", 13) << (c.value("optional", false) ? "true" : "false") << "\n";
+    } else if (v.contains("downwardAPI")) {
+      o << "    " << Pad("Type:", 12) << "DownwardAPI (a volume populated by information about the pod)\n";
+      o << "    Items:\n";
+      for (const auto& item : v["downwardAPI"].value("items", json::array())) {
+        std::string from = item.contains("fieldRef") ? item["fieldRef"].value("fieldPath", "")
+                                                      : item.value("resourceFieldRef", json::object()).value("resource", "");
+        o << "      " << from << " -> " << item.value("path", "") << "\n";
+      }
+    } else if (v.contains("projected")) {
+      o << "    " << Pad("Type:", 24) << "Projected (a volume that contains injected data from multiple sources)\n";
+      auto optional = [](const json& src) {
+        return src.contains("optional") ? (src["optional"].get<bool>() ? "true" : "false") : "<nil>";
+      };
+      for (const auto& src : v["projected"].value("sources", json::array())) {
+        if (src.contains("secret")) {
+          o << "    " << Pad("SecretName:", 24) << src["secret"].value("name", "") << "\n";
+          o << "    " << Pad("SecretOptionalName:", 24) << optional(src["secret"]) << "\n";
+        } else if (src.contains("downwardAPI")) {
+          o << "    " << Pad("DownwardAPI:", 24) << "true\n";
+        } else if (src.contains("configMap")) {
+          o << "    " << Pad("ConfigMapName:", 24) << src["configMap"].value("name", "") << "\n";
+          o << "    " << Pad("ConfigMapOptional:", 24) << optional(src["configMap"]) << "\n";
+        }
+      }
     }
   }
   if (st.contains("qosClass")) o << Pad("QoS Class:", 18) << Scalar(st["qosClass"]) << "\n";

@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "agent/pull_credentials.h"
 #include "cli/node_identity.h"
 #include "cli/node_info.h"
 #include "manifests/loader.h"
@@ -24,6 +25,8 @@ namespace crilet::cli {
 int RunValidate(const std::vector<std::string>& files, const std::string& node, std::ostream& out, std::ostream& err) {
   int status = 0;
   bool first = true;
+  manifests::LocalObjects objects;  // of every file given, for the references check at the end
+  std::vector<manifests::Pod> pods;
   for (const auto& path : files) {
     std::string data, error;
     struct stat info {};
@@ -85,8 +88,42 @@ int RunValidate(const std::vector<std::string>& files, const std::string& node, 
       first = false;
       out << manifests::PodToYaml(pod);
     }
+    for (auto& x : r.objects.config_maps) objects.config_maps.push_back(std::move(x));
+    for (auto& x : r.objects.secrets) objects.secrets.push_back(std::move(x));
+    for (auto& p : r.pods) pods.push_back(std::move(p));
   }
+  for (const auto& line : MissingReferences(pods, objects)) err << "warning: " << line << "\n";
   return status;
+}
+
+std::vector<std::string> MissingReferences(const std::vector<manifests::Pod>& pods, const manifests::LocalObjects& objects) {
+  std::vector<std::string> out;
+  for (const auto& pod : pods) {
+    const std::string where = pod.source.path + ": pod " + pod.metadata.namespace_ + "/" + pod.metadata.name + ": ";
+    for (const auto& name : agent::MissingPullSecrets(pod, objects)) {
+      out.push_back(where + "imagePullSecrets: secret \"" + name +
+                    "\" is not in the files given; crilet would pull without it (FailedToRetrieveImagePullSecret)");
+    }
+    for (size_t i = 0; i < pod.spec.volumes.size(); ++i) {
+      const auto& v = pod.spec.volumes[i];
+      if (!v.object) continue;
+      for (const auto& src : v.object->sources) {
+        std::string kind, name;
+        bool found = true;
+        if (src.config_map && !src.config_map->optional.value_or(false)) {
+          kind = "configmap", name = src.config_map->name;
+          found = objects.FindConfigMap(pod.metadata.namespace_, name) != nullptr;
+        } else if (src.secret && !src.secret->optional.value_or(false)) {
+          kind = "secret", name = src.secret->name;
+          found = objects.FindSecret(pod.metadata.namespace_, name) != nullptr;
+        }
+        if (found) continue;
+        out.push_back(where + "spec.volumes[" + std::to_string(i) + "]: " + kind + " \"" + name +
+                      "\" is not in the files given; the pod would wait in ContainerCreating (FailedMount) until it is");
+      }
+    }
+  }
+  return out;
 }
 
 int ValidateCommand(int argc, char** argv) {

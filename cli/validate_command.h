@@ -5,10 +5,17 @@
 #include <string>
 #include <vector>
 
+#include "manifests/local_objects.h"
+#include "manifests/pod.h"
+
 namespace crilet::cli {
 
 // Exit status 0 when every file is valid, 1 otherwise. `node` names the node for the static name suffix.
 int RunValidate(const std::vector<std::string>& files, const std::string& node, std::ostream& out, std::ostream& err);
+
+// Warnings for what the pods name but the files do not hold: imagePullSecrets and non-optional ConfigMaps and
+// Secrets of volumes ("FILE: pod NS/NAME: spec.volumes[0]: configmap \"x\" is not in the files given; ...").
+std::vector<std::string> MissingReferences(const std::vector<manifests::Pod>& pods, const manifests::LocalObjects& objects);
 
 int ValidateCommand(int argc, char** argv);
 

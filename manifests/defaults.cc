@@ -70,7 +70,9 @@ void ApplyDefaults(Pod* pod) {
   if (!s.priority) s.priority = SystemPriority(s.priority_class_name);
   for (auto& v : s.volumes) {
     // SetDefaults_Volume: a volume without a source is an emptyDir.
-    if (!v.empty_dir && !v.host_path && !v.persistent_volume_claim) v.empty_dir = EmptyDirVolumeSource{};
+    if (!v.empty_dir && !v.host_path && !v.persistent_volume_claim && !v.object) v.empty_dir = EmptyDirVolumeSource{};
+    // SetDefaults_ConfigMapVolumeSource and its secret, downwardAPI and projected kin: defaultMode 0644.
+    if (v.object && !v.object->default_mode) v.object->default_mode = kDefaultVolumeFileMode;
   }
   for (auto& c : s.init_containers) DefaultContainer(&c, s.host_network);
   for (auto& c : s.containers) DefaultContainer(&c, s.host_network);

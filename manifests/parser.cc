@@ -29,13 +29,13 @@ bool Unsupported(const std::string& key) {
 
 // Volume sources that need an API server (kubelet's PreventStaticPodAPIReferences, podutil.HasAPIObjectReference).
 bool ApiVolume(const std::string& key) {
-  return key == "configMap" || key == "secret" || key == "ephemeral" ||
+  return key == "ephemeral" ||
          key == "csi" || key == "azureFile" || key == "glusterfs";
 }
 
 // Other volume sources of the v1 API: valid for kubelet, not implemented by crilet.
 bool OtherVolume(const std::string& key) {
-  static const char* kKinds[] = {"awsElasticBlockStore", "azureDisk", "cephfs", "cinder", "downwardAPI", "fc",
+  static const char* kKinds[] = {"awsElasticBlockStore", "azureDisk", "cephfs", "cinder", "fc",
                                  "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "image", "iscsi", "nfs",
                                  "photonPersistentDisk", "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos",
                                  "vsphereVolume"};
@@ -391,6 +391,104 @@ Container ReadContainer(R& r, const Node& n, const std::string& path, bool init)
   return c;
 }
 
+std::optional<int32_t> ReadMode(R& r, const Node& n, const std::string& path) {
+  auto v = r.Int(n, path, INT32_MIN, INT32_MAX);
+  if (!v) return std::nullopt;
+  return static_cast<int32_t>(*v);
+}
+
+std::vector<KeyToPath> ReadItems(R& r, const Node& n, const std::string& path) {
+  std::vector<KeyToPath> out;
+  r.List(n, path, [&](const Node& x, const std::string& xp) {
+    KeyToPath k;
+    r.Fields(x, xp, [&](const std::string& f, const Node& v, const std::string& p) {
+      if (f == "key") k.key = r.Str(v, p);
+      else if (f == "path") k.path = r.Str(v, p);
+      else if (f == "mode") k.mode = ReadMode(r, v, p);
+      else return false;
+      return true;
+    });
+    out.push_back(std::move(k));
+  });
+  return out;
+}
+
+// A configMap or secret source: `name_key` is "name" (configMap, projected secret) or "secretName".
+template <typename T>
+T ReadKeySource(R& r, const Node& n, const std::string& path, const char* name_key, std::optional<int32_t>* def) {
+  T out;
+  r.Fields(n, path, [&](const std::string& f, const Node& v, const std::string& p) {
+    if (f == name_key) out.name = r.Str(v, p);
+    else if (f == "items") out.items = ReadItems(r, v, p);
+    else if (f == "optional") out.optional = r.Bool(v, p);
+    else if (def && f == "defaultMode") *def = ReadMode(r, v, p);
+    else return false;
+    return true;
+  });
+  return out;
+}
+
+DownwardApiProjection ReadDownward(R& r, const Node& n, const std::string& path, std::optional<int32_t>* def) {
+  DownwardApiProjection out;
+  r.Fields(n, path, [&](const std::string& f, const Node& v, const std::string& p) {
+    if (f == "items") {
+      r.List(v, p, [&](const Node& x, const std::string& xp) {
+        DownwardApiFile file;
+        r.Fields(x, xp, [&](const std::string& g, const Node& y, const std::string& yp) {
+          if (g == "path") file.path = r.Str(y, yp);
+          else if (g == "mode") file.mode = ReadMode(r, y, yp);
+          else if (g == "fieldRef") {
+            r.Fields(y, yp, [&](const std::string& h, const Node& z, const std::string& zp) {
+              if (h == "fieldPath") file.field_path = r.Str(z, zp);
+              else if (h == "apiVersion") r.Str(z, zp);
+              else return false;
+              return true;
+            });
+          } else if (g == "resourceFieldRef") {
+            r.Fields(y, yp, [&](const std::string& h, const Node& z, const std::string& zp) {
+              if (h == "containerName") file.container_name = r.Str(z, zp);
+              else if (h == "resource") file.resource = r.Str(z, zp);
+              else if (h == "divisor") file.divisor = r.Qty(z, zp);
+              else return false;
+              return true;
+            });
+          } else return false;
+          return true;
+        });
+        out.items.push_back(std::move(file));
+      });
+    } else if (def && f == "defaultMode") *def = ReadMode(r, v, p);
+    else return false;
+    return true;
+  });
+  return out;
+}
+
+ObjectVolumeSource ReadProjected(R& r, const Node& n, const std::string& path) {
+  ObjectVolumeSource out;
+  out.kind = ObjectVolumeSource::Kind::kProjected;
+  r.Fields(n, path, [&](const std::string& f, const Node& v, const std::string& p) {
+    if (f == "defaultMode") out.default_mode = ReadMode(r, v, p);
+    else if (f == "sources") {
+      r.List(v, p, [&](const Node& x, const std::string& xp) {
+        VolumeProjection src;
+        r.Fields(x, xp, [&](const std::string& g, const Node& y, const std::string& yp) {
+          if (g == "configMap") src.config_map = ReadKeySource<ConfigMapProjection>(r, y, yp, "name", nullptr);
+          else if (g == "secret") src.secret = ReadKeySource<SecretProjection>(r, y, yp, "name", nullptr);
+          else if (g == "downwardAPI") src.downward_api = ReadDownward(r, y, yp, nullptr);
+          else if (g == "serviceAccountToken" || g == "clusterTrustBundle" || g == "podCertificate") {
+            r.Error(y, yp, "static pods cannot reference API objects (" + g + " in a projected volume)");
+          } else return false;
+          return true;
+        });
+        out.sources.push_back(std::move(src));
+      });
+    } else return false;
+    return true;
+  });
+  return out;
+}
+
 Volume ReadVolume(R& r, const Node& n, const std::string& path) {
   Volume vol;
   r.Fields(n, path, [&](const std::string& k, const Node& v, const std::string& p) {
@@ -424,19 +522,26 @@ Volume ReadVolume(R& r, const Node& n, const std::string& path) {
       vol.persistent_volume_claim = c;
     } else if (ApiVolume(k)) {
       r.Error(v, p, "static pods cannot reference API objects (" + k + " volume); use hostPath or emptyDir");
-    } else if (k == "projected") {
-      // Projected configMap, secret, serviceAccountToken, clusterTrustBundle and podCertificate sources need
-      // the API; a downwardAPI-only projection would not, but crilet has no projected volumes at all.
-      std::string api;
-      if (v.IsMap() && v["sources"].IsDefined() && v["sources"].IsSequence()) {
-        for (const auto& src : v["sources"]) {
-          for (const char* kind : {"configMap", "secret", "serviceAccountToken", "clusterTrustBundle", "podCertificate"}) {
-            if (api.empty() && src.IsMap() && src[kind].IsDefined()) api = kind;
-          }
+    } else if (k == "configMap" || k == "secret" || k == "downwardAPI" || k == "projected") {
+      ObjectVolumeSource o;
+      if (k == "projected") {
+        o = ReadProjected(r, v, p);
+      } else {
+        VolumeProjection src;
+        if (k == "configMap") {
+          o.kind = ObjectVolumeSource::Kind::kConfigMap;
+          src.config_map = ReadKeySource<ConfigMapProjection>(r, v, p, "name", &o.default_mode);
+        } else if (k == "secret") {
+          o.kind = ObjectVolumeSource::Kind::kSecret;
+          src.secret = ReadKeySource<SecretProjection>(r, v, p, "secretName", &o.default_mode);
+        } else {
+          o.kind = ObjectVolumeSource::Kind::kDownwardApi;
+          src.downward_api = ReadDownward(r, v, p, &o.default_mode);
         }
+        o.sources.push_back(std::move(src));
       }
-      if (!api.empty()) r.Error(v, p, "static pods cannot reference API objects (" + api + " in a projected volume)");
-      else r.Error(v, p, "projected volumes are not supported by crilet; use hostPath or emptyDir");
+      for (const auto& e : ValidateObjectVolume(o, p)) r.Error(v, e.path, e.message);
+      vol.object = std::move(o);
     } else if (OtherVolume(k)) {
       r.Error(v, p, k + " volumes are not supported by crilet; use hostPath or emptyDir");
     } else return false;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "manifests/object_volumes.h"
 #include "manifests/quantity.h"
 
 namespace crilet::manifests {
@@ -250,6 +251,7 @@ struct Volume {
   std::string name;
   std::optional<EmptyDirVolumeSource> empty_dir;
   std::optional<HostPathVolumeSource> host_path;
+  std::optional<ObjectVolumeSource> object;  // configMap, secret, downwardAPI or projected (manifests/object_volumes.h)
   std::optional<PersistentVolumeClaimVolumeSource> persistent_volume_claim;
   bool operator==(const Volume&) const = default;
 };

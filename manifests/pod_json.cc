@@ -147,6 +147,63 @@ json ContainerJson(const Container& c) {
   return j;
 }
 
+// A configMap, secret, downwardAPI or projected volume in the v1 shape: names, paths and modes only, since
+// their data lives in the objects, never in the pod.
+json KeyItemsJson(const std::vector<KeyToPath>& in) {
+  json a = json::array();
+  for (const auto& k : in) {
+    json kj = {{"key", k.key}, {"path", k.path}};
+    if (k.mode) kj["mode"] = *k.mode;
+    a.push_back(kj);
+  }
+  return a;
+}
+
+json DownwardItemsJson(const DownwardApiProjection& d) {
+  json a = json::array();
+  for (const auto& f : d.items) {
+    json fj = {{"path", f.path}};
+    if (!f.field_path.empty()) fj["fieldRef"] = {{"apiVersion", "v1"}, {"fieldPath", f.field_path}};
+    if (!f.resource.empty()) {
+      fj["resourceFieldRef"] = {{"containerName", f.container_name}, {"resource", f.resource}};
+      if (f.divisor) fj["resourceFieldRef"]["divisor"] = f.divisor->text;
+    }
+    if (f.mode) fj["mode"] = *f.mode;
+    a.push_back(fj);
+  }
+  return a;
+}
+
+template <typename T>
+json KeySourceJson(const T& p, const char* name_key) {
+  json j = {{name_key, p.name}};
+  if (!p.items.empty()) j["items"] = KeyItemsJson(p.items);
+  if (p.optional) j["optional"] = *p.optional;
+  return j;
+}
+
+json ObjectVolumeJson(const ObjectVolumeSource& o) {
+  json j = json::object();
+  if (o.kind == ObjectVolumeSource::Kind::kProjected) {
+    json sources = json::array();
+    for (const auto& src : o.sources) {
+      json sj = json::object();
+      if (src.config_map) sj["configMap"] = KeySourceJson(*src.config_map, "name");
+      if (src.secret) sj["secret"] = KeySourceJson(*src.secret, "name");
+      if (src.downward_api) sj["downwardAPI"] = {{"items", DownwardItemsJson(*src.downward_api)}};
+      sources.push_back(sj);
+    }
+    j["sources"] = sources;
+  } else if (!o.sources.empty()) {
+    const auto& src = o.sources.front();
+    if (src.config_map) j = KeySourceJson(*src.config_map, "name");
+    if (src.secret) j = KeySourceJson(*src.secret, "secretName");
+    if (src.downward_api) j["items"] = DownwardItemsJson(*src.downward_api);
+  }
+  if (o.default_mode) j["defaultMode"] = *o.default_mode;  // 0644 when defaulted (manifests/defaults.cc)
+  return j;
+}
+
 }  // namespace
 
 json PodToJson(const Pod& pod) {
@@ -174,6 +231,7 @@ json PodToJson(const Pod& pod) {
         if (v.empty_dir->size_limit) e["sizeLimit"] = v.empty_dir->size_limit->text;
         vj["emptyDir"] = e;
       }
+      if (v.object) vj[ObjectVolumeKindName(v.object->kind)] = ObjectVolumeJson(*v.object);
       if (v.host_path) {
         vj["hostPath"] = {{"path", v.host_path->path}};
         if (!v.host_path->type.empty()) vj["hostPath"]["type"] = v.host_path->type;

@@ -567,14 +567,18 @@ std::vector<FieldError> ValidatePod(const Pod& pod, const std::map<std::string, 
     if (v.name.empty()) ck.Add(vp + ".name", "required");
     else if (auto why = CheckDnsLabel(v.name); !why.empty()) ck.Add(vp + ".name", why);
     else if (!volumes.insert(v.name).second) ck.Add(vp + ".name", "duplicate volume name \"" + v.name + "\"");
-    int sources = v.empty_dir.has_value() + v.host_path.has_value() + v.persistent_volume_claim.has_value();
+    int sources = v.empty_dir.has_value() + v.host_path.has_value() + v.persistent_volume_claim.has_value() +
+                  v.object.has_value();
     if (v.persistent_volume_claim) {
       if (v.persistent_volume_claim->claim_name.empty()) ck.Add(vp + ".persistentVolumeClaim.claimName", "required");
       else if (auto why = CheckDnsSubdomain(v.persistent_volume_claim->claim_name); !why.empty()) {
         ck.Add(vp + ".persistentVolumeClaim.claimName", why);
       }
     }
-    if (sources == 0) ck.Add(vp, "must specify a volume source: emptyDir or hostPath");
+    if (sources == 0) {
+      ck.Add(vp, "must specify a volume source: emptyDir, hostPath, persistentVolumeClaim, configMap, secret, "
+                 "downwardAPI or projected");
+    }
     if (sources > 1) ck.Add(vp, "may not specify more than 1 volume source");
     if (v.empty_dir && !OneOf(v.empty_dir->medium, "", "Memory")) ck.Add(vp + ".emptyDir.medium", "must be \"\" or Memory");
     if (v.empty_dir && v.empty_dir->size_limit && v.empty_dir->size_limit->milli < 0) {

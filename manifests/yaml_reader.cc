@@ -142,6 +142,55 @@ bool YamlReader::Bool(const YAML::Node& n, const std::string& path) {
   return false;
 }
 
+namespace {
+
+bool ParseDigits(const std::string& digits, int base, long long* out) {
+  if (digits.empty() || digits[0] == '+' || digits[0] == '-' || std::isspace(static_cast<unsigned char>(digits[0]))) {
+    return false;
+  }
+  errno = 0;
+  char* end = nullptr;
+  *out = std::strtoll(digits.c_str(), &end, base);
+  return *end == '\0' && errno != ERANGE;
+}
+
+bool ParseDecimal(const std::string& s, long long* out) {
+  if (!s.empty() && s[0] == '-') {
+    if (!ParseDigits(s.substr(1), 10, out)) return false;
+    *out = -*out;
+    return true;
+  }
+  return ParseDigits(s, 10, out);
+}
+
+}  // namespace
+
+bool ParseYaml11Int(const std::string& in, long long* out) {
+  std::string s;
+  for (char c : in) {
+    if (c != '_') s += c;  // go-yaml drops underscores: 1_000 is 1000
+  }
+  size_t i = 0;
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    i = 1;
+  }
+  int base = 10;
+  if (s.size() > i + 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+    base = 16, i += 2;
+  } else if (s.size() > i + 2 && s[i] == '0' && (s[i + 1] == 'o' || s[i + 1] == 'O')) {
+    base = 8, i += 2;
+  } else if (s.size() > i + 2 && s[i] == '0' && (s[i + 1] == 'b' || s[i + 1] == 'B')) {
+    base = 2, i += 2;
+  } else if (s.size() > i + 1 && s[i] == '0') {
+    base = 8, i += 1;
+  }
+  if (!ParseDigits(s.substr(i), base, out)) return false;
+  if (negative) *out = -*out;
+  return true;
+}
+
 std::optional<int64_t> YamlReader::Int(const YAML::Node& n, const std::string& path, int64_t min, int64_t max) {
   if (!n.IsDefined() || n.IsNull()) return std::nullopt;
   auto range = [&] { return "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max); };
@@ -150,11 +199,10 @@ std::optional<int64_t> YamlReader::Int(const YAML::Node& n, const std::string& p
     return std::nullopt;
   }
   const std::string& s = n.Scalar();
-  errno = 0;
-  char* end = nullptr;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || std::isspace(static_cast<unsigned char>(s[0])) || *end != '\0' || errno == ERANGE || v < min ||
-      v > max) {
+  long long v = 0;
+  // A plain scalar is a YAML 1.1 integer, as go-yaml reads it for kubelet: `mode: 0400` is 256.
+  bool parsed = n.Tag() == "?" ? ParseYaml11Int(s, &v) : ParseDecimal(s, &v);
+  if (!parsed || v < min || v > max) {
     Error(n, path, range());
     return std::nullopt;
   }

@@ -19,6 +19,10 @@ using crilet::PlainType;
 using crilet::ResolvePlain;
 
 // Collects problems for one document. Never throws: every yaml-cpp conversion is checked first.
+// A plain YAML scalar as a YAML 1.1 integer, as go-yaml (kubelet's parser) reads one: an optional sign, then
+// 0x hex, 0o or a leading 0 octal, 0b binary or decimal digits, underscores ignored. False when it is none.
+bool ParseYaml11Int(const std::string& s, long long* out);
+
 class YamlReader {
  public:
   YamlReader(std::string file, std::vector<FieldError>* errors, std::vector<FieldError>* warnings)

@@ -40,7 +40,7 @@ manifests::Pod PodWithHostPath(const std::string& uid, const std::string& path) 
   p.metadata.name = "web-node1";
   p.metadata.namespace_ = "default";
   p.metadata.uid = uid;
-  p.spec.volumes.push_back(manifests::Volume{"host", std::nullopt, manifests::HostPathVolumeSource{path, ""}, std::nullopt});
+  p.spec.volumes.push_back(manifests::Volume{"host", std::nullopt, manifests::HostPathVolumeSource{path, ""}, std::nullopt, std::nullopt});
   return p;
 }
 
@@ -172,5 +172,34 @@ TEST_CASE("validate lists ConfigMaps and Secrets by key names only, never a Secr
   CHECK(RunValidate({(dir / "objects.yaml").string()}, "n1", out, err) == 0);
   CHECK(out.str() == "# ConfigMap default/cfg: 2 keys (a, b)\n# Secret test/pw (Opaque): 1 key (password)\n");
   CHECK((out.str() + err.str()).find("hunter2") == std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("validate warns about pull secrets and volume objects the files do not hold", "[cli][objects]") {
+  fs::path dir = fs::temp_directory_path() / ("crilet-validate-refs-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream out(dir / "pod.yaml");
+    out << "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: present, namespace: test}\ndata: {a: '1'}\n---\n"
+           "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: test}\nspec:\n"
+           "  imagePullSecrets: [{name: regcred}]\n"
+           "  containers: [{name: app, image: busybox:1.36}]\n"
+           "  volumes:\n"
+           "  - {name: a, configMap: {name: present}}\n"
+           "  - {name: b, configMap: {name: absent}}\n"
+           "  - {name: c, secret: {secretName: maybe, optional: true}}\n"
+           "  - {name: d, secret: {secretName: db}}\n";
+  }
+  ::chmod((dir / "pod.yaml").c_str(), 0644);
+  std::ostringstream out, err;
+  CHECK(RunValidate({(dir / "pod.yaml").string()}, "n1", out, err) == 0);  // warnings, not errors: objects may come later
+  const std::string where = (dir / "pod.yaml").string() + ": pod test/web-n1: ";
+  CHECK(err.str() ==
+        "warning: " + where + "imagePullSecrets: secret \"regcred\" is not in the files given; crilet would pull without it "
+        "(FailedToRetrieveImagePullSecret)\n"
+        "warning: " + where + "spec.volumes[1]: configmap \"absent\" is not in the files given; the pod would wait in "
+        "ContainerCreating (FailedMount) until it is\n"
+        "warning: " + where + "spec.volumes[3]: secret \"db\" is not in the files given; the pod would wait in "
+        "ContainerCreating (FailedMount) until it is\n");
   fs::remove_all(dir);
 }

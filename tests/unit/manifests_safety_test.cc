@@ -481,10 +481,10 @@ TEST_CASE("sensitive hostPaths: /, /etc, containerd, the runtime socket, --root-
   CHECK(RuntimeSocketPath("tcp://127.0.0.1:1234") == "");
 
   Pod pod;
-  pod.spec.volumes.push_back(Volume{"etc", std::nullopt, HostPathVolumeSource{"/etc/", ""}, std::nullopt});
-  pod.spec.volumes.push_back(Volume{"data", std::nullopt, HostPathVolumeSource{"/data", ""}, std::nullopt});
-  pod.spec.volumes.push_back(Volume{"scratch", EmptyDirVolumeSource{}, std::nullopt, std::nullopt});
-  pod.spec.volumes.push_back(Volume{"linked", std::nullopt, HostPathVolumeSource{"/srv/host-etc", ""}, std::nullopt});
+  pod.spec.volumes.push_back(Volume{"etc", std::nullopt, HostPathVolumeSource{"/etc/", ""}, std::nullopt, std::nullopt});
+  pod.spec.volumes.push_back(Volume{"data", std::nullopt, HostPathVolumeSource{"/data", ""}, std::nullopt, std::nullopt});
+  pod.spec.volumes.push_back(Volume{"scratch", EmptyDirVolumeSource{}, std::nullopt, std::nullopt, std::nullopt});
+  pod.spec.volumes.push_back(Volume{"linked", std::nullopt, HostPathVolumeSource{"/srv/host-etc", ""}, std::nullopt, std::nullopt});
   auto found = SensitiveVolumes(pod, s);
   REQUIRE(found.size() == 1);
   CHECK(found[0].volume == "etc");

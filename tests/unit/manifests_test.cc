@@ -1,6 +1,7 @@
 // Table tests for manifests: quantities, parsing, defaults, validation messages, static pod identity.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 #include "manifests/defaults.h"
@@ -8,6 +9,7 @@
 #include "manifests/loader.h"
 #include "manifests/parser.h"
 #include "manifests/printer.h"
+#include "manifests/yaml_reader.h"
 #include "manifests/static_pod.h"
 #include "manifests/validation.h"
 
@@ -207,8 +209,8 @@ TEST_CASE("validation errors name file, line, field path and the problem", "[val
        "pod.yaml:9: spec.containers[0].imagePullPolicy: must be Always, IfNotPresent or Never"},
       {head + "  - name: a\n    image: b\n    restartPolicy: Always\n",
        "pod.yaml:9: spec.containers[0].restartPolicy: may only be set on init containers (to make them sidecars)"},
-      {head + "  - name: a\n    image: b\n  volumes:\n  - name: s\n    secret: {secretName: x}\n",
-       "pod.yaml:11: spec.volumes[0].secret: static pods cannot reference API objects (secret volume); use hostPath or emptyDir"},
+      {head + "  - name: a\n    image: b\n  volumes:\n  - name: s\n    secret: {secretName: x, items: [{key: k, path: ../x}]}\n",
+       "pod.yaml:11: spec.volumes[0].secret.items[0].path: must not contain '..'"},
       {head + "  - name: a\n    image: b\n    ports:\n    - {name: HTTP, containerPort: 80}\n",
        "pod.yaml:10: spec.containers[0].ports[0].name: must contain only lowercase alphanumeric characters or '-' (e.g. 'http')"},
       {head + "  - name: a\n    image: b\n    env:\n    - {name: 'A=B', value: x}\n",
@@ -380,6 +382,103 @@ spec:
   CHECK(again[0].warnings.empty());
   CHECK(again[0].pod.spec == r.pods[0].spec);
   CHECK(again[0].pod.metadata == r.pods[0].metadata);
+}
+
+TEST_CASE("configMap, secret, downwardAPI and projected volumes parse, default and round-trip", "[manifests]") {
+  auto r = Load(R"(apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    resources: {limits: {memory: 64Mi}}
+  volumes:
+  - {name: cfg, configMap: {name: app, items: [{key: a, path: x/a, mode: 0400}], optional: true}}
+  - {name: sec, secret: {secretName: db, defaultMode: 0440}}
+  - name: info
+    downwardAPI:
+      items:
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+      - {path: mem, resourceFieldRef: {containerName: app, resource: limits.memory, divisor: 1Mi}}
+  - name: all
+    projected:
+      sources:
+      - configMap: {name: app}
+      - secret: {name: db, items: [{key: password, path: pw}]}
+      - downwardAPI: {items: [{path: ns, fieldRef: {fieldPath: metadata.namespace}}]}
+)");
+  REQUIRE(r.errors.empty());
+  const auto& vols = r.pods[0].spec.volumes;
+  REQUIRE(vols.size() == 4);
+  REQUIRE(vols[0].object);
+  CHECK_FALSE(vols[0].empty_dir);
+  CHECK(vols[0].object->default_mode == 0644);  // the API server's default
+  CHECK(vols[0].object->sources[0].config_map->items[0].mode == 0400);
+  CHECK(vols[1].object->default_mode == 0440);
+  CHECK(vols[1].object->sources[0].secret->name == "db");
+  CHECK(vols[2].object->sources[0].downward_api->items[1].divisor->text == "1Mi");
+  CHECK(vols[3].object->sources.size() == 3);
+  auto again = ParseManifest(PodToYaml(r.pods[0]), "printed.yaml");
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].errors.empty());
+  CHECK(again[0].pod.spec == r.pods[0].spec);
+}
+
+TEST_CASE("plain YAML integers are read as go-yaml reads them for kubelet", "[manifests]") {
+  struct Case {
+    const char* in;
+    bool ok;
+    long long want;
+  };
+  for (const Case& c : std::vector<Case>{{"420", true, 420},
+                                         {"0644", true, 420},
+                                         {"0o644", true, 420},
+                                         {"0x1A4", true, 420},
+                                         {"0b110100100", true, 420},
+                                         {"-010", true, -8},
+                                         {"+7", true, 7},
+                                         {"1_000", true, 1000},
+                                         {"0", true, 0},
+                                         {"08", false, 0},
+                                         {"0x", false, 0},
+                                         {"--1", false, 0},
+                                         {"12a", false, 0},
+                                         {"", false, 0}}) {
+    long long v = 0;
+    CAPTURE(c.in);
+    CHECK(ParseYaml11Int(c.in, &v) == c.ok);
+    if (c.ok) CHECK(v == c.want);
+  }
+}
+
+TEST_CASE("object volume errors name the file, line and field path", "[manifests]") {
+  auto r = Load(R"(apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers: [{name: app, image: busybox:1.36}]
+  volumes:
+  - name: cfg
+    configMap:
+      name: app
+      items: [{key: a, path: ../a}]
+  - name: all
+    projected:
+      sources:
+      - serviceAccountToken: {path: token}
+)");
+  std::vector<std::string> got;
+  for (const auto& e : r.errors) got.push_back(e.ToString());
+  CAPTURE(got);
+  CHECK(std::count_if(got.begin(), got.end(), [](const std::string& e) {
+          return e.rfind("pod.yaml:", 0) == 0 &&
+                 e.find(": spec.volumes[0].configMap.items[0].path: must not contain '..'") != std::string::npos;
+        }) == 1);
+  CHECK(std::count_if(got.begin(), got.end(), [](const std::string& e) {
+          return e.find("spec.volumes[1].projected.sources[0].serviceAccountToken: static pods cannot reference API "
+                        "objects (serviceAccountToken in a projected volume)") != std::string::npos;
+        }) == 1);
 }
 
 TEST_CASE("KubeletConfiguration: the supported subset, kubeadm files, errors", "[kubeletconfig]") {
