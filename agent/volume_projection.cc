@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <set>
 
+#include "common/go_quote.h"
+
 namespace crilet::agent {
 namespace {
 
@@ -74,32 +76,6 @@ Status DownwardPayload(const manifests::DownwardApiProjection& d, const std::opt
 }
 
 }  // namespace
-
-std::string GoQuote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[5];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string FormatDownwardMap(const std::map<std::string, std::string>& m) {
   std::string out;

@@ -29,9 +29,6 @@ using Projection = std::map<std::string, ProjectedFile>;
 Status ProjectVolume(const manifests::Volume& vol, const manifests::Pod& pod, const manifests::LocalObjects& objects,
                      const ContainerContext& ctx, Projection* out);
 
-// Go's strconv.Quote of `s` (valid UTF-8 passes through; control bytes escaped).
-std::string GoQuote(const std::string& s);
-
 // fieldpath.FormatMap: `key="value"` lines sorted by key, no trailing newline (the labels/annotations files).
 std::string FormatDownwardMap(const std::map<std::string, std::string>& m);
 

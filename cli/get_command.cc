@@ -7,15 +7,43 @@
 #include "cli/object_tables.h"
 #include "cli/pod_lookup.h"
 #include "cli/pod_table.h"
+#include "cli/selectors.h"
 #include "cli/status_client.h"
 #include "common/json_yaml.h"
 
 namespace crilet::cli {
 namespace {
 
+// What kubectl get's selection and output flags asked for.
+struct GetFlags {
+  std::string ns = "default";
+  std::string output;  // "", wide, json, yaml, name
+  LabelSelector labels;
+  FieldSelector fields;
+  TableOptions table;
+};
+
+bool Selected(const nlohmann::json& item, const GetFlags& f) {
+  const auto meta = item.value("metadata", nlohmann::json::object());
+  if (!f.table.all_namespaces && meta.value("namespace", "default") != f.ns) return false;
+  return MatchesLabels(f.labels, meta.value("labels", std::map<std::string, std::string>{})) && MatchesFields(f.fields, item);
+}
+
+// Nothing to show: kubectl's words, on stderr, exit 0.
+void NoResources(const GetFlags& f) {
+  std::cerr << (f.table.all_namespaces ? std::string("No resources found") : "No resources found in " + f.ns + " namespace.")
+            << "\n";
+}
+
+// -o name: kind/name lines.
+void PrintNames(const std::string& kind, const nlohmann::json& items) {
+  for (const auto& item : items) std::cout << kind << "/" << item.value("metadata", nlohmann::json::object()).value("name", "") << "\n";
+}
+
 // configmaps, secrets, pvc: from /configmaps, /secrets, /pvc (which never carry secret values).
-int GetObjects(const std::string& resource, const std::string& name, const std::string& ns, bool all_namespaces,
-               const std::string& output, const std::string& server) {
+int GetObjects(const std::string& resource, const std::string& name, const GetFlags& f, const std::string& server) {
+  const std::string& ns = f.ns;
+  const std::string& output = f.output;
   nlohmann::json list;
   if (Status s = GetJson(server, "/" + resource, &list); !s.ok()) {
     std::cerr << "Error: " << s.message() << "\n";
@@ -24,7 +52,7 @@ int GetObjects(const std::string& resource, const std::string& name, const std::
   nlohmann::json items = nlohmann::json::array();
   for (const auto& item : list.value("items", nlohmann::json::array())) {
     const auto meta = item.value("metadata", nlohmann::json::object());
-    if (!all_namespaces && meta.value("namespace", "default") != ns) continue;
+    if (!Selected(item, f)) continue;
     if (!name.empty() && meta.value("name", "") != name) continue;
     items.push_back(item);
   }
@@ -35,14 +63,17 @@ int GetObjects(const std::string& resource, const std::string& name, const std::
   }
   nlohmann::json shown = name.empty() ? nlohmann::json(list) : items[0];
   if (name.empty()) shown["items"] = items;
+  const std::string singular = resource == "pvc" ? "persistentvolumeclaim" : resource.substr(0, resource.size() - 1);
   if (output == "json") {
     std::cout << shown.dump(4) << "\n";
   } else if (output == "yaml") {
     std::cout << JsonToYaml(shown);
   } else if (items.empty()) {
-    std::cerr << (all_namespaces ? std::string("No resources found.") : "No resources found in " + ns + " namespace.") << "\n";
+    NoResources(f);
+  } else if (output == "name") {
+    PrintNames(singular, items);
   } else {
-    std::cout << FormatObjectTable(resource, {{"items", items}}, ns, all_namespaces, std::chrono::system_clock::now());
+    std::cout << FormatObjectTable(resource, {{"items", items}}, ns, f.table, std::chrono::system_clock::now());
   }
   return 0;
 }
@@ -52,25 +83,41 @@ int GetObjects(const std::string& resource, const std::string& name, const std::
 int GetCommand(int argc, char** argv) {
   CLI::App app{"crilet get: list the pods, configmaps, secrets or pvc of a running crilet (like kubectl get)."};
   app.name("crilet get");
-  std::string what, name, output, server = DefaultServer(), ns = "default";
-  bool all_namespaces = false;
+  std::string what, name, server = DefaultServer(), selector, field_selector;
+  GetFlags f;
+  bool no_headers = false;
   app.add_option("resource", what, "pods, configmaps (cm), secrets or pvc")
       ->required()
       ->check(CLI::IsMember({"pods", "pod", "po", "configmaps", "configmap", "cm", "secrets", "secret", "pvc",
                              "persistentvolumeclaims", "persistentvolumeclaim"}));
-  app.add_flag("-A,--all-namespaces", all_namespaces, "configmaps, secrets, pvc: of every namespace");
-  app.add_option("name", name, "one pod (its full name, e.g. web-node1) or object");
-  app.add_option("-o,--output", output, "wide, json or yaml")->check(CLI::IsMember({"wide", "json", "yaml"}));
-  app.add_option("-n,--namespace", ns, "namespace of NAME, or of the objects listed [default: default]");
+  app.add_flag("-A,--all-namespaces", f.table.all_namespaces, "list the objects of every namespace (NAMESPACE first)");
+  app.add_option("name", name, "one pod (its full name, e.g. web-node1, or its manifest name) or object");
+  app.add_option("-o,--output", f.output, "wide, name, json or yaml")->check(CLI::IsMember({"wide", "name", "json", "yaml"}));
+  app.add_option("-n,--namespace", f.ns, "namespace of NAME, or of the objects listed [default: default]");
+  app.add_option("-l,--selector", selector, "label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a; joined by ','");
+  app.add_option("--field-selector", field_selector,
+                 "field selector: metadata.name, metadata.namespace, spec.nodeName, status.phase, ... with =, == or !=");
+  app.add_flag("--no-headers", no_headers, "leave out the header row");
+  app.add_flag("--show-labels", f.table.show_labels, "add a LABELS column");
   app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (std::string resource = ObjectResource(what); !resource.empty()) return GetObjects(resource, name, ns, all_namespaces, output, server);
+  f.table.headers = !no_headers;
+  f.table.wide = f.output == "wide";
+  if (Status s = ParseLabelSelector(selector, &f.labels); !s.ok()) {
+    std::cerr << "error: " << s.message() << "\n";
+    return 1;
+  }
+  if (Status s = ParseFieldSelector(field_selector, &f.fields); !s.ok()) {
+    std::cerr << "error: " << s.message() << "\n";
+    return 1;
+  }
+  if (std::string resource = ObjectResource(what); !resource.empty()) return GetObjects(resource, name, f, server);
   nlohmann::json j;
-  Status s = name.empty() ? GetJson(server, "/pods", &j) : FindPod(server, ns, name, "", &j);
+  Status s = name.empty() ? GetJson(server, "/pods", &j) : FindPod(server, f.ns, name, "", &j);
   if (!s.ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
@@ -80,17 +127,24 @@ int GetCommand(int argc, char** argv) {
     std::cerr << "Error: crilet at " << server << " cannot tell the pods' state: " << why << "\n";
     return 1;
   }
-  if (output == "json") {
-    std::cout << j.dump(4) << "\n";
-  } else if (output == "yaml") {
-    std::cout << JsonToYaml(j);
-  } else {
-    nlohmann::json list = name.empty() ? j : nlohmann::json{{"items", nlohmann::json::array({j})}};
-    if (list["items"].empty()) {
-      std::cerr << "No resources found.\n";
-      return 0;
+  if (name.empty()) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& p : j.value("items", nlohmann::json::array())) {
+      if (Selected(p, f)) items.push_back(p);
     }
-    std::cout << FormatPodTable(list, output == "wide", std::chrono::system_clock::now());
+    j["items"] = items;
+  }
+  const nlohmann::json list = name.empty() ? j : nlohmann::json{{"items", nlohmann::json::array({j})}};
+  if (f.output == "json") {
+    std::cout << j.dump(4) << "\n";
+  } else if (f.output == "yaml") {
+    std::cout << JsonToYaml(j);
+  } else if (list["items"].empty()) {
+    NoResources(f);
+  } else if (f.output == "name") {
+    PrintNames("pod", list["items"]);
+  } else {
+    std::cout << FormatPodTable(list, f.table, std::chrono::system_clock::now());
   }
   return 0;
 }

@@ -16,22 +16,6 @@ std::string Age(const json& item, TimePoint now) {
   return t ? FormatAge(now - *t) : "<unknown>";
 }
 
-std::string Columns(const std::vector<std::vector<std::string>>& cells) {
-  std::vector<size_t> width(cells[0].size(), 0);
-  for (const auto& line : cells) {
-    for (size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
-  }
-  std::string out;
-  for (const auto& line : cells) {
-    for (size_t i = 0; i < line.size(); ++i) {
-      out += line[i];
-      if (i + 1 < line.size()) out += std::string(width[i] - line[i].size() + 3, ' ');
-    }
-    out += "\n";
-  }
-  return out;
-}
-
 size_t Count(const json& item, const char* field) {
   auto it = item.find(field);
   return it != item.end() && it->is_object() ? it->size() : 0;
@@ -61,13 +45,15 @@ std::string ShortAccessModes(const json& modes) {
   return out;
 }
 
-std::string FormatObjectTable(const std::string& resource, const json& list, const std::string& ns, bool all_namespaces,
-                              TimePoint now) {
+std::string FormatObjectTable(const std::string& resource, const json& list, const std::string& ns,
+                              const TableOptions& options, TimePoint now) {
+  const bool all_namespaces = options.all_namespaces;
   std::vector<std::vector<std::string>> cells;
   if (resource == "configmaps") cells.push_back({"NAME", "DATA", "AGE"});
   else if (resource == "secrets") cells.push_back({"NAME", "TYPE", "DATA", "AGE"});
   else cells.push_back({"NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "AGE"});
   if (all_namespaces) cells[0].insert(cells[0].begin(), "NAMESPACE");
+  if (options.show_labels) cells[0].push_back("LABELS");
   for (const auto& item : list.value("items", json::array())) {
     json meta = item.value("metadata", json::object());
     std::string item_ns = meta.value("namespace", "default");
@@ -89,10 +75,11 @@ std::string FormatObjectTable(const std::string& resource, const json& list, con
     }
     line.push_back(Age(item, now));
     if (all_namespaces) line.insert(line.begin(), item_ns);
+    if (options.show_labels) line.push_back(LabelsCell(meta.value("labels", std::map<std::string, std::string>{})));
     cells.push_back(std::move(line));
   }
   if (cells.size() == 1) return "";
-  return Columns(cells);
+  return FormatColumns(cells, options.headers);
 }
 
 }  // namespace crilet::cli

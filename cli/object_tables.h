@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/columns.h"
 #include "common/clock.h"
 
 namespace crilet::cli {
@@ -12,10 +13,10 @@ namespace crilet::cli {
 // ...); "" for any other.
 std::string ObjectResource(const std::string& name);
 // The table for one of the lists: NAME DATA AGE; NAME TYPE DATA AGE; NAME STATUS VOLUME CAPACITY ACCESS
-// MODES STORAGECLASS AGE. Items outside `ns` are left out unless `all_namespaces`, which adds NAMESPACE
-// first, as kubectl -A. AGE is <unknown> for items without metadata.creationTimestamp.
+// MODES STORAGECLASS AGE. Items outside `ns` are left out unless `options.all_namespaces`, which adds
+// NAMESPACE first, as kubectl -A; `show_labels` adds LABELS last. AGE is <unknown> for items without metadata.creationTimestamp.
 std::string FormatObjectTable(const std::string& resource, const nlohmann::json& list, const std::string& ns,
-                              bool all_namespaces, TimePoint now);
+                              const TableOptions& options, TimePoint now);
 // kubectl's short access modes: ReadWriteOnce -> RWO, ReadOnlyMany -> ROX, ReadWriteMany -> RWX,
 // ReadWriteOncePod -> RWOP, joined by ",".
 std::string ShortAccessModes(const nlohmann::json& modes);

@@ -124,36 +124,22 @@ PodRow MakePodRow(const json& pod, TimePoint now) {
   return row;
 }
 
-std::string FormatPodTable(const json& pod_list, bool wide, TimePoint now) {
-  std::vector<PodRow> rows;
-  for (const auto& p : pod_list.value("items", json::array())) rows.push_back(MakePodRow(p, now));
+std::string FormatPodTable(const json& pod_list, const TableOptions& options, TimePoint now) {
   std::vector<std::vector<std::string>> cells;
   cells.push_back({"NAME", "READY", "STATUS", "RESTARTS", "AGE"});
-  if (wide) {
-    cells[0].push_back("IP");
-    cells[0].push_back("NODE");
-  }
-  for (const auto& r : rows) {
+  if (options.wide) cells[0].insert(cells[0].end(), {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"});
+  if (options.all_namespaces) cells[0].insert(cells[0].begin(), "NAMESPACE");
+  if (options.show_labels) cells[0].push_back("LABELS");
+  for (const auto& p : pod_list.value("items", json::array())) {
+    const PodRow r = MakePodRow(p, now);
+    const json meta = p.value("metadata", json::object());
     std::vector<std::string> line = {r.name, r.ready, r.status, r.restarts, r.age};
-    if (wide) {
-      line.push_back(r.ip);
-      line.push_back(r.node);
-    }
-    cells.push_back(line);
+    if (options.wide) line.insert(line.end(), {r.ip, r.node, "<none>", "<none>"});
+    if (options.all_namespaces) line.insert(line.begin(), meta.value("namespace", "default"));
+    if (options.show_labels) line.push_back(LabelsCell(meta.value("labels", std::map<std::string, std::string>{})));
+    cells.push_back(std::move(line));
   }
-  std::vector<size_t> width(cells[0].size(), 0);
-  for (const auto& line : cells) {
-    for (size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
-  }
-  std::string out;
-  for (const auto& line : cells) {
-    for (size_t i = 0; i < line.size(); ++i) {
-      out += line[i];
-      if (i + 1 < line.size()) out += std::string(width[i] - line[i].size() + 3, ' ');
-    }
-    out += "\n";
-  }
-  return out;
+  return FormatColumns(std::move(cells), options.headers);
 }
 
 }  // namespace crilet::cli

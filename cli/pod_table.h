@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/columns.h"
 #include "common/clock.h"
 
 namespace crilet::cli {
@@ -20,8 +21,9 @@ struct PodRow {
 
 // One row from a v1 Pod JSON object, following kubectl's printPod.
 PodRow MakePodRow(const nlohmann::json& pod, TimePoint now);
-// The table for a PodList; `wide` adds IP and NODE.
-std::string FormatPodTable(const nlohmann::json& pod_list, bool wide, TimePoint now);
+// The table for a PodList as kubectl get pods prints it: NAME READY STATUS RESTARTS AGE; -o wide adds IP NODE
+// NOMINATED NODE READINESS GATES, -A puts NAMESPACE first, --show-labels adds LABELS.
+std::string FormatPodTable(const nlohmann::json& pod_list, const TableOptions& options, TimePoint now);
 // v1 "2006-01-02T15:04:05Z" -> time point; nullopt if malformed.
 std::optional<TimePoint> ParseTime(const std::string& s);
 

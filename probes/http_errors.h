@@ -11,9 +11,6 @@ namespace crilet::probes {
 // Go's text for a timeout while reading the body (net/http client.go cancelTimerBody), kubelet-era Go.
 extern const char* const kBodyTimeout;
 
-// Go's %q of a byte string: printable ASCII and valid UTF-8 as they are, the rest escaped.
-std::string GoQuote(std::string_view s);
-
 // What Go's http.ReadResponse says of an answer whose first line is `line` and does not parse as a status
 // line ("net/http: HTTP/1.x transport connection broken: malformed HTTP response \"...\""). libcurl hands such
 // an answer over as an HTTP/0.9 body (CurlLoop::Request::allow_http09).

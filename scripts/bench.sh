@@ -328,6 +328,9 @@ t1=$(date +%s%N); c1=$(cpu_ticks); r1=$(probe_runs); f1=$(probe_runs failed)
 record "${pre}tls_cpu_percent" "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
 record "${pre}tls_runs_per_second" "$(awk -v r=$((r1 - r0)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", r / (ns / 1e9)}')"
 record "${pre}tls_failed_runs" $((f1 - f0))
+# What the failed runs said, numbers folded, kept beside the results (the run's log goes with its work dir).
+grep -E "probe (failed|errored)" "$work/crilet.log" | sed -E 's/^[^ ]+ [A-Z] //; s/[0-9]+/N/g' | sort | uniq -c | sort -rn |
+  head -10 > "$CRILET_BUILD_DIR/${pre}tls-failures.txt" || true
 record load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
 record "${pre}tls_rss_mb" "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 record "${pre}tls_rss_anon_mb" "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"

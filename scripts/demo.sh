@@ -60,7 +60,7 @@ while ((SECONDS < end)); do
   [[ -t 1 ]] && clear
   echo "crilet demo: pods from examples/ (Ctrl-C to stop)   $(date +%T)"
   echo
-  "$crilet" get pods -o wide --server "http://127.0.0.1:$port" 2>&1 || true
+  "$crilet" get pods -A -o wide --server "http://127.0.0.1:$port" 2>&1 || true
   web=$("$crilet" get pods web-"$(hostname | tr '[:upper:]' '[:lower:]')" -o json --server "http://127.0.0.1:$port" 2>/dev/null | jq -r '.status.podIP // empty' || true)
   if [[ -n $web ]]; then
     echo

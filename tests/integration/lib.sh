@@ -117,4 +117,7 @@ pod_is() { pod "$1" | jq -e "$2" >/dev/null; }
 
 manifest() { cat > "$MANIFESTS/$1"; }
 
+# C ARGS...: the crilet CLI against this test's crilet.
+C() { CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" "$@"; }
+
 count_cri() { cri "$@" -o json | jq length; }

@@ -2,7 +2,6 @@
 # Issue 7: the status server's endpoints and the CLI (get, describe, logs, exec, cri, version) against a running
 # agent, their error cases, and container log rotation with logs -f following across it.
 source "$(dirname "$0")/lib.sh"
-C() { CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" "$@"; }
 
 start_lab
 start_crilet --container-log-max-size 20Ki --container-log-max-files 3 -v 2
@@ -53,10 +52,21 @@ ok "endpoints: /pods, /pods/NS/NAME (404 unknown), /healthz, /metrics, /events, 
 out=$(C get pods)
 grep -qE '^NAME +READY +STATUS +RESTARTS +AGE$' <<<"$out" || fail "get pods header: $out"
 grep -qE '^web-node1 +2/2 +Running +0 +[0-9]+s$' <<<"$out" || fail "get pods row: $out"
-grep -qE '^web-node1 .* [0-9]+\.[0-9]+\.[0-9.]+ +node1$' <<<"$(C get pods -o wide)" || fail "get pods -o wide"
+grep -qE '^web-node1 .* [0-9]+\.[0-9]+\.[0-9.]+ +node1 +<none> +<none>$' <<<"$(C get pods -o wide)" || fail "get pods -o wide"
 C get pods web-node1 -o json | jq -e '.status.phase == "Running"' >/dev/null || fail "get -o json"
 grep -q '^  name: web-node1$' <<<"$(C get pods web -o yaml)" || fail "get -o yaml (by manifest name)"
 ok "get pods: table, -o wide, -o json, -o yaml"
+[[ $(C get pods -l app=web -o name) == pod/web-node1 ]] || fail "get -l app=web -o name: $(C get pods -l app=web -o name)"
+[[ $(C get pods -l '!app' -o name) == pod/chatty-node1 ]] || fail "get -l '!app'"
+[[ $(C get pods -l 'app in (db)' 2>&1) == "No resources found in default namespace." ]] || fail "get -l 'app in (db)'"
+[[ $(C get pods --field-selector metadata.name=chatty-node1,status.phase=Running -o name) == pod/chatty-node1 ]] ||
+  fail "get --field-selector"
+[[ $(C get pods --no-headers --show-labels -l app=web) =~ ^web-node1\ .*\ app=web$ ]] || fail "--no-headers --show-labels: $(C get pods --no-headers --show-labels -l app=web)"
+grep -qE '^NAMESPACE +NAME +READY' <<<"$(C get pods -A)" || fail "get pods -A header"
+[[ $(C get pods -n kube-system 2>&1) == "No resources found in kube-system namespace." ]] || fail "get pods -n kube-system"
+err=$(C get pods -l 'app in web' 2>&1) && fail "a bad selector was accepted"
+[[ $err == "error: found 'web', expected: '('" ]] || fail "bad selector message: $err"
+ok "get pods: -l (equality, !key, set-based), --field-selector, -o name, --no-headers, --show-labels, -A, -n"
 
 # --- describe ---
 d=$(C describe pod web)

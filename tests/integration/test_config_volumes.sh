@@ -8,7 +8,6 @@ source "$(dirname "$0")/lib.sh"
 
 start_lab
 start_crilet
-C() { CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" "$@"; }
 tpod() { curl -sf "http://127.0.0.1:$PORT/pods/test/$1-node1"; }
 tpod_is() { tpod "$1" | jq -e "$2" >/dev/null; }
 in_pod() { C exec -n test "$@"; }

@@ -7,7 +7,6 @@ source "$(dirname "$0")/lib.sh"
 
 start_lab
 start_crilet
-C() { CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" "$@"; }
 
 manifest app.yaml <<'YAML'
 apiVersion: v1

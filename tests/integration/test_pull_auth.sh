@@ -10,7 +10,6 @@ source "$(dirname "$0")/auth_registry.sh"
 start_lab
 start_auth_registry
 start_crilet
-C() { CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" "$@"; }
 IMAGE=$AUTH_REGISTRY_NAME/library/busybox:1.36
 AUTH_B64=$(printf '%s:%s' "$AUTH_USER" "$AUTH_PASSWORD" | base64 -w0)
 ns_pod() { curl -sf "http://127.0.0.1:$PORT/pods/$1/$2-node1"; }

@@ -7,7 +7,6 @@ source "$(dirname "$0")/lib.sh"
 
 start_lab
 start_crilet
-C() { CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" "$@"; }
 tpod() { curl -sf "http://127.0.0.1:$PORT/pods/test/$1-node1${2:-}"; }
 running() { tpod "$1" | jq -e '.status.containerStatuses[0].state.running' >/dev/null; }
 gone() { ! tpod "$1" >/dev/null; }

@@ -111,7 +111,6 @@ n=$(starts count)
 ok "after the restart alpha's conditions kept their lastTransitionTimes and its start was not observed again"
 
 # A removed manifest's pod is Terminating during its grace period (sleep as PID 1 ignores SIGTERM: 4 s).
-C() { CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" "$@"; }
 manifest slow.yaml <<'YAML'
 apiVersion: v1
 kind: Pod

@@ -1,6 +1,7 @@
 // Object volumes: key projection, items, modes, optional sources, kubelet's missing-object texts, downward formatting.
 #include <catch2/catch.hpp>
 
+#include "common/go_quote.h"
 #include "agent/volume_projection.h"
 #include "manifests/object_volumes.h"
 #include "test_pods.h"

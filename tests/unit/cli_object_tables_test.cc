@@ -10,6 +10,12 @@ using nlohmann::json;
 
 namespace {
 
+cli::TableOptions AllNamespaces() {
+  cli::TableOptions o;
+  o.all_namespaces = true;
+  return o;
+}
+
 manifests::LocalObjects Objects() {
   manifests::LocalObjects o;
   manifests::ConfigMap cm;
@@ -43,17 +49,17 @@ TEST_CASE("get configmaps and secrets print kubectl's columns; secret values nev
   auto o = Objects();
   TimePoint now = std::chrono::system_clock::now();
   json cms = server::ConfigMapListJson(o);
-  CHECK(cli::FormatObjectTable("configmaps", cms, "test", false, now) ==
+  CHECK(cli::FormatObjectTable("configmaps", cms, "test", cli::TableOptions{}, now) ==
         "NAME         DATA   AGE\n"
         "app-config   3      <unknown>\n");
   json secrets = server::SecretListJson(o);
   CHECK(secrets.dump().find("hunter2") == std::string::npos);
   CHECK(secrets.dump().find("aHVudGVyMg") == std::string::npos);  // nor its base64
   CHECK(secrets["items"][0]["data"]["password"] == "7 bytes");
-  CHECK(cli::FormatObjectTable("secrets", secrets, "test", false, now) ==
+  CHECK(cli::FormatObjectTable("secrets", secrets, "test", cli::TableOptions{}, now) ==
         "NAME    TYPE     DATA   AGE\n"
         "token   Opaque   1      <unknown>\n");
-  CHECK(cli::FormatObjectTable("secrets", secrets, "default", false, now).empty());
+  CHECK(cli::FormatObjectTable("secrets", secrets, "default", cli::TableOptions{}, now).empty());
 }
 
 TEST_CASE("get pvc shows status, volume, capacity, short access modes and class", "[cli][pvc]") {
@@ -64,10 +70,10 @@ TEST_CASE("get pvc shows status, volume, capacity, short access modes and class"
   CHECK(list["items"][0]["metadata"]["annotations"]["crilet.io/used-by"] == "uid-1");
   CHECK(list["items"][1]["status"]["phase"] == "Pending");
   TimePoint now = std::chrono::system_clock::now();
-  CHECK(cli::FormatObjectTable("pvc", list, "test", false, now) ==
+  CHECK(cli::FormatObjectTable("pvc", list, "test", cli::TableOptions{}, now) ==
         "NAME   STATUS   VOLUME          CAPACITY   ACCESS MODES   STORAGECLASS   AGE\n"
         "data   Bound    pvc-test-data   1Gi        RWO                           <unknown>\n");
-  CHECK(cli::FormatObjectTable("pvc", list, "", true, now) ==
+  CHECK(cli::FormatObjectTable("pvc", list, "", AllNamespaces(), now) ==
         "NAMESPACE   NAME    STATUS    VOLUME          CAPACITY   ACCESS MODES   STORAGECLASS   AGE\n"
         "test        data    Bound     pvc-test-data   1Gi        RWO                           <unknown>\n"
         "default     waits   Pending                                                            <unknown>\n");

@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "common/go_quote.h"
 #include "probes/http_errors.h"
 #include "probes/grpc_prober.h"
 #include "probes/http_prober.h"

@@ -1,0 +1,132 @@
+// Label and field selectors (kubectl -l, --field-selector) and get's table flags: table-driven, kubectl's cases.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/columns.h"
+#include "cli/pod_table.h"
+#include "cli/selectors.h"
+
+using namespace crilet;
+using namespace crilet::cli;
+using nlohmann::json;
+
+namespace {
+
+const std::map<std::string, std::string> kLabels = {{"app", "web"}, {"tier", "front"}, {"example.com/team", "a"}};
+
+}  // namespace
+
+TEST_CASE("label selectors match as apimachinery's labels.Parse reads them", "[cli][selectors]") {
+  struct Case {
+    const char* selector;
+    bool match;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"", true},
+           {"app=web", true},
+           {"app==web", true},
+           {"app=db", false},
+           {"app!=db", true},
+           {"app!=web", false},
+           {"missing!=x", true},
+           {"app", true},
+           {"missing", false},
+           {"!missing", true},
+           {"!app", false},
+           {"app in (web,db)", true},
+           {"app in (db)", false},
+           {"app notin (db, cache)", true},
+           {"missing notin (x)", true},
+           {"missing in (x)", false},
+           {"app=web,tier=front", true},
+           {"app=web, tier=back", false},
+           {"example.com/team=a", true},
+           {" app = web ", true},
+           {"tier=", false},  // the empty value
+       }) {
+    LabelSelector sel;
+    INFO(c.selector);
+    REQUIRE(ParseLabelSelector(c.selector, &sel).ok());
+    CHECK(MatchesLabels(sel, kLabels) == c.match);
+  }
+  LabelSelector empty_value;
+  REQUIRE(ParseLabelSelector("tier=", &empty_value).ok());
+  CHECK(MatchesLabels(empty_value, {{"tier", ""}}));
+}
+
+TEST_CASE("bad label selectors are refused with apimachinery's words", "[cli][selectors]") {
+  struct Case {
+    const char* selector;
+    const char* message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"app in web", "found 'web', expected: '('"},
+           {"app in ()", "unable to parse requirement: values: Invalid value: \"\": for 'in', 'notin' operators, values "
+                         "set can't be empty"},
+           {"app=web tier=x", "found 'tier', expected: ',' or 'end of string'"},
+           {"=web", "found '=', expected: identifier"},
+           {"app < 3", "found '<', expected: in, notin, =, ==, !="},
+           {"app in (a b)", "found 'b', expected: ',' or ')'"},
+           {"-bad=x", "unable to parse requirement: key: Invalid value: \"-bad\": name part must consist of alphanumeric "
+                      "characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63)"},
+       }) {
+    LabelSelector sel;
+    INFO(c.selector);
+    Status s = ParseLabelSelector(c.selector, &sel);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.message() == c.message);
+  }
+}
+
+TEST_CASE("field selectors: the pod fields the API server knows, =, == and !=", "[cli][selectors]") {
+  const json pod = {{"metadata", {{"name", "web-node1"}, {"namespace", "test"}}},
+                    {"spec", {{"nodeName", "node1"}, {"restartPolicy", "Always"}}},
+                    {"status", {{"phase", "Running"}, {"podIP", "10.88.0.2"}}}};
+  struct Case {
+    const char* selector;
+    bool match;
+  };
+  for (const Case& c : std::vector<Case>{{"status.phase=Running", true},
+                                         {"status.phase!=Running", false},
+                                         {"status.phase==Pending", false},
+                                         {"metadata.name=web-node1,spec.nodeName=node1", true},
+                                         {"metadata.namespace=default", false},
+                                         {"spec.hostNetwork=false", true},
+                                         {"spec.schedulerName=default-scheduler", true},
+                                         {"status.podIP=10.88.0.2", true}}) {
+    FieldSelector sel;
+    INFO(c.selector);
+    REQUIRE(ParseFieldSelector(c.selector, &sel).ok());
+    CHECK(MatchesFields(sel, pod) == c.match);
+  }
+  FieldSelector sel;
+  Status s = ParseFieldSelector("status.hostIP=1.2.3.4", &sel);
+  CHECK(s.message() == "field label not supported: status.hostIP");
+  s = ParseFieldSelector("status.phase", &sel);
+  CHECK(s.message() == "invalid selector: 'status.phase'; can't understand 'status.phase'");
+}
+
+TEST_CASE("get's table flags: -A, -o wide, --show-labels, --no-headers as kubectl lays them out", "[cli][selectors]") {
+  const json list = {{"items",
+                      {{{"metadata", {{"name", "web-node1"}, {"namespace", "test"}, {"labels", {{"app", "web"}, {"a", "1"}}}}},
+                        {"spec", {{"nodeName", "node1"}, {"containers", {{{"name", "c"}}}}}},
+                        {"status",
+                         {{"phase", "Running"},
+                          {"podIP", "10.88.0.2"},
+                          {"containerStatuses", {{{"name", "c"}, {"ready", true}, {"restartCount", 0}, {"state", {{"running", json::object()}}}}}}}}}}}};
+  const TimePoint now = TimePoint{} + std::chrono::hours(24 * 365 * 56);
+  TableOptions o;
+  o.all_namespaces = true;
+  o.show_labels = true;
+  o.wide = true;
+  CHECK(FormatPodTable(list, o, now) ==
+        "NAMESPACE   NAME        READY   STATUS    RESTARTS   AGE         IP          NODE    NOMINATED NODE   READINESS GATES   LABELS\n"
+        "test        web-node1   1/1     Running   0          <unknown>   10.88.0.2   node1   <none>           <none>            a=1,app=web\n");
+  TableOptions bare;
+  bare.headers = false;
+  CHECK(FormatPodTable(list, bare, now) == "web-node1   1/1   Running   0   <unknown>\n");
+  CHECK(LabelsCell({}) == "<none>");
+}
