@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/event_list.h"
 #include "cli/object_tables.h"
 #include "cli/pod_lookup.h"
 #include "cli/pod_table.h"
@@ -78,18 +79,49 @@ int GetObjects(const std::string& resource, const std::string& name, const GetFl
   return 0;
 }
 
+// events: from /events, of one namespace (or -A), or of one pod with --for pod/NAME.
+int GetEvents(const GetFlags& f, const std::string& for_what, const std::string& server) {
+  std::string pod_name;
+  if (!for_what.empty()) {
+    const std::string prefix = "pod/";
+    if (for_what.rfind(prefix, 0) != 0) {
+      std::cerr << "error: --for: only pod/NAME is supported, not " << for_what << "\n";
+      return 1;
+    }
+    nlohmann::json pod;
+    if (Status s = FindPod(server, f.ns, for_what.substr(prefix.size()), "", &pod); !s.ok()) {
+      std::cerr << "Error: " << s.message() << "\n";
+      return 1;
+    }
+    pod_name = pod["metadata"].value("name", "");
+  }
+  nlohmann::json events;
+  if (Status s = GetJson(server, "/events", &events); !s.ok()) {
+    std::cerr << "Error: " << s.message() << "\n";
+    return 1;
+  }
+  if (f.output == "json" || f.output == "yaml") {
+    std::cout << (f.output == "json" ? events.dump(4) + "\n" : JsonToYaml(events));
+    return 0;
+  }
+  std::string table = FormatEventList(events, f.ns, pod_name, f.table, std::chrono::system_clock::now());
+  if (table.empty()) NoResources(f);
+  std::cout << table;
+  return 0;
+}
+
 }  // namespace
 
 int GetCommand(int argc, char** argv) {
-  CLI::App app{"crilet get: list the pods, configmaps, secrets or pvc of a running crilet (like kubectl get)."};
+  CLI::App app{"crilet get: list the pods, configmaps, secrets, pvc or events of a running crilet (like kubectl get)."};
   app.name("crilet get");
-  std::string what, name, server = DefaultServer(), selector, field_selector;
+  std::string what, name, server = DefaultServer(), selector, field_selector, for_what;
   GetFlags f;
   bool no_headers = false;
-  app.add_option("resource", what, "pods, configmaps (cm), secrets or pvc")
+  app.add_option("resource", what, "pods, configmaps (cm), secrets, pvc or events (ev)")
       ->required()
       ->check(CLI::IsMember({"pods", "pod", "po", "configmaps", "configmap", "cm", "secrets", "secret", "pvc",
-                             "persistentvolumeclaims", "persistentvolumeclaim"}));
+                             "persistentvolumeclaims", "persistentvolumeclaim", "events", "event", "ev"}));
   app.add_flag("-A,--all-namespaces", f.table.all_namespaces, "list the objects of every namespace (NAMESPACE first)");
   app.add_option("name", name, "one pod (its full name, e.g. web-node1, or its manifest name) or object");
   app.add_option("-o,--output", f.output, "wide, name, json or yaml")->check(CLI::IsMember({"wide", "name", "json", "yaml"}));
@@ -98,6 +130,7 @@ int GetCommand(int argc, char** argv) {
   app.add_option("--field-selector", field_selector,
                  "field selector: metadata.name, metadata.namespace, spec.nodeName, status.phase, ... with =, == or !=");
   app.add_flag("--no-headers", no_headers, "leave out the header row");
+  app.add_option("--for", for_what, "events: only those of pod/NAME");
   app.add_flag("--show-labels", f.table.show_labels, "add a LABELS column");
   app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
   try {
@@ -115,6 +148,7 @@ int GetCommand(int argc, char** argv) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;
   }
+  if (what == "events" || what == "event" || what == "ev") return GetEvents(f, for_what, server);
   if (std::string resource = ObjectResource(what); !resource.empty()) return GetObjects(resource, name, f, server);
   nlohmann::json j;
   Status s = name.empty() ? GetJson(server, "/pods", &j) : FindPod(server, f.ns, name, "", &j);

@@ -67,6 +67,11 @@ grep -qE '^NAMESPACE +NAME +READY' <<<"$(C get pods -A)" || fail "get pods -A he
 err=$(C get pods -l 'app in web' 2>&1) && fail "a bad selector was accepted"
 [[ $err == "error: found 'web', expected: '('" ]] || fail "bad selector message: $err"
 ok "get pods: -l (equality, !key, set-based), --field-selector, -o name, --no-headers, --show-labels, -A, -n"
+ev=$(C get events --for pod/web)
+grep -qE '^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$' <<<"$ev" || fail "get events header: $ev"
+grep -qE ' Normal +Started +pod/web-node1 +Started container app$' <<<"$ev" || fail "get events --for pod/web: $ev"
+grep -q "chatty" <<<"$ev" && fail "get events --for pod/web shows another pod's events"
+ok "get events --for pod/web: kubectl's columns, only that pod"
 
 # --- describe ---
 d=$(C describe pod web)

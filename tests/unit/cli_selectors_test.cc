@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/columns.h"
+#include "cli/event_list.h"
 #include "cli/pod_table.h"
 #include "cli/selectors.h"
 
@@ -129,4 +130,29 @@ TEST_CASE("get's table flags: -A, -o wide, --show-labels, --no-headers as kubect
   bare.headers = false;
   CHECK(FormatPodTable(list, bare, now) == "web-node1   1/1   Running   0   <unknown>\n");
   CHECK(LabelsCell({}) == "<none>");
+}
+
+TEST_CASE("get events: LAST SEEN TYPE REASON OBJECT MESSAGE, oldest first, one namespace or one pod", "[cli][events]") {
+  auto event = [](const char* ns, const char* pod, const char* reason, const char* last) {
+    return json{{"type", "Normal"},
+                {"reason", reason},
+                {"message", std::string(reason) + " it"},
+                {"lastTimestamp", last},
+                {"involvedObject", {{"kind", "Pod"}, {"name", pod}, {"namespace", ns}}}};
+  };
+  const json events = {{"items",
+                        {event("default", "web-node1", "Started", "2026-12-07T10:00:50Z"),
+                         event("default", "web-node1", "Pulled", "2026-12-07T10:00:40Z"),
+                         event("test", "db-node1", "Created", "2026-12-07T10:00:55Z")}}};
+  const TimePoint now = *ParseTime("2026-12-07T10:01:00Z");
+  CHECK(FormatEventList(events, "default", "", TableOptions{}, now) ==
+        "LAST SEEN   TYPE     REASON    OBJECT          MESSAGE\n"
+        "20s         Normal   Pulled    pod/web-node1   Pulled it\n"
+        "10s         Normal   Started   pod/web-node1   Started it\n");
+  TableOptions all;
+  all.all_namespaces = true;
+  CHECK(FormatEventList(events, "default", "db-node1", all, now) ==
+        "NAMESPACE   LAST SEEN   TYPE     REASON    OBJECT         MESSAGE\n"
+        "test        5s          Normal   Created   pod/db-node1   Created it\n");
+  CHECK(FormatEventList(events, "kube-system", "", TableOptions{}, now).empty());
 }
