@@ -42,61 +42,69 @@ PodRow MakePodRow(const json& pod, TimePoint now) {
   std::string reason = status.value("phase", "");
   if (!Str(status, "reason").empty()) reason = Str(status, "reason");
 
-  int restarts = 0;
-  int ready = 0;
+  // kubectl's printPod (pkg/printers/internalversion): every sidecar counts in READY's total; RESTARTS counts
+  // the init containers' restarts while the pod initializes, then only sidecars' and regular containers'.
+  int restarts = 0, sidecar_restarts = 0, ready = 0;
   int total = static_cast<int>(pod["spec"].value("containers", json::array()).size());
-  std::optional<TimePoint> last_restart;
-  auto note_restart = [&](const json& cs) {
-    restarts += cs.value("restartCount", 0);
+  for (const auto& c : pod["spec"].value("initContainers", json::array())) total += c.value("restartPolicy", "") == "Always";
+  std::optional<TimePoint> last_restart, last_sidecar_restart;
+  auto note_restart = [&](const json& cs, int* count, std::optional<TimePoint>* latest) {
+    *count += cs.value("restartCount", 0);
     const json& last = cs.value("lastState", json::object());
     if (last.contains("terminated")) {
       if (auto t = ParseTime(last["terminated"].value("finishedAt", ""))) {
-        if (!last_restart || *t > *last_restart) last_restart = t;
+        if (!*latest || *t > **latest) *latest = t;
       }
     }
   };
+  auto exit_words = [](const json& t) {
+    return t.value("signal", 0) ? "Signal:" + std::to_string(t.value("signal", 0)) : "ExitCode:" + std::to_string(t.value("exitCode", 0));
+  };
 
   const json inits = status.value("initContainerStatuses", json::array());
-  int init_total = static_cast<int>(pod["spec"].value("initContainers", json::array()).size());
+  const int init_total = static_cast<int>(pod["spec"].value("initContainers", json::array()).size());
   bool initializing = false;
   for (size_t i = 0; i < inits.size(); ++i) {
     const json& cs = inits[i];
-    note_restart(cs);
     const json& st = cs.value("state", json::object());
-    bool sidecar = IsSidecar(pod, cs.value("name", ""));
-    if (sidecar) {
-      total++;
-      if (cs.value("ready", false)) ready++;
-    }
+    const bool sidecar = IsSidecar(pod, cs.value("name", ""));
+    note_restart(cs, &restarts, &last_restart);
+    if (sidecar) note_restart(cs, &sidecar_restarts, &last_sidecar_restart);
     if (st.contains("terminated") && st["terminated"].value("exitCode", 1) == 0) continue;
-    if (sidecar && st.contains("running") && cs.value("started", false)) continue;
-    if (initializing) continue;
+    if (sidecar && cs.value("started", false)) {
+      ready += cs.value("ready", false);
+      continue;
+    }
     if (st.contains("terminated")) {
-      const json& t = st["terminated"];
-      std::string r = Str(t, "reason");
-      if (r.empty()) r = t.value("signal", 0) ? "Signal:" + std::to_string(t.value("signal", 0)) : "ExitCode:" + std::to_string(t.value("exitCode", 0));
-      reason = "Init:" + r;
+      std::string r = Str(st["terminated"], "reason");
+      reason = "Init:" + (r.empty() ? exit_words(st["terminated"]) : r);
     } else if (st.contains("waiting") && !Str(st["waiting"], "reason").empty() && Str(st["waiting"], "reason") != "PodInitializing") {
       reason = "Init:" + Str(st["waiting"], "reason");
     } else {
       reason = "Init:" + std::to_string(i) + "/" + std::to_string(init_total);
     }
     initializing = true;
+    break;
   }
-  if (!initializing) {
+  bool initialized = false;
+  for (const auto& c : status.value("conditions", json::array())) {
+    if (c.value("type", "") == "Initialized" && c.value("status", "") == "True") initialized = true;
+  }
+  if (!initializing || initialized) {
+    restarts = sidecar_restarts;
+    last_restart = last_sidecar_restart;
     bool has_running = false;
     const json containers = status.value("containerStatuses", json::array());
     for (auto it = containers.rbegin(); it != containers.rend(); ++it) {
       const json& cs = *it;
-      note_restart(cs);
+      note_restart(cs, &restarts, &last_restart);
       const json& st = cs.value("state", json::object());
       if (st.contains("waiting") && !Str(st["waiting"], "reason").empty()) {
         reason = Str(st["waiting"], "reason");
       } else if (st.contains("terminated") && !Str(st["terminated"], "reason").empty()) {
         reason = Str(st["terminated"], "reason");
       } else if (st.contains("terminated")) {
-        const json& t = st["terminated"];
-        reason = t.value("signal", 0) ? "Signal:" + std::to_string(t.value("signal", 0)) : "ExitCode:" + std::to_string(t.value("exitCode", 0));
+        reason = exit_words(st["terminated"]);
       } else if (cs.value("ready", false) && st.contains("running")) {
         has_running = true;
         ready++;
@@ -109,8 +117,6 @@ PodRow MakePodRow(const json& pod, TimePoint now) {
       }
       reason = pod_ready ? "Running" : "NotReady";
     }
-  } else {
-    // kubectl counts only restarts seen so far; keep regular containers' readiness 0 while initializing.
   }
   // kubectl's printPod: a pod being deleted (and not yet finished) shows Terminating.
   std::string phase = status.value("phase", "");
