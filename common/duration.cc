@@ -102,18 +102,23 @@ std::string FormatDuration(std::chrono::nanoseconds d) {
 }
 
 std::string FormatAge(std::chrono::nanoseconds d) {
-  int64_t s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  if (s < 0) s = 0;
+  // apimachinery's duration.HumanDuration, which kubectl prints: seconds rounded to the nearest.
+  const int64_t ns = d.count();
+  const int64_t s = (ns >= 0 ? ns + 500'000'000 : ns - 500'000'000) / 1'000'000'000;
+  if (s < -1) return "<invalid>";
+  if (s < 0) return "0s";
   if (s < 120) return std::to_string(s) + "s";
-  int64_t m = s / 60;
+  const int64_t m = s / 60;
   if (m < 10) return std::to_string(m) + "m" + (s % 60 ? std::to_string(s % 60) + "s" : "");
   if (m < 180) return std::to_string(m) + "m";
-  int64_t h = m / 60;
+  const int64_t h = m / 60;
   if (h < 8) return std::to_string(h) + "h" + (m % 60 ? std::to_string(m % 60) + "m" : "");
   if (h < 48) return std::to_string(h) + "h";
-  int64_t days = h / 24;
-  if (days < 8) return std::to_string(days) + "d" + (h % 24 ? std::to_string(h % 24) + "h" : "");
-  return std::to_string(days) + "d";
+  if (h < 24 * 8) return std::to_string(h / 24) + "d" + (h % 24 ? std::to_string(h % 24) + "h" : "");
+  if (h < 24 * 365 * 2) return std::to_string(h / 24) + "d";
+  const int64_t years = h / 24 / 365, days = (h / 24) % 365;
+  if (h < 24 * 365 * 8) return std::to_string(years) + "y" + (days ? std::to_string(days) + "d" : "");
+  return std::to_string(years) + "y";
 }
 
 }  // namespace crilet

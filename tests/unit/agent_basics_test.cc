@@ -270,6 +270,24 @@ TEST_CASE("Go durations parse and format", "[duration]") {
   CHECK(FormatAge(std::chrono::seconds(45)) == "45s");
   CHECK(FormatAge(std::chrono::seconds(312)) == "5m12s");
   CHECK(FormatAge(std::chrono::hours(50)) == "2d2h");
+  // apimachinery's HumanDuration cases, which kubectl's AGE and LAST SEEN print.
+  using std::chrono::hours, std::chrono::milliseconds, std::chrono::minutes, std::chrono::seconds;
+  CHECK(FormatAge(milliseconds(-1500)) == "<invalid>");
+  CHECK(FormatAge(milliseconds(-800)) == "0s");
+  CHECK(FormatAge(milliseconds(1600)) == "2s");  // rounded, not cut
+  CHECK(FormatAge(seconds(119)) == "119s");
+  CHECK(FormatAge(minutes(9) + seconds(59)) == "9m59s");
+  CHECK(FormatAge(minutes(10)) == "10m");
+  CHECK(FormatAge(hours(2) + minutes(59)) == "179m");
+  CHECK(FormatAge(hours(3)) == "3h");
+  CHECK(FormatAge(hours(7) + minutes(30)) == "7h30m");
+  CHECK(FormatAge(hours(47)) == "47h");
+  CHECK(FormatAge(hours(24 * 7 + 23)) == "7d23h");
+  CHECK(FormatAge(hours(24 * 8)) == "8d");
+  CHECK(FormatAge(hours(24 * 729)) == "729d");
+  CHECK(FormatAge(hours(24 * 730)) == "2y");
+  CHECK(FormatAge(hours(24 * (365 * 3 + 10))) == "3y10d");
+  CHECK(FormatAge(hours(24 * 365 * 9)) == "9y");
 }
 
 TEST_CASE("restart count from the log directory when no instance is left", "[restartcount]") {
