@@ -2,9 +2,12 @@
 #include "cli/get_command.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
+#include <optional>
 
 #include "cli/event_list.h"
+#include "cli/jsonpath.h"
 #include "cli/object_tables.h"
 #include "cli/pod_lookup.h"
 #include "cli/pod_table.h"
@@ -18,7 +21,10 @@ namespace {
 // What kubectl get's selection and output flags asked for.
 struct GetFlags {
   std::string ns = "default";
-  std::string output;  // "", wide, json, yaml, name
+  std::string output;  // "", wide, json, yaml, name, jsonpath, custom-columns
+  JsonPath jsonpath;   // -o jsonpath=TEMPLATE
+  std::vector<std::pair<std::string, JsonPath>> columns;  // -o custom-columns=HEADER:FIELD,...
+  std::optional<JsonPath> sort_by;
   LabelSelector labels;
   FieldSelector fields;
   TableOptions table;
@@ -28,6 +34,79 @@ bool Selected(const nlohmann::json& item, const GetFlags& f) {
   const auto meta = item.value("metadata", nlohmann::json::object());
   if (!f.table.all_namespaces && meta.value("namespace", "default") != f.ns) return false;
   return MatchesLabels(f.labels, meta.value("labels", std::map<std::string, std::string>{})) && MatchesFields(f.fields, item);
+}
+
+// -o jsonpath and -o custom-columns; false when the output is another format.
+bool PrintTemplate(const nlohmann::json& list, const GetFlags& f) {
+  if (f.output == "jsonpath") {
+    std::cout << f.jsonpath.Execute(list);
+    return true;
+  }
+  if (f.output != "custom-columns") return false;
+  std::vector<std::vector<std::string>> cells(1);
+  for (const auto& [header, path] : f.columns) cells[0].push_back(header);
+  for (const auto& item : list.value("items", nlohmann::json::array())) {
+    std::vector<std::string> line;
+    for (const auto& [header, path] : f.columns) {
+      std::string cell;
+      for (const auto& v : path.Values(item)) cell += (cell.empty() ? "" : ",") + (v.is_string() ? v.get<std::string>() : v.dump());
+      line.push_back(cell.empty() ? "<none>" : cell);
+    }
+    cells.push_back(std::move(line));
+  }
+  std::cout << FormatColumns(std::move(cells), f.table.headers);
+  return true;
+}
+
+// --sort-by: items ordered by the first value the field selects (numbers by value, the rest as text; items
+// without one first), stable as kubectl's.
+void SortItems(nlohmann::json* items, const GetFlags& f) {
+  if (!f.sort_by || !items->is_array()) return;
+  auto key = [&](const nlohmann::json& item) {
+    auto v = f.sort_by->Values(item);
+    return v.empty() ? nlohmann::json() : v[0];
+  };
+  std::vector<nlohmann::json> v(items->begin(), items->end());
+  std::stable_sort(v.begin(), v.end(), [&](const nlohmann::json& a, const nlohmann::json& b) {
+    nlohmann::json x = key(a), y = key(b);
+    if (x.is_null() || y.is_null()) return x.is_null() && !y.is_null();
+    if (x.is_number() && y.is_number()) return x.get<double>() < y.get<double>();
+    return (x.is_string() ? x.get<std::string>() : x.dump()) < (y.is_string() ? y.get<std::string>() : y.dump());
+  });
+  *items = v;
+}
+
+// -o's value: a format name, or jsonpath=/custom-columns= with their text parsed into `f`.
+Status ParseOutput(GetFlags* f) {
+  const std::string o = f->output;
+  auto value_of = [&](const std::string& prefix) { return o.substr(prefix.size()); };
+  if (o.rfind("jsonpath=", 0) == 0) {
+    f->output = "jsonpath";
+    Status s = JsonPath::Parse(value_of("jsonpath="), &f->jsonpath);
+    return s.ok() ? s : Status::InvalidArgument("error parsing jsonpath " + value_of("jsonpath=") + ", " + s.message());
+  }
+  if (o.rfind("custom-columns=", 0) == 0) {
+    f->output = "custom-columns";
+    std::string spec = value_of("custom-columns=");
+    size_t start = 0;
+    while (start <= spec.size()) {
+      size_t comma = spec.find(',', start);
+      std::string col = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      size_t colon = col.find(':');
+      if (colon == std::string::npos || colon == 0) {
+        return Status::InvalidArgument("unexpected custom-columns spec: " + col + ", expected <header>:<json-path-expr>");
+      }
+      JsonPath path;
+      if (Status s = ParseFieldSpec(col.substr(colon + 1), &path); !s.ok()) return s;
+      f->columns.emplace_back(col.substr(0, colon), std::move(path));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    return Status::Ok();
+  }
+  if (o.empty() || o == "wide" || o == "name" || o == "json" || o == "yaml") return Status::Ok();
+  return Status::InvalidArgument("unable to match a printer suitable for the output format \"" + o +
+                                 "\", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml");
 }
 
 // Nothing to show: kubectl's words, on stderr, exit 0.
@@ -62,10 +141,13 @@ int GetObjects(const std::string& resource, const std::string& name, const GetFl
     std::cerr << "Error from server (NotFound): " << kind << " \"" << name << "\" not found\n";
     return 1;
   }
+  SortItems(&items, f);
   nlohmann::json shown = name.empty() ? nlohmann::json(list) : items[0];
   if (name.empty()) shown["items"] = items;
   const std::string singular = resource == "pvc" ? "persistentvolumeclaim" : resource.substr(0, resource.size() - 1);
-  if (output == "json") {
+  if (PrintTemplate(name.empty() ? shown : nlohmann::json{{"items", items}}, f)) {
+    return 0;
+  } else if (output == "json") {
     std::cout << shown.dump(4) << "\n";
   } else if (output == "yaml") {
     std::cout << JsonToYaml(shown);
@@ -124,7 +206,11 @@ int GetCommand(int argc, char** argv) {
                              "persistentvolumeclaims", "persistentvolumeclaim", "events", "event", "ev"}));
   app.add_flag("-A,--all-namespaces", f.table.all_namespaces, "list the objects of every namespace (NAMESPACE first)");
   app.add_option("name", name, "one pod (its full name, e.g. web-node1, or its manifest name) or object");
-  app.add_option("-o,--output", f.output, "wide, name, json or yaml")->check(CLI::IsMember({"wide", "name", "json", "yaml"}));
+  app.add_option("-o,--output", f.output,
+                 "wide, name, json, yaml, jsonpath=TEMPLATE (e.g. '{.items[*].metadata.name}') or "
+                 "custom-columns=NAME:.metadata.name,PHASE:.status.phase");
+  std::string sort_by;
+  app.add_option("--sort-by", sort_by, "order the list by a field, e.g. .metadata.name or {.status.startTime}");
   app.add_option("-n,--namespace", f.ns, "namespace of NAME, or of the objects listed [default: default]");
   app.add_option("-l,--selector", selector, "label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a; joined by ','");
   app.add_option("--field-selector", field_selector,
@@ -139,6 +225,17 @@ int GetCommand(int argc, char** argv) {
     return app.exit(e);
   }
   f.table.headers = !no_headers;
+  if (Status s = ParseOutput(&f); !s.ok()) {
+    std::cerr << "error: " << s.message() << "\n";
+    return 1;
+  }
+  if (!sort_by.empty()) {
+    f.sort_by.emplace();
+    if (Status s = ParseFieldSpec(sort_by, &*f.sort_by); !s.ok()) {
+      std::cerr << "error: couldn't parse --sort-by " << sort_by << ": " << s.message() << "\n";
+      return 1;
+    }
+  }
   f.table.wide = f.output == "wide";
   if (Status s = ParseLabelSelector(selector, &f.labels); !s.ok()) {
     std::cerr << "error: " << s.message() << "\n";
@@ -166,10 +263,14 @@ int GetCommand(int argc, char** argv) {
     for (const auto& p : j.value("items", nlohmann::json::array())) {
       if (Selected(p, f)) items.push_back(p);
     }
+    SortItems(&items, f);
     j["items"] = items;
   }
   const nlohmann::json list = name.empty() ? j : nlohmann::json{{"items", nlohmann::json::array({j})}};
-  if (f.output == "json") {
+  if (f.output == "jsonpath") {
+    PrintTemplate(j, f);  // a single pod is the template's root, as kubectl's
+  } else if (PrintTemplate(list, f)) {
+  } else if (f.output == "json") {
     std::cout << j.dump(4) << "\n";
   } else if (f.output == "yaml") {
     std::cout << JsonToYaml(j);

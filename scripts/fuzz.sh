@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh                  the manifest parser, 60 seconds
 #   scripts/fuzz.sh --all            every target, FUZZ_SECONDS (60) each: manifest, h2_answer (the gRPC/HTTP2
-#                                    answer path of exec probes)
+#                                    answer path of exec probes), jsonpath (get -o jsonpath/custom-columns)
 #   scripts/fuzz.sh TARGET...        the named targets
 #   FUZZ_SECONDS=600 scripts/fuzz.sh --all
 #
@@ -13,7 +13,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-all_targets=(manifest h2_answer)
+all_targets=(manifest h2_answer jsonpath)
 targets=(manifest)
 if [[ ${1:-} == --all ]]; then
   targets=("${all_targets[@]}")

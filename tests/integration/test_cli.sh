@@ -72,6 +72,14 @@ grep -qE '^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$' <<<"$ev" || fail "get even
 grep -qE ' Normal +Started +pod/web-node1 +Started container app$' <<<"$ev" || fail "get events --for pod/web: $ev"
 grep -q "chatty" <<<"$ev" && fail "get events --for pod/web shows another pod's events"
 ok "get events --for pod/web: kubectl's columns, only that pod"
+[[ $(C get pods -o jsonpath='{.items[*].metadata.name}' --sort-by .metadata.name) == "chatty-node1 web-node1" ]] ||
+  fail "get -o jsonpath with --sort-by: $(C get pods -o jsonpath='{.items[*].metadata.name}' --sort-by .metadata.name)"
+[[ $(C get pods web -o jsonpath='{.status.phase}') == Running ]] || fail "get POD -o jsonpath"
+out=$(C get pods -l app=web -o custom-columns='NAME:.metadata.name,CONTAINERS:.spec.containers[*].name')
+[[ $out == $'NAME        CONTAINERS\nweb-node1   app,side' ]] || fail "custom-columns: $out"
+err=$(C get pods -o jsonpath='{.items[0]' 2>&1) && fail "an unclosed jsonpath was accepted"
+[[ $err == "error: error parsing jsonpath {.items[0], unclosed action" ]] || fail "jsonpath error: $err"
+ok "get -o jsonpath, -o custom-columns and --sort-by as kubectl's"
 
 # --- describe ---
 d=$(C describe pod web)
