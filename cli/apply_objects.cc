@@ -8,6 +8,8 @@
 #include <exception>
 #include <map>
 
+#include "common/yaml_plain.h"
+
 namespace crilet::cli {
 namespace {
 
@@ -22,9 +24,44 @@ const std::map<std::string, std::string>& Words() {
   return words;
 }
 
+// Writes the node in block style, keeping each scalar's type: yaml-cpp's own emitter drops the quotes of
+// "1" or "yes", which crilet's parser would then read as a number or a boolean (and kubelet reject).
+void EmitNode(YAML::Emitter& e, const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      e << YAML::BeginMap;
+      for (const auto& kv : n) {
+        e << YAML::Key;
+        EmitNode(e, kv.first);
+        e << YAML::Value;
+        EmitNode(e, kv.second);
+      }
+      e << YAML::EndMap;
+      break;
+    case YAML::NodeType::Sequence:
+      e << YAML::BeginSeq;
+      for (const auto& item : n) EmitNode(e, item);
+      e << YAML::EndSeq;
+      break;
+    case YAML::NodeType::Scalar:
+      // Tag "!" marks a quoted scalar (or a JSON string): a string even when its text reads as something else.
+      if (n.Tag() == "!" && ResolvePlain(n.Scalar()) != PlainType::kString) {
+        e << YAML::DoubleQuoted << n.Scalar();
+      } else {
+        e << n.Scalar();
+      }
+      break;
+    default:
+      e << YAML::Null;
+      break;
+  }
+}
+
 std::string Emit(const YAML::Node& node) {
   YAML::Emitter emitter;
-  emitter << node;
+  emitter.SetMapFormat(YAML::Block);
+  emitter.SetSeqFormat(YAML::Block);
+  EmitNode(emitter, node);
   return std::string(emitter.c_str()) + "\n";
 }
 
