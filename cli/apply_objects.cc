@@ -29,6 +29,7 @@ const std::map<std::string, std::string>& Words() {
 void EmitNode(YAML::Emitter& e, const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map:
+      if (n.size() == 0) e << YAML::Flow;  // "resources: {}" on one line, as written
       e << YAML::BeginMap;
       for (const auto& kv : n) {
         e << YAML::Key;
@@ -39,6 +40,7 @@ void EmitNode(YAML::Emitter& e, const YAML::Node& n) {
       e << YAML::EndMap;
       break;
     case YAML::NodeType::Sequence:
+      if (n.size() == 0) e << YAML::Flow;
       e << YAML::BeginSeq;
       for (const auto& item : n) EmitNode(e, item);
       e << YAML::EndSeq;

@@ -58,6 +58,14 @@ out=$(C apply -f "$W/app.yaml")
 [[ $out == $'configmap/web-config configured\nsecret/web-secret unchanged\npod/web unchanged' ]] || fail "edited apply: $out"
 ok "an edit: configmap/web-config configured"
 
+# Editing the pod: configured, and the daemon runs the new version.
+sed -i 's/echo "\$GREETING"/echo "v2 $GREETING"/' "$W/app.yaml"
+out=$(C apply -f "$W/app.yaml")
+[[ $out == $'configmap/web-config unchanged\nsecret/web-secret unchanged\npod/web configured' ]] || fail "pod edit apply: $out"
+wait_for "web runs the edited command" 60 bash -c "[[ \$(CRILET_SERVER=http://127.0.0.1:$PORT '$CRILET_BIN' logs web 2>/dev/null) == 'v2 bonjour' ]]"
+C wait --for=condition=Ready pod/web --timeout 30s >/dev/null || fail "edited web not Ready"
+ok "a pod edit: pod/web configured, and the new version runs (logs: v2 bonjour)"
+
 # An invalid file among valid ones: everything is refused and nothing is written.
 cat > "$W/bad.yaml" <<'YAML'
 apiVersion: v1
