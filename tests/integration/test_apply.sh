@@ -109,6 +109,20 @@ rc=0
 err=$(C run hi --image docker.io/library/busybox:1.36 2>&1) || rc=$?
 [[ $rc == 1 && $err == 'Error from server (AlreadyExists): pods "hi" already exists' ]] || fail "run twice: $rc $err"
 
+# wait's timeout, in kubectl's words.
+rc=0
+err=$(C wait --for=condition=Ready pod/nope --timeout 1s 2>&1) || rc=$?
+[[ $rc == 1 && $err == "error: timed out waiting for the condition on pods/nope" ]] || fail "wait timeout: $rc $err"
+ok "wait on a pod that never comes: kubectl's timeout error, exit 1"
+
+# delete --wait=false returns at once; wait --for=delete then sees the pod go.
+out=$(C delete pod hi --wait=false)
+[[ $out == 'pod "hi" deleted' ]] || fail "delete --wait=false: $out"
+out=$(C wait --for=delete pod/hi --timeout 60s)
+[[ $out == "pod/hi condition met" ]] || fail "wait --for=delete: $out"
+! pod hi >/dev/null || fail "hi still listed after wait --for=delete"
+ok "delete --wait=false, then wait --for=delete until /pods no longer has it"
+
 # delete waits until the pod is gone from /pods.
 out=$(C delete pod web --timeout 60s)
 [[ $out == 'pod "web" deleted' ]] || fail "delete: $out"
