@@ -46,6 +46,24 @@ int ApplyManifests(const std::vector<ManifestInput>& inputs, const std::string& 
     err << "error: the manifest directory " << dir << " does not exist (or is not a directory)\n";
     return 1;
   }
+  // An object a hand-written file already defines would run twice (or fight over its name): refused, as
+  // delete refuses to edit such a file.
+  std::vector<ManifestDirFile> present;
+  if (Status s = ListManifestDir(dir, &present); !s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  for (const auto& o : objects) {
+    DeleteTarget t = FindDeleteTarget(o.kind, o.namespace_, o.name, present);
+    if (t.kind != DeleteTarget::Kind::kHandWritten) continue;
+    err << "error: " << ResourceWord(o.kind) << " \"" << o.name << "\" is already defined by " << dir << "/" << t.file
+        << ", which crilet apply did not write; edit that file instead, or remove the object from it first\n";
+    ++errors;
+  }
+  if (errors > 0) {
+    err << "error: nothing applied\n";
+    return 1;
+  }
   int status = 0;
   for (const auto& o : objects) {
     const std::string file = ObjectFileName(o.kind, o.namespace_, o.name);

@@ -2,7 +2,6 @@
 #include "cli/delete_command.h"
 
 #include <CLI/CLI.hpp>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,30 +15,9 @@
 #include "cli/manifest_writer.h"
 #include "cli/wait_command.h"
 #include "common/duration.h"
-#include "manifests/dir_source.h"
-#include "manifests/manifest_file.h"
 
 namespace crilet::cli {
 namespace {
-
-// The files the daemon reads, with their bytes (the ones it skips cannot hold a pod).
-Status ListManifestDir(const std::string& dir, std::vector<ManifestDirFile>* out) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return Status::InvalidArgument("cannot list the manifest directory " + dir + ": " + std::strerror(errno));
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
-  ::closedir(d);
-  for (const auto& n : names) {
-    if (manifests::IgnoredManifestName(n)) continue;
-    const std::string path = dir + "/" + n;
-    struct stat info {};
-    if (::lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
-    std::string data, error;
-    if (!manifests::ReadManifestFile(path, &data, &info, &error)) continue;
-    out->push_back({n, std::move(data)});
-  }
-  return Status::Ok();
-}
 
 struct Wanted {
   std::string kind, ns, name;

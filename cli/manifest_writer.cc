@@ -1,6 +1,7 @@
 // Atomic manifest writes: temp file, fsync, rename.
 #include "cli/manifest_writer.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,9 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "manifests/dir_source.h"
+#include "manifests/manifest_file.h"
 
 namespace crilet::cli {
 namespace {
@@ -77,6 +81,24 @@ Status ReadExisting(const std::string& path, std::optional<std::string>* out) {
   std::ostringstream data;
   data << in.rdbuf();
   *out = data.str();
+  return Status::Ok();
+}
+
+Status ListManifestDir(const std::string& dir, std::vector<ManifestDirFile>* out) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return Status::InvalidArgument("cannot list the manifest directory " + dir + ": " + std::strerror(errno));
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
+  ::closedir(d);
+  for (const auto& n : names) {
+    if (manifests::IgnoredManifestName(n)) continue;
+    const std::string path = dir + "/" + n;
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
+    std::string data, error;
+    if (!manifests::ReadManifestFile(path, &data, &info, &error)) continue;
+    out->push_back({n, std::move(data)});
+  }
   return Status::Ok();
 }
 

@@ -3,7 +3,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "cli/apply_objects.h"
 #include "common/status.h"
 
 namespace crilet::cli {
@@ -20,5 +22,9 @@ Status WriteManifestAtomically(const std::string& dir, const std::string& file_n
 
 // The file's bytes, or nullopt when it does not exist; other failures are errors.
 Status ReadExisting(const std::string& path, std::optional<std::string>* out);
+
+// The files of the manifest directory the daemon reads (not the names it skips, regular files only), with
+// their bytes.
+Status ListManifestDir(const std::string& dir, std::vector<ManifestDirFile>* out);
 
 }  // namespace crilet::cli

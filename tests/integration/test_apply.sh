@@ -155,6 +155,30 @@ err=$(C delete pod hand --wait=false 2>&1) || rc=$?
 [[ -f $MANIFESTS/hand.yaml ]] || fail "the hand-written file was removed"
 ok "delete of a pod in a hand-written file with two documents is refused, naming the file"
 
+# Applying an object a hand-written file already defines is refused too: it would run twice.
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: hand}\nspec:\n  containers: [{name: c, image: docker.io/library/busybox:1.36}]\n' >"$W/hand.yaml"
+rc=0
+err=$(C apply -f "$W/hand.yaml" 2>&1) || rc=$?
+[[ $rc == 1 && $err == *"pod \"hand\" is already defined by $MANIFESTS/hand.yaml, which crilet apply did not write"* ]] || fail "apply over hand-written: $rc $err"
+[[ ! -e $MANIFESTS/default.hand.pod.yaml ]] || fail "apply wrote a second copy of hand"
+ok "apply of a pod a hand-written file defines is refused, naming the file"
+
+# -f URL: fetched once over HTTP (a loopback server in the test's directory).
+mkdir -p "$W/www"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-url}\ndata: {k: v}\n' >"$W/www/cm.yaml"
+HTTP_PORT=$(free_port)
+python3 -m http.server --bind 127.0.0.1 --directory "$W/www" "$HTTP_PORT" >"$T/http.log" 2>&1 &
+HTTP_PID=$!
+trap 'rc=$?; kill "$HTTP_PID" 2>/dev/null; (exit $rc); cleanup' EXIT
+wait_for "the test's HTTP server" 10 curl -sf "http://127.0.0.1:$HTTP_PORT/cm.yaml"
+out=$(C apply -f "http://127.0.0.1:$HTTP_PORT/cm.yaml")
+[[ $out == "configmap/from-url created" && -f $MANIFESTS/default.from-url.configmap.yaml ]] || fail "apply -f URL: $out"
+kill "$HTTP_PID"
+wait "$HTTP_PID" 2>/dev/null || true
+out=$(C delete configmap from-url)
+[[ $out == 'configmap "from-url" deleted' ]] || fail "delete configmap: $out"
+ok "apply -f URL writes the object; delete configmap NAME removes it"
+
 rc=0
 out=$(C delete -f "$W/app.yaml" --timeout 60s 2>"$T/delete.err") || rc=$?
 [[ $rc == 1 && $out == $'configmap "web-config" deleted\nsecret "web-secret" deleted' &&
