@@ -179,6 +179,20 @@ out=$(C delete configmap from-url)
 [[ $out == 'configmap "from-url" deleted' ]] || fail "delete configmap: $out"
 ok "apply -f URL writes the object; delete configmap NAME removes it"
 
+# --config: a KubeletConfiguration names the directory and the status server; no CRILET_SERVER needed.
+cat >"$T/config.yaml" <<EOC
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+staticPodPath: $MANIFESTS
+readOnlyPort: $PORT
+EOC
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-config}\ndata: {k: v}\n' >"$W/cfg.yaml"
+out=$(env -u CRILET_SERVER "$CRILET_BIN" apply --config "$T/config.yaml" -f "$W/cfg.yaml")
+[[ $out == "configmap/from-config created" && -f $MANIFESTS/default.from-config.configmap.yaml ]] || fail "apply --config: $out"
+out=$(env -u CRILET_SERVER "$CRILET_BIN" delete --config "$T/config.yaml" cm from-config)
+[[ $out == 'configmap "from-config" deleted' ]] || fail "delete --config: $out"
+ok "apply and delete find the directory through --config's staticPodPath"
+
 rc=0
 out=$(C delete -f "$W/app.yaml" --timeout 60s 2>"$T/delete.err") || rc=$?
 [[ $rc == 1 && $out == $'configmap "web-config" deleted\nsecret "web-secret" deleted' &&
