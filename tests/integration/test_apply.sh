@@ -169,7 +169,8 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-url}\ndata: {k: v
 HTTP_PORT=$(free_port)
 python3 -m http.server --bind 127.0.0.1 --directory "$W/www" "$HTTP_PORT" >"$T/http.log" 2>&1 &
 HTTP_PID=$!
-trap 'rc=$?; kill "$HTTP_PID" 2>/dev/null; (exit $rc); cleanup' EXIT
+# The server is stopped on any exit; lib.sh's cleanup then sees the script's status (errexit is off in here).
+trap 'status=$?; set +e; kill "$HTTP_PID" 2>/dev/null; (exit "$status"); cleanup' EXIT
 wait_for "the test's HTTP server" 10 curl -sf "http://127.0.0.1:$HTTP_PORT/cm.yaml"
 out=$(C apply -f "http://127.0.0.1:$HTTP_PORT/cm.yaml")
 [[ $out == "configmap/from-url created" && -f $MANIFESTS/default.from-url.configmap.yaml ]] || fail "apply -f URL: $out"
