@@ -9,18 +9,18 @@
 #include "cli/apply_objects.h"
 #include "cli/daemon_locator.h"
 #include "cli/manifest_writer.h"
-#include "cli/node_info.h"
 #include "manifests/loader.h"
 
 namespace crilet::cli {
 
-int ApplyManifests(const std::vector<ManifestInput>& inputs, const std::string& dir, std::ostream& out, std::ostream& err) {
+int ApplyManifests(const std::vector<ManifestInput>& inputs, const std::string& dir, const std::string& node,
+                   std::ostream& out, std::ostream& err) {
   // Everything is checked before anything is written: a half-applied set would leave pods without their objects.
   size_t errors = 0;
   std::vector<AppliedObject> objects;
   for (const auto& in : inputs) {
     manifests::LoadOptions lo;
-    lo.node_name = DefaultNodeName();
+    lo.node_name = node;
     lo.source = manifests::PodSource{in.url ? "http" : "file", in.name, 0};
     manifests::LoadResult r = manifests::LoadManifest(in.content, lo);
     for (const auto& w : r.warnings) err << "warning: " << w.ToString() << "\n";
@@ -117,7 +117,7 @@ int ApplyCommand(int argc, char** argv) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;
   }
-  return ApplyManifests(inputs, where.manifest_dir, std::cout, std::cerr);
+  return ApplyManifests(inputs, where.manifest_dir, DaemonNodeName(where.server), std::cout, std::cerr);
 }
 
 }  // namespace crilet::cli

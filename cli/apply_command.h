@@ -11,8 +11,10 @@ namespace crilet::cli {
 
 // Validates every input with the loader crilet run uses; on any error prints them all (as crilet validate
 // does) and writes nothing (exit 1). Else writes each object to `dir` atomically and prints kubectl's
-// "pod/web created|configured|unchanged". Exit status 0 or 1.
-int ApplyManifests(const std::vector<ManifestInput>& inputs, const std::string& dir, std::ostream& out, std::ostream& err);
+// "pod/web created|configured|unchanged". `node` names the node, for the static names validation checks.
+// Exit status 0 or 1.
+int ApplyManifests(const std::vector<ManifestInput>& inputs, const std::string& dir, const std::string& node,
+                   std::ostream& out, std::ostream& err);
 
 int ApplyCommand(int argc, char** argv);
 

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "cli/node_info.h"
 #include "cli/status_client.h"
 #include "manifests/kubelet_config.h"
 
@@ -71,6 +72,15 @@ Status LocateDaemon(const LocatorInputs& in, const LocatorIo& io, bool need_mani
   }
   return Status::Unavailable("cannot find the manifest directory: no --manifest-dir, no " + std::string(kDefaultConfigPath) +
                              ", and no crilet answering on " + server + " (/configz: " + why + ")");
+}
+
+std::string DaemonNodeName(const std::string& server) {
+  nlohmann::json j;
+  if (!server.empty() && GetJson(server, "/configz", &j).ok()) {
+    std::string name = j.value("kubeletconfig", nlohmann::json::object()).value("nodeName", "");
+    if (!name.empty()) return name;
+  }
+  return DefaultNodeName();
 }
 
 LocatorIo RealLocatorIo() {

@@ -54,6 +54,10 @@ Status LocateDaemon(const LocatorInputs& in, const LocatorIo& io, bool need_mani
 // (10255 when unset); "" when the port is 0 (disabled).
 std::string ServerFromConfig(const ConfigFacts& facts);
 
+// The node name the daemon at `server` uses (its /configz nodeName), so that apply validates pods with the
+// static name they will get; the machine's host name when it does not answer.
+std::string DaemonNodeName(const std::string& server);
+
 // The real I/O: manifests::LoadKubeletConfig and GET /configz.
 LocatorIo RealLocatorIo();
 

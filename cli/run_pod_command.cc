@@ -85,7 +85,8 @@ int RunPodCommand(int argc, char** argv) {
     std::cerr << "Error from server (AlreadyExists): pods \"" << f.name << "\" already exists\n";
     return 1;
   }
-  return ApplyManifests({ManifestInput{"crilet run " + f.name, false, yaml}}, where.manifest_dir, std::cout, std::cerr);
+  return ApplyManifests({ManifestInput{"crilet run " + f.name, false, yaml}}, where.manifest_dir,
+                        DaemonNodeName(where.server), std::cout, std::cerr);
 }
 
 }  // namespace crilet::cli

@@ -6,9 +6,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli/apply_command.h"
 #include "cli/apply_objects.h"
 #include "cli/daemon_locator.h"
 #include "cli/manifest_inputs.h"
@@ -344,4 +346,32 @@ TEST_CASE("apply: written files keep quoted scalars strings, so the loader reads
   std::vector<AppliedObject> again;
   REQUIRE(SplitObjects(in, &again, &error));
   CHECK(again[0].content == objects[0].content);
+}
+
+TEST_CASE("apply: an invalid input refuses everything; a valid set prints kubectl's lines and no secret value", "[cli][apply]") {
+  char tmpl[] = "/tmp/crilet-apply-unit.XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  const std::string secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: pw-91ab}\n";
+  const std::string bad = "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n  - name: c\n"
+                          "    image: i\n    ports: [{containerPort: 70000}]\n";
+  std::ostringstream out, err;
+  CHECK(ApplyManifests({{"s.yaml", false, secret}, {"bad.yaml", false, bad}}, dir, "node1", out, err) == 1);
+  CHECK(out.str().empty());
+  CHECK(err.str().find("error: bad.yaml:8: spec.containers[0].ports[0].containerPort: ") != std::string::npos);
+  CHECK(err.str().find("error: nothing applied: 1 error in the manifests") != std::string::npos);
+  CHECK(::access((dir + "/default.db.secret.yaml").c_str(), F_OK) != 0);
+
+  std::ostringstream out2, err2;
+  CHECK(ApplyManifests({{"s.yaml", false, secret}}, dir, "node1", out2, err2) == 0);
+  CHECK(out2.str() == "secret/db created\n");
+  std::ostringstream out3, err3;
+  CHECK(ApplyManifests({{"s.yaml", false, secret}}, dir, "node1", out3, err3) == 0);
+  CHECK(out3.str() == "secret/db unchanged\n");
+  for (const auto& text : {out2.str(), err2.str(), out3.str(), err3.str(), err.str()}) CHECK(text.find("pw-91ab") == std::string::npos);
+  struct stat info {};
+  REQUIRE(::stat((dir + "/default.db.secret.yaml").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  ::unlink((dir + "/default.db.secret.yaml").c_str());
+  CHECK(::rmdir(dir.c_str()) == 0);
 }
