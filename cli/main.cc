@@ -3,14 +3,20 @@
 
 #include <iostream>
 #include <string>
+#include <vector>
 
+#include "cli/apply_command.h"
 #include "cli/cri_command.h"
+#include "cli/delete_command.h"
 #include "cli/describe_command.h"
 #include "cli/exec_command.h"
 #include "cli/logs_command.h"
 #include "cli/get_command.h"
 #include "cli/run_command.h"
+#include "cli/run_pod.h"
+#include "cli/run_pod_command.h"
 #include "cli/validate_command.h"
+#include "cli/wait_command.h"
 
 namespace crilet::cli {
 namespace {
@@ -22,6 +28,10 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  run         run the node agent (kubelet flags; see crilet run --help)\n"
+    "  run NAME --image IMAGE [-- ARGS]   create a pod, as kubectl run (chosen when --image is given)\n"
+    "  apply       apply -f FILE|DIR|URL|-: validate and write one file per object into the manifest directory\n"
+    "  delete      delete -f FILE | delete pod|configmap|secret|pvc|pv NAME: remove what apply wrote, wait for pods\n"
+    "  wait        wait --for=condition=Ready|delete|jsonpath=... pod/NAME\n"
     "  get pods    list pods of the running agent (-o wide|json|yaml)\n"
     "  describe    describe pod NAME: spec, states, conditions, probes, events\n"
     "  logs        print a container's log: logs POD [CONTAINER] (-f, -p, --tail, --since, --all-containers...)\n"
@@ -49,7 +59,14 @@ int Main(int argc, char** argv) {
     return 0;
   }
   // Each subcommand parses its own flags; argv[1] becomes its program name.
-  if (cmd == "run") return RunCommand(argc - 1, argv + 1);
+  if (cmd == "run") {
+    // kubectl's run (a pod) when --image is given; else the daemon, whose flags are kubelet's.
+    if (IsKubectlRun(std::vector<std::string>(argv + 2, argv + argc))) return RunPodCommand(argc - 1, argv + 1);
+    return RunCommand(argc - 1, argv + 1);
+  }
+  if (cmd == "apply") return ApplyCommand(argc - 1, argv + 1);
+  if (cmd == "delete") return DeleteCommand(argc - 1, argv + 1);
+  if (cmd == "wait") return WaitCommand(argc - 1, argv + 1);
   if (cmd == "validate") return ValidateCommand(argc - 1, argv + 1);
   if (cmd == "cri") return CriCommand(argc - 1, argv + 1);
   if (cmd == "get") return GetCommand(argc - 1, argv + 1);

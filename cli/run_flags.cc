@@ -315,6 +315,7 @@ std::string RunFlagsHelp() {
       "crilet run: run static pods from a manifest directory or URL through a CRI runtime.\n"
       "Flags use kubelet's names and syntax; --config reads a KubeletConfiguration file and flags override it.\n"
       "A flag given twice keeps the last value; --cluster-dns and --manifest-url-header accumulate.\n"
+      "With --image, 'crilet run NAME --image IMAGE' is kubectl's run instead: it creates a pod (see its --help).\n"
       "\n"
       "Usage:\n  crilet run [flags]\n\nFlags:\n";
   auto type_name = [](Kind k) -> std::string {
