@@ -203,3 +203,33 @@ TEST_CASE("validate warns about pull secrets and volume objects the files do not
         "ContainerCreating (FailedMount) until it is\n");
   fs::remove_all(dir);
 }
+
+TEST_CASE("validate takes a directory, reports every error of every file, and speaks JSON", "[cli][validate]") {
+  fs::path dir = fs::temp_directory_path() / ("crilet-validate-dir-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto write = [&](const char* name, const char* text) {
+    std::ofstream(dir / name) << text;
+    ::chmod((dir / name).c_str(), 0644);
+  };
+  write("a.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: good}\nspec:\n  containers: [{name: c, image: busybox:1.36}]\n");
+  write("b.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  restartPolicy: Sometimes\n"
+        "  containers: [{name: c, image: busybox:1.36}, {name: c, image: busybox:1.36}]\n");
+  write("notes.txt", "not a manifest");
+  std::ostringstream out, err;
+  CHECK(RunValidate({dir.string()}, "n1", out, err, true) == 1);
+  CHECK(err.str().empty());
+  auto j = nlohmann::json::parse(out.str());
+  CHECK(j["valid"] == false);
+  REQUIRE(j["items"].size() == 1);
+  CHECK(j["items"][0]["metadata"]["name"] == "good-n1");
+  // Both of b.yaml's errors, with file, line and field; notes.txt is not read.
+  std::vector<std::string> fields;
+  for (const auto& e : j["errors"]) {
+    CHECK(e["file"] == (dir / "b.yaml").string());
+    CHECK(e["line"].get<int>() > 0);
+    fields.push_back(e["field"]);
+  }
+  CHECK(fields == std::vector<std::string>{"spec.restartPolicy", "spec.containers[1].name"});
+  fs::remove_all(dir);
+}
