@@ -198,6 +198,20 @@ cri ps -o json | jq -e 'length == 3' >/dev/null || fail "cri ps"
 grep -qE '^crilet [0-9]+\.[0-9]+\.[0-9]+' <<<"$("$CRILET_BIN" version)" || fail "version"
 grep -q -- "--pod-manifest-path" <<<"$("$CRILET_BIN" run --help)" || fail "run --help"
 ok "cri ps, version, run --help"
+out=$(cri ps)
+grep -qE '^CONTAINER +IMAGE +CREATED +STATE +NAME +ATTEMPT +POD ID +POD$' <<<"$(head -1 <<<"$out")" || fail "cri ps header: $out"
+grep -qE ' seconds? ago +Running +app +0 ' <<<"$out" || fail "cri ps row: $out"
+id=$(cri ps -q --name '^app$' | head -1)
+[[ ${#id} == 64 ]] || fail "cri ps -q --name: $id"
+out=$(cri exec "$id" echo hi 2>&1) || true
+[[ $out == hi ]] || fail "cri exec: $out"
+cri inspect "$id" | jq -e '.status.state == "CONTAINER_RUNNING" and .info.pid > 0' >/dev/null || fail "cri inspect"
+grep -qE '^IMAGE +TAG +IMAGE ID +SIZE$' <<<"$(cri images | head -1)" || fail "cri images header"
+grep -qE '^docker.io/library/busybox +1.36 +[0-9a-f]{13} +[0-9.]+[kMG]?B$' <<<"$(cri images)" || fail "cri images row: $(cri images)"
+grep -q '^RuntimeName:  containerd$' <<<"$(cri version)" || fail "cri version"
+err=$(cri frobnicate 2>&1) && fail "an unknown cri verb was accepted"
+[[ $err == *'unknown command "frobnicate"; the known ones: pods, ps, images'* ]] || fail "unknown verb: $err"
+ok "cri: ps (crictl's columns, -q, --name), exec, inspect, images (sizes), version, an unknown verb named"
 
 # --- log rotation: 20Ki files, 3 kept (live + 2 rotated, the older gzipped), logs -f follows across it ---
 uid=$(pod chatty | jq -r .metadata.uid)

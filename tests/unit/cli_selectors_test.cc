@@ -1,4 +1,4 @@
-// Label and field selectors (kubectl -l, --field-selector) and get's table flags: table-driven, kubectl's cases.
+// Label and field selectors (kubectl -l, --field-selector), get's table flags and crictl's words: table-driven.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/columns.h"
+#include "cli/crictl_format.h"
 #include "cli/event_list.h"
 #include "cli/pod_table.h"
 #include "cli/selectors.h"
@@ -155,4 +156,28 @@ TEST_CASE("get events: LAST SEEN TYPE REASON OBJECT MESSAGE, oldest first, one n
         "NAMESPACE   LAST SEEN   TYPE     REASON    OBJECT         MESSAGE\n"
         "test        5s          Normal   Created   pod/db-node1   Created it\n");
   CHECK(FormatEventList(events, "kube-system", "", TableOptions{}, now).empty());
+}
+
+TEST_CASE("crictl's words: CREATED ages, image sizes and IDs, repo tags, its tabwriter", "[cli][crictl]") {
+  using std::chrono::hours, std::chrono::milliseconds, std::chrono::minutes, std::chrono::seconds;
+  CHECK(CrictlAgo(milliseconds(400)) == "Less than a second ago");
+  CHECK(CrictlAgo(seconds(1)) == "1 second ago");
+  CHECK(CrictlAgo(seconds(59)) == "59 seconds ago");
+  CHECK(CrictlAgo(seconds(90)) == "About a minute ago");
+  CHECK(CrictlAgo(minutes(59)) == "59 minutes ago");
+  CHECK(CrictlAgo(minutes(70)) == "About an hour ago");
+  CHECK(CrictlAgo(hours(47)) == "47 hours ago");
+  CHECK(CrictlAgo(hours(24 * 13)) == "13 days ago");
+  CHECK(CrictlAgo(hours(24 * 30)) == "4 weeks ago");
+  CHECK(CrictlAgo(hours(24 * 90)) == "3 months ago");
+  CHECK(CrictlAgo(hours(24 * 365 * 3)) == "3 years ago");
+  CHECK(HumanSize(999) == "999B");
+  CHECK(HumanSize(4270000) == "4.27MB");
+  CHECK(HumanSize(1234567890) == "1.235GB");
+  CHECK(ShortImageId("sha256:9d24722292febf75559016a230067843") == "9d24722292feb");
+  CHECK(SplitRepoTag("docker.io/library/busybox:1.36") == std::pair<std::string, std::string>{"docker.io/library/busybox", "1.36"});
+  CHECK(SplitRepoTag("localhost:5000/etcd") == std::pair<std::string, std::string>{"localhost:5000/etcd", "<none>"});
+  CHECK(CrictlColumns({{"POD ID", "STATE"}, {"abc", "Ready"}}) ==
+        "POD ID              STATE\n"
+        "abc                 Ready\n");
 }
