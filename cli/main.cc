@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/apply_command.h"
+#include "cli/completion.h"
 #include "cli/cri_command.h"
 #include "cli/delete_command.h"
 #include "cli/describe_command.h"
@@ -32,12 +33,13 @@ constexpr const char* kUsage =
     "  apply       apply -f FILE|DIR|URL|-: validate and write one file per object into the manifest directory\n"
     "  delete      delete -f FILE | delete pod|configmap|secret|pvc|pv NAME: remove what apply wrote, wait for pods\n"
     "  wait        wait --for=condition=Ready|delete|jsonpath=... pod/NAME\n"
-    "  get pods    list pods of the running agent (-o wide|json|yaml)\n"
+    "  get         get pods|configmaps|secrets|pvc|events: kubectl's tables, -l, --field-selector, -o ...\n"
     "  describe    describe pod NAME: spec, states, conditions, probes, events\n"
     "  logs        print a container's log: logs POD [CONTAINER] (-f, -p, --tail, --since, --all-containers...)\n"
     "  exec        run a command in a container: crilet exec POD [-c C] -- CMD...\n"
     "  validate    check manifests and print them with defaults applied\n"
-    "  cri         list sandboxes, containers and images through CRI (pods, ps, images)\n"
+    "  cri         crictl's verbs through CRI: pods, ps, images, inspect, inspectp, exec, logs, stopp, rmp, pull...\n"
+    "  completion  completion bash|zsh: a shell completion script\n"
     "  version     print the version\n"
     "\n"
     "Run 'crilet COMMAND --help' for a command's flags.\n";
@@ -73,6 +75,7 @@ int Main(int argc, char** argv) {
   if (cmd == "describe") return DescribeCommand(argc - 1, argv + 1);
   if (cmd == "logs") return LogsCommand(argc - 1, argv + 1);
   if (cmd == "exec") return ExecCommand(argc - 1, argv + 1);
+  if (cmd == "completion") return CompletionCommand(argc - 1, argv + 1);
   std::cerr << "crilet: unknown command \"" << cmd << "\"\n\n" << kUsage;
   return 2;
 }

@@ -212,6 +212,17 @@ grep -q '^RuntimeName:  containerd$' <<<"$(cri version)" || fail "cri version"
 err=$(cri frobnicate 2>&1) && fail "an unknown cri verb was accepted"
 [[ $err == *'unknown command "frobnicate"; the known ones: pods, ps, images'* ]] || fail "unknown verb: $err"
 ok "cri: ps (crictl's columns, -q, --name), exec, inspect, images (sizes), version, an unknown verb named"
+# Completion, driven as bash drives it: the words typed so far, then the function's answers.
+complete_words() {  # complete_words WORD... : the candidates for the last word
+  PATH="$(dirname "$CRILET_BIN"):$PATH" CRILET_SERVER="http://127.0.0.1:$PORT" bash -c '
+    source <(crilet completion bash)
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _crilet; printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+}
+[[ $(complete_words crilet desc) == describe ]] || fail "completion of a subcommand: $(complete_words crilet desc)"
+[[ $(complete_words crilet logs we) == web-node1 ]] || fail "completion of a pod name: $(complete_words crilet logs we)"
+grep -qx -- --field-selector <<<"$(complete_words crilet get pods --fie)" || fail "completion of a flag"
+C completion zsh | grep -q bashcompinit || fail "completion zsh"
+ok "completion bash: subcommands, pod names from the agent, flags; zsh through bashcompinit"
 
 # --- log rotation: 20Ki files, 3 kept (live + 2 rotated, the older gzipped), logs -f follows across it ---
 uid=$(pod chatty | jq -r .metadata.uid)

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/columns.h"
+#include "cli/completion.h"
 #include "cli/crictl_format.h"
 #include "cli/event_list.h"
 #include "cli/pod_table.h"
@@ -180,4 +181,14 @@ TEST_CASE("crictl's words: CREATED ages, image sizes and IDs, repo tags, its tab
   CHECK(CrictlColumns({{"POD ID", "STATE"}, {"abc", "Ready"}}) ==
         "POD ID              STATE\n"
         "abc                 Ready\n");
+}
+
+TEST_CASE("completion scripts for bash and zsh, none for other shells", "[cli][completion]") {
+  const std::string bash = CompletionScript("bash");
+  CHECK(bash.find("complete -F _crilet crilet") != std::string::npos);
+  CHECK(bash.find("crilet get pods -A -o name") != std::string::npos);
+  const std::string zsh = CompletionScript("zsh");
+  CHECK(zsh.find("bashcompinit") != std::string::npos);
+  CHECK(zsh.find(bash) != std::string::npos);
+  CHECK(CompletionScript("fish").empty());
 }
