@@ -166,6 +166,7 @@ std::string PodFiles::ObjectVolumePath(const manifests::Volume& v) const {
 
 Status PodFiles::PrepareObjectVolumes(const manifests::Pod& pod, const manifests::LocalObjects& objects,
                                       const ContainerContext& ctx, const std::string& stamp,
+                                      std::map<std::string, Projection>* written,
                                       std::map<std::string, std::string>* paths) const {
   for (const auto& v : pod.spec.volumes) {
     if (!v.object) continue;
@@ -174,6 +175,11 @@ Status PodFiles::PrepareObjectVolumes(const manifests::Pod& pod, const manifests
       return Status(s.code(), "for volume \"" + v.name + "\" : " + s.message());
     }
     std::string p = ObjectVolumePath(v);
+    // What this syncer wrote last, still in place: no stat, mount check or file reads on a running pod's sync.
+    if (auto last = written->find(v.name); last != written->end() && last->second == payload && !CurrentVersionDir(p).empty()) {
+      (*paths)[v.name] = p;
+      continue;
+    }
     std::error_code ec;
     fs::create_directories(p, ec);
     if (ec) return Status::Internal("for volume \"" + v.name + "\" : cannot create " + p + ": " + ec.message());
@@ -184,8 +190,10 @@ Status PodFiles::PrepareObjectVolumes(const manifests::Pod& pod, const manifests
     }
     bool changed = false;
     if (Status s = WriteAtomically(p, payload, stamp, &changed); !s.ok()) {
+      written->erase(v.name);
       return Status(s.code(), "for volume \"" + v.name + "\" : " + s.message());
     }
+    (*written)[v.name] = std::move(payload);
     (*paths)[v.name] = p;
   }
   return Status::Ok();

@@ -6,6 +6,7 @@
 
 #include "common/status.h"
 #include "agent/container_config.h"
+#include "agent/volume_projection.h"
 #include "manifests/local_objects.h"
 #include "manifests/pod.h"
 
@@ -30,9 +31,11 @@ class PodFiles {
   // configMap, secret, downwardAPI and projected volumes: projects each (agent/volume_projection.h) into
   // <dir>/volumes/kubernetes.io~<plugin>/<name> with the atomic writer, on tmpfs when it holds Secret data, and
   // fills volume name -> host path. A missing non-optional object or key fails with kubelet's text:
-  // `for volume "NAME" : configmap "X" not found`. `stamp` names a new version dir.
+  // `for volume "NAME" : configmap "X" not found`. `stamp` names a new version dir. `written` keeps, by volume
+  // name, the files last written by this caller: a volume whose new files equal them is left as it is.
   Status PrepareObjectVolumes(const manifests::Pod& pod, const manifests::LocalObjects& objects,
                               const ContainerContext& ctx, const std::string& stamp,
+                              std::map<std::string, Projection>* written,
                               std::map<std::string, std::string>* paths) const;
   std::string ObjectVolumePath(const manifests::Volume& v) const;
   // Creates <dir>/<subPath> under a prepared volume, refusing paths that leave it.

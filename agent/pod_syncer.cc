@@ -389,7 +389,7 @@ Status PodSyncer::ProjectObjectVolumes(TimePoint now, std::map<std::string, std:
     spdlog::warn("{}/{}: {} is immutable: its volumes keep the data they have; the change reaches new pods only",
                  pod_.metadata.namespace_, pod_.metadata.name, ref);
   }
-  return files_.PrepareObjectVolumes(pod_, objects, ctx, VersionStamp(now), paths);
+  return files_.PrepareObjectVolumes(pod_, objects, ctx, VersionStamp(now), &written_volumes_, paths);
 }
 
 std::map<std::string, std::string> PodSyncer::TerminationMessages(const ObservedPod& obs) {

@@ -79,6 +79,7 @@ class PodSyncer {
   PinnedObjects pinned_;                              // immutable objects as the pod's volumes first saw them
   std::set<std::string> warned_immutable_;            // edits of pinned objects already logged
   std::string last_volume_error_;                     // a running pod's last FailedMount text, not repeated
+  std::map<std::string, Projection> written_volumes_;  // object volumes' files as last written, by volume name
 };
 
 }  // namespace crilet::agent
