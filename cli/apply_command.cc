@@ -99,9 +99,7 @@ int ApplyCommand(int argc, char** argv) {
   std::string manifest_dir, server, config;
   app.add_option("-f,--filename", files, "A manifest file, a directory (its *.yaml, *.yml, *.json), a URL, or - for stdin; repeatable")
       ->required();
-  app.add_option("--manifest-dir", manifest_dir, "The crilet's manifest directory (its --pod-manifest-path)");
-  app.add_option("--server", server, "The crilet's status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
-  app.add_option("--config", config, "A KubeletConfiguration naming staticPodPath [default: /etc/crilet/config.yaml if present]");
+  AddDaemonLookupFlags(&app, &manifest_dir, &server, &config);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

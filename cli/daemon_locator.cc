@@ -1,6 +1,7 @@
 // Finding the local crilet's manifest directory and status server.
 #include "cli/daemon_locator.h"
 
+#include <CLI/CLI.hpp>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -10,6 +11,13 @@
 #include "manifests/kubelet_config.h"
 
 namespace crilet::cli {
+
+void AddDaemonLookupFlags(CLI::App* app, std::string* manifest_dir, std::string* server, std::string* config) {
+  app->add_option("--manifest-dir", *manifest_dir, "The crilet's manifest directory (its --pod-manifest-path)");
+  app->add_option("--server", *server, "The crilet's status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  app->add_option("--config", *config,
+                  "A KubeletConfiguration naming staticPodPath [default: /etc/crilet/config.yaml if present]");
+}
 
 std::string ServerFromConfig(const ConfigFacts& facts) {
   long port = facts.read_only_port.value_or(10255);

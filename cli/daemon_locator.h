@@ -7,7 +7,14 @@
 
 #include "common/status.h"
 
+namespace CLI {
+class App;
+}
+
 namespace crilet::cli {
+
+// The flags apply, delete and kubectl's run take to find the daemon: --manifest-dir, --server and --config.
+void AddDaemonLookupFlags(CLI::App* app, std::string* manifest_dir, std::string* server, std::string* config);
 
 inline constexpr const char* kDefaultConfigPath = "/etc/crilet/config.yaml";
 

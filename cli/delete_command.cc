@@ -42,9 +42,7 @@ int DeleteCommand(int argc, char** argv) {
   app.add_option("-n,--namespace", ns, "The objects' namespace")->capture_default_str();
   app.add_flag("--wait", wait, "Wait until the pods are gone from the crilet's /pods (--wait=false: do not) [default: true]");
   app.add_option("--timeout", timeout_text, "How long to wait for the pods to go (0 = forever)")->capture_default_str();
-  app.add_option("--manifest-dir", manifest_dir, "The crilet's manifest directory (its --pod-manifest-path)");
-  app.add_option("--server", server, "The crilet's status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
-  app.add_option("--config", config, "A KubeletConfiguration naming staticPodPath [default: /etc/crilet/config.yaml if present]");
+  AddDaemonLookupFlags(&app, &manifest_dir, &server, &config);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -35,9 +35,7 @@ int RunPodCommand(int argc, char** argv) {
   app.add_flag("--command", f.command, "The words after -- are the command, not the args");
   app.add_option("--dry-run", dry_run, "client: only print the pod (with -o yaml|json)");
   app.add_option("-o,--output", output, "yaml or json (with --dry-run=client)");
-  app.add_option("--manifest-dir", manifest_dir, "The crilet's manifest directory (its --pod-manifest-path)");
-  app.add_option("--server", server, "The crilet's status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
-  app.add_option("--config", config, "A KubeletConfiguration naming staticPodPath [default: /etc/crilet/config.yaml if present]");
+  AddDaemonLookupFlags(&app, &manifest_dir, &server, &config);
   // The words after "--" belong to the container, never to the flags.
   std::vector<std::string> own;
   for (int i = 0; i < argc; ++i) {
