@@ -1,4 +1,4 @@
-/// `crilet exec POD [-c C] -- CMD...`: runs a command in a container through CRI ExecSync.
+/// `crilet exec POD [-c C] [-i] [-t] -- CMD...`: a command in a container over CRI streaming, as kubectl exec.
 #pragma once
 
 namespace crilet::cli {

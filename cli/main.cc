@@ -10,6 +10,7 @@
 #include "cli/cri_command.h"
 #include "cli/delete_command.h"
 #include "cli/describe_command.h"
+#include "cli/attach_command.h"
 #include "cli/exec_command.h"
 #include "cli/logs_command.h"
 #include "cli/get_command.h"
@@ -36,7 +37,8 @@ constexpr const char* kUsage =
     "  get         get pods|configmaps|secrets|pvc|events: kubectl's tables, -l, --field-selector, -o ...\n"
     "  describe    describe pod NAME: spec, states, conditions, probes, events\n"
     "  logs        print a container's log: logs POD [CONTAINER] (-f, -p, --tail, --since, --all-containers...)\n"
-    "  exec        run a command in a container: crilet exec POD [-c C] -- CMD...\n"
+    "  exec        run a command in a container: crilet exec POD [-c C] [-i] [-t] -- CMD...\n"
+    "  attach      attach to a container's main process: crilet attach POD [-c C] [-i] [-t]\n"
     "  validate    check manifests and print them with defaults applied\n"
     "  cri         crictl's verbs through CRI: pods, ps, images, inspect, inspectp, exec, logs, stopp, rmp, pull...\n"
     "  completion  completion bash|zsh: a shell completion script\n"
@@ -75,6 +77,7 @@ int Main(int argc, char** argv) {
   if (cmd == "describe") return DescribeCommand(argc - 1, argv + 1);
   if (cmd == "logs") return LogsCommand(argc - 1, argv + 1);
   if (cmd == "exec") return ExecCommand(argc - 1, argv + 1);
+  if (cmd == "attach") return AttachCommand(argc - 1, argv + 1);
   if (cmd == "completion") return CompletionCommand(argc - 1, argv + 1);
   std::cerr << "crilet: unknown command \"" << cmd << "\"\n\n" << kUsage;
   return 2;

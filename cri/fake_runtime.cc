@@ -412,6 +412,30 @@ std::unique_ptr<ExecCall> FakeRuntime::StartExecSync(const std::string& containe
   return std::make_unique<FakeExecCall>(std::move(state), deadline);
 }
 
+// The streaming calls answer with a URL naming the request, so tests see what was asked; nothing serves it.
+Status FakeRuntime::Exec(const StreamExec& request, std::string* url) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("Exec", request.container_id); !s.ok()) return s;
+  if (!containers_.count(request.container_id)) return Status::NotFound("Exec " + request.container_id + ": no such container");
+  *url = "http://127.0.0.1:1/exec/" + request.container_id;
+  return Status::Ok();
+}
+
+Status FakeRuntime::Attach(const StreamAttach& request, std::string* url) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("Attach", request.container_id); !s.ok()) return s;
+  if (!containers_.count(request.container_id)) return Status::NotFound("Attach " + request.container_id + ": no such container");
+  *url = "http://127.0.0.1:1/attach/" + request.container_id;
+  return Status::Ok();
+}
+
+Status FakeRuntime::PortForward(const std::string& sandbox_id, const std::vector<int32_t>& /*ports*/, std::string* url) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("PortForward", sandbox_id); !s.ok()) return s;
+  *url = "http://127.0.0.1:1/portforward/" + sandbox_id;
+  return Status::Ok();
+}
+
 Status FakeRuntime::ListImages(std::vector<Image>* out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = Enter("ListImages", ""); !s.ok()) return s;

@@ -334,6 +334,49 @@ std::unique_ptr<ExecCall> GrpcRuntime::StartExecSync(const std::string& containe
   return std::make_unique<GrpcExecCall>(std::move(call), container_id);
 }
 
+Status GrpcRuntime::Exec(const StreamExec& request, std::string* url) {
+  CRILET_CHECK_ENDPOINT();
+  v1::ExecRequest req;
+  req.set_container_id(request.container_id);
+  for (const auto& c : request.cmd) req.add_cmd(c);
+  req.set_tty(request.tty);
+  req.set_stdin(request.stdin);
+  req.set_stdout(request.stdout);
+  req.set_stderr(request.stderr && !request.tty);  // CRI refuses tty with stderr: the terminal carries both
+  v1::ExecResponse resp;
+  auto ctx = Context(options_.request_timeout);
+  Status s = FromGrpc(stubs_->runtime->Exec(ctx.get(), req, &resp), "Exec " + Short(request.container_id));
+  if (s.ok()) *url = resp.url();
+  return s;
+}
+
+Status GrpcRuntime::Attach(const StreamAttach& request, std::string* url) {
+  CRILET_CHECK_ENDPOINT();
+  v1::AttachRequest req;
+  req.set_container_id(request.container_id);
+  req.set_tty(request.tty);
+  req.set_stdin(request.stdin);
+  req.set_stdout(request.stdout);
+  req.set_stderr(request.stderr && !request.tty);
+  v1::AttachResponse resp;
+  auto ctx = Context(options_.request_timeout);
+  Status s = FromGrpc(stubs_->runtime->Attach(ctx.get(), req, &resp), "Attach " + Short(request.container_id));
+  if (s.ok()) *url = resp.url();
+  return s;
+}
+
+Status GrpcRuntime::PortForward(const std::string& sandbox_id, const std::vector<int32_t>& ports, std::string* url) {
+  CRILET_CHECK_ENDPOINT();
+  v1::PortForwardRequest req;
+  req.set_pod_sandbox_id(sandbox_id);
+  for (int32_t p : ports) req.add_port(p);
+  v1::PortForwardResponse resp;
+  auto ctx = Context(options_.request_timeout);
+  Status s = FromGrpc(stubs_->runtime->PortForward(ctx.get(), req, &resp), "PortForward " + Short(sandbox_id));
+  if (s.ok()) *url = resp.url();
+  return s;
+}
+
 Status GrpcRuntime::ListImages(std::vector<Image>* out) {
   CRILET_CHECK_ENDPOINT();
   v1::ListImagesRequest req;

@@ -58,6 +58,9 @@ class GrpcRuntime : public Runtime {
                   std::chrono::seconds timeout, ExecResult* out) override;
   std::unique_ptr<ExecCall> StartExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                                           std::chrono::seconds timeout, Status* error) override;
+  Status Exec(const StreamExec& request, std::string* url) override;
+  Status Attach(const StreamAttach& request, std::string* url) override;
+  Status PortForward(const std::string& sandbox_id, const std::vector<int32_t>& ports, std::string* url) override;
   Status ListImages(std::vector<Image>* out) override;
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
   Status PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,

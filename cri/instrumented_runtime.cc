@@ -115,6 +115,16 @@ std::unique_ptr<ExecCall> InstrumentedRuntime::StartExecSync(const std::string& 
   *error = failed;
   return nullptr;
 }
+Status InstrumentedRuntime::Exec(const StreamExec& request, std::string* url) {
+  return Timed("Exec", [&] { return inner_->Exec(request, url); });
+}
+Status InstrumentedRuntime::Attach(const StreamAttach& request, std::string* url) {
+  return Timed("Attach", [&] { return inner_->Attach(request, url); });
+}
+Status InstrumentedRuntime::PortForward(const std::string& sandbox_id, const std::vector<int32_t>& ports,
+                                        std::string* url) {
+  return Timed("PortForward", [&] { return inner_->PortForward(sandbox_id, ports, url); });
+}
 Status InstrumentedRuntime::ListImages(std::vector<Image>* out) {
   return Timed("ListImages", [&] { return inner_->ListImages(out); });
 }

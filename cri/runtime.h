@@ -12,6 +12,18 @@
 
 namespace crilet::cri {
 
+// CRI ExecRequest and AttachRequest: which standard streams the session carries.
+struct StreamAttach {
+  std::string container_id;
+  bool tty = false;
+  bool stdin = false;
+  bool stdout = true;
+  bool stderr = true;
+};
+struct StreamExec : StreamAttach {
+  std::vector<std::string> cmd;
+};
+
 // An ExecSync in flight (Runtime::StartExecSync), for a caller that waits in its own poll loop: poll fd()
 // for events(), then Step. Destroying an unfinished call cancels it.
 class ExecCall {
@@ -59,6 +71,12 @@ class Runtime {
   // when it could not be sent. Every runtime has this path: the probe loop never blocks on an exec.
   virtual std::unique_ptr<ExecCall> StartExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                                                   std::chrono::seconds timeout, Status* error) = 0;
+
+  // Streaming: each returns the one-time URL of a session on the runtime's streaming server, which the
+  // caller dials (cli/remote_command, cli/port_forward). The server expects exactly the streams asked for.
+  virtual Status Exec(const StreamExec& request, std::string* url) = 0;
+  virtual Status Attach(const StreamAttach& request, std::string* url) = 0;
+  virtual Status PortForward(const std::string& sandbox_id, const std::vector<int32_t>& ports, std::string* url) = 0;
 
   // ImageService
   virtual Status ListImages(std::vector<Image>* out) = 0;

@@ -1,0 +1,53 @@
+// Raw mode, window size and SIGWINCH for the local terminal of an interactive session.
+#include "cli/terminal.h"
+
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+namespace crilet::cli {
+
+bool IsTerminal(int fd) { return isatty(fd) == 1; }
+
+std::optional<TerminalSize> GetTerminalSize(int fd) {
+  winsize ws{};
+  if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) return std::nullopt;
+  return TerminalSize{ws.ws_col, ws.ws_row};
+}
+
+RawTerminal::RawTerminal(int fd) : fd_(fd) {
+  if (tcgetattr(fd_, &saved_) != 0) return;
+  termios raw = saved_;
+  cfmakeraw(&raw);
+  active_ = tcsetattr(fd_, TCSANOW, &raw) == 0;
+}
+
+RawTerminal::~RawTerminal() {
+  if (active_) tcsetattr(fd_, TCSANOW, &saved_);
+}
+
+WindowChanges::WindowChanges() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGWINCH);
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return;
+  fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+WindowChanges::~WindowChanges() {
+  if (fd_ < 0) return;
+  close(fd_);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGWINCH);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+void WindowChanges::Drain() {
+  signalfd_siginfo info;
+  while (fd_ >= 0 && read(fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+  }
+}
+
+}  // namespace crilet::cli
