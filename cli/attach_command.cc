@@ -28,6 +28,7 @@ int AttachCommand(int argc, char** argv) {
   app.add_flag("-t,--tty", tty_flag, "stdin is a TTY (with -i)");
   app.add_flag("-q,--quiet", quiet, "print only what the container prints");
   app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  BlockWindowChangeSignal();  // before any thread starts (see terminal.h)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -34,6 +34,7 @@ int ExecCommand(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "print only what the command prints");
   app.add_option("--timeout", timeout, "seconds before the command is killed (through ExecSync); 0 = none [default: 0]");
   app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  BlockWindowChangeSignal();  // before any thread starts (see terminal.h)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,6 +1,7 @@
 // Raw mode, window size and SIGWINCH for the local terminal of an interactive session.
 #include "cli/terminal.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -27,21 +28,22 @@ RawTerminal::~RawTerminal() {
   if (active_) tcsetattr(fd_, TCSANOW, &saved_);
 }
 
+void BlockWindowChangeSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGWINCH);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 WindowChanges::WindowChanges() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGWINCH);
-  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return;
   fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
 WindowChanges::~WindowChanges() {
-  if (fd_ < 0) return;
-  close(fd_);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGWINCH);
-  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  if (fd_ >= 0) close(fd_);
 }
 
 void WindowChanges::Drain() {

@@ -31,8 +31,12 @@ class RawTerminal {
   bool active_ = false;
 };
 
-// A signalfd that becomes readable on each SIGWINCH (the signal is blocked for the process while it is open);
-// -1 when it cannot be made. Read() drains it.
+// Blocks SIGWINCH in the calling thread and so in every thread it starts later. Call it first thing, before
+// a gRPC channel starts its threads: a thread with SIGWINCH unblocked would take the signal and drop it.
+void BlockWindowChangeSignal();
+
+// A signalfd that becomes readable on each SIGWINCH (blocked by BlockWindowChangeSignal); -1 when it cannot
+// be made. Drain() empties it.
 class WindowChanges {
  public:
   WindowChanges();

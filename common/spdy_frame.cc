@@ -167,8 +167,9 @@ std::string EncodeGoAway(uint32_t last_good_stream_id, uint32_t status) {
 }
 
 void FrameReader::Feed(std::string_view bytes) {
-  if (pos_ > 0 && pos_ == buffer_.size()) {
-    buffer_.clear();
+  // Drop what was read before adding more (never in Next: its payload views point into the buffer).
+  if (pos_ > 0) {
+    buffer_.erase(0, pos_);
     pos_ = 0;
   }
   buffer_.append(bytes);
@@ -193,10 +194,6 @@ FrameReader::Result FrameReader::Next(Frame* out, std::string* error) {
   if (buffer_.size() - pos_ < 8 + size_t{length}) return Result::kNeedMore;
   std::string_view payload(p + 8, length);
   pos_ += 8 + size_t{length};
-  if (pos_ > 64 * 1024 && pos_ * 2 > buffer_.size()) {  // keep the buffer from growing without bound
-    buffer_.erase(0, pos_);
-    pos_ = 0;
-  }
   *out = Frame{};
   out->flags = static_cast<uint8_t>(second >> 24);
   if ((first & 0x80000000u) == 0) {

@@ -45,8 +45,16 @@ fail() {
   exit 1
 }
 
+# Background processes a test starts (a follower, a port-forward): `track PID` ends them when the test
+# ends, failed or not, so none outlives it.
+TRACKED_PIDS=()
+track() { TRACKED_PIDS+=("$1"); }
+
 cleanup() {
   local rc=$?
+  for p in "${TRACKED_PIDS[@]}"; do
+    kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null || true
+  done
   if [[ -n $CRILET_PID ]] && kill -0 "$CRILET_PID" 2>/dev/null; then
     kill -TERM "$CRILET_PID" 2>/dev/null || true
     wait "$CRILET_PID" 2>/dev/null || true

@@ -229,6 +229,7 @@ uid=$(pod chatty | jq -r .metadata.uid)
 dir="$LOGS/default_chatty-node1_$uid/c"
 "$CRILET_BIN" logs chatty -f --server "http://127.0.0.1:$PORT" >"$T/chatty.txt" 2>&1 &
 follower=$!
+track "$follower"
 # Two rotations while it follows: counted from its first line (on a loaded machine its start takes seconds),
 # as rotated names it had not seen then.
 wait_for "logs -f printing" 20 test -s "$T/chatty.txt"

@@ -34,6 +34,19 @@ spec:
     image: docker.io/library/busybox:1.36
     command: [sh, -c, "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"]
 YAML
+manifest web.yaml <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: httpd
+    image: docker.io/library/busybox:1.36
+    command: [sh, -c, "mkdir -p /www; i=0; while [ $i -lt 3000 ]; do echo line $i of the page served through port-forward; i=$((i+1)); done > /www/big.txt; exec httpd -f -p 8080 -h /www"]
+    ports: [{name: http, containerPort: 8080}]
+    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+YAML
 wait_for "pods Running" 30 pod_is shell '.status.phase == "Running"'
 wait_for "talker Running" 30 pod_is talker '.status.phase == "Running"'
 
@@ -55,12 +68,49 @@ ok "exec -it with stdin not a terminal warns as kubectl and runs without one"
 # --- exec -it on a pseudo-terminal ---
 out=$($PTY --size 100x30 --step 'expect:# ' --step 'send:stty size\r' --step 'expect:30 100' \
   --step 'resize:120x40' --step 'until:40 120|stty size\r' \
-  --step 'send:echo ready-$((1+1)); sleep 300\r' --step 'expect:ready-2' --step 'send:\x03' --step 'expect:# ' --step 'send:echo still-$((20+1))\r' --step 'expect:still-21' \
+  --step 'send:echo ready-$((1+1)); sleep 300\r' --step 'expect:ready-2' --step 'until:# |\x03' --step 'send:echo still-$((20+1))\r' --step 'expect:still-21' \
   --step 'send:exit 3\r' -- "$CRILET_BIN" exec --server "http://127.0.0.1:$PORT" -it shell -- sh) && fail "exec -it exit 3 returned 0"
 rc=$?
 [[ $rc == 3 ]] || fail "exec -it exit code $rc: $out"
 ok "exec -it: a terminal of the local size, resized on SIGWINCH, Ctrl-C interrupts the remote command, exit code 3"
 $PTY --step 'expect:# ' --step 'send:\x04' -- "$CRILET_BIN" exec --server "http://127.0.0.1:$PORT" -it shell -- sh >/dev/null || fail "exec -it Ctrl-D"
 ok "exec -it: Ctrl-D ends the remote shell, exit code 0"
+
+# --- attach ---
+out=$($PTY --step 'expect:tick' --step 'send:\x03' -- "$CRILET_BIN" attach --server "http://127.0.0.1:$PORT" talker -c printer) || true
+grep -qE '^tick [0-9]+' <<<"$out" || fail "attach printed no ticks: $out"
+ok "attach: the container's output from now on, Ctrl-C ends the attach"
+err=$(C attach talker -c printer -i </dev/null 2>&1) && fail "attach -i to a container without stdin"
+grep -q 'has no stdin to attach to' <<<"$err" || fail "attach -i without stdin: $err"
+out=$($PTY --step 'expect:try pressing enter' --step 'until:attached-3|echo attached-$((1+2))\r' \
+  --step 'send:exit 4\r' -- "$CRILET_BIN" attach --server "http://127.0.0.1:$PORT" -it talker -c sh)
+rc=$?
+log "attach -it ended with $rc after the shell's exit"
+ok "attach -it: typed input reaches the container's own shell on its terminal; a container without stdin is refused"
+
+# --- port-forward ---
+REFUSED=$(free_port)
+"$CRILET_BIN" port-forward --server "http://127.0.0.1:$PORT" web :http "$REFUSED:9" --address 127.0.0.1 >"$T/pf.out" 2>"$T/pf.err" &
+track $!
+wait_for "port-forward listening" 20 grep -q "^Forwarding from 127.0.0.1:$REFUSED -> 9$" "$T/pf.out"
+P=$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9]*\) -> 8080$/\1/p' "$T/pf.out")
+[[ -n $P ]] || fail "no forwarding line for :http: $(cat "$T/pf.out")"
+C exec web -- cat /www/big.txt >"$T/big.txt"
+curls=()
+for i in $(seq 20); do
+  curl -sf --max-time 30 "http://127.0.0.1:$P/big.txt" -o "$T/got.$i" &
+  curls+=($!)
+done
+wait_jobs_ok=1
+for j in "${curls[@]}"; do wait "$j" || wait_jobs_ok=0; done
+((wait_jobs_ok)) || fail "a request through port-forward failed"
+for i in $(seq 20); do cmp -s "$T/big.txt" "$T/got.$i" || fail "response $i differs ($(wc -c <"$T/got.$i") of $(wc -c <"$T/big.txt") bytes)"; done
+[[ $(grep -c "^Handling connection for $P$" "$T/pf.out") == 20 ]] || fail "handled $(grep -c "^Handling connection for $P$" "$T/pf.out") connections"
+ok "port-forward: 20 concurrent HTTP requests through one forward, each $(wc -c <"$T/big.txt") bytes intact"
+curl -s --max-time 10 "http://127.0.0.1:$REFUSED/" >/dev/null && fail "a request to a closed pod port succeeded"
+wait_for "refused connection reported" 10 grep -q "an error occurred forwarding $REFUSED -> 9" "$T/pf.err"
+log "reported: $(grep -m1 "an error occurred" "$T/pf.err")"
+curl -sf --max-time 10 "http://127.0.0.1:$P/big.txt" | cmp -s - "$T/big.txt" || fail "port-forward stopped after a refused connection"
+ok "port-forward: a connection the pod refuses is reported and the forward keeps running"
 
 log "all $CHECKS checks passed"
