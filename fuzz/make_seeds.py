@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed inputs of h2_answer into fuzz/corpus/<target>/.
+"""Writes the seed inputs of h2_answer and spdy_frame into fuzz/corpus/<target>/.
 
 The seeds are committed; this script says what each one is (the HTTP/2 ones are binary frames).
 """
@@ -59,3 +59,46 @@ h2("many-frames", SETTINGS + frame(6, 0, 0, b"12345678") + frame(8, 0, 0, struct
    frame(1, 0, 1, hpack([(b":status", b"200")])) + frame(9, 4, 1, hpack([(b"content-type", b"application/grpc")])) +
    frame(0, 8, 1, b"\x03" + grpc_message(b"abcdef")[:4] + b"pad") + frame(0, 0, 1, grpc_message(b"abcdef")[4:]) +
    trailers(b"16", b"%zz%"))
+
+
+# spdy_frame: control byte (piece size - 1), then what a CRI streaming server sends: SYN_REPLYs whose header
+# blocks share one zlib stream primed with SPDY/3's dictionary, DATA, RST_STREAM, PING, GOAWAY.
+def spdy_dictionary():
+    import re
+    with open(os.path.join(os.path.dirname(ROOT), "..", "common", "spdy_dictionary.h")) as f:
+        return bytes(int(x, 16) for x in re.findall(r"0x([0-9a-f]{2})", f.read()))
+
+
+def spdy_control(ftype, flags, payload):
+    return struct.pack(">HH", 0x8003, ftype) + struct.pack(">I", (flags << 24) | len(payload)) + payload
+
+
+def spdy_data(stream, flags, data):
+    return struct.pack(">I", stream) + struct.pack(">I", (flags << 24) | len(data)) + data
+
+
+def spdy_headers(z, headers):
+    block = struct.pack(">I", len(headers))
+    for k, v in headers:
+        block += struct.pack(">I", len(k)) + k + struct.pack(">I", len(v)) + v
+    import zlib
+    return z.compress(block) + z.flush(zlib.Z_SYNC_FLUSH)
+
+
+def spdy(name, control, build):
+    import zlib
+    z = zlib.compressobj(zdict=spdy_dictionary())
+    write("spdy_frame", name, bytes([control]) + build(z))
+
+
+spdy("exec-session", 0, lambda z: b"".join(
+    spdy_control(2, 0, struct.pack(">I", i) + spdy_headers(z, [(b"streamtype", t)]))
+    for i, t in [(1, b"error"), (3, b"stdin"), (5, b"stdout"), (7, b"stderr")]) +
+    spdy_data(5, 0, b"hello\n") + spdy_data(5, 1, b"") + spdy_data(7, 1, b"") +
+    spdy_data(1, 1, b'{"metadata":{},"status":"Failure","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}}') +
+    spdy_control(7, 0, struct.pack(">II", 0, 0)))
+spdy("port-forward-split", 6, lambda z: spdy_control(2, 0, struct.pack(">I", 1) + spdy_headers(z, [(b"streamtype", b"error"), (b"port", b"80")])) +
+     spdy_data(3, 0, b"HTTP/1.0 200 OK\r\n\r\n" + b"x" * 3000) + spdy_control(6, 0, struct.pack(">I", 2)) +
+     spdy_control(3, 0, struct.pack(">II", 3, 5)))
+spdy("settings-window-unknown", 0, lambda z: spdy_control(4, 0, struct.pack(">III", 1, 7, 65536)) +
+     spdy_control(9, 0, struct.pack(">II", 1, 1000)) + spdy_control(10, 0, b"zz"))

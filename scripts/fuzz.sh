@@ -3,7 +3,8 @@
 #
 #   scripts/fuzz.sh                  the manifest parser, 60 seconds
 #   scripts/fuzz.sh --all            every target, FUZZ_SECONDS (60) each: manifest, h2_answer (the gRPC/HTTP2
-#                                    answer path of exec probes), jsonpath (get -o jsonpath/custom-columns)
+#                                    answer path of exec probes), jsonpath (get -o jsonpath/custom-columns),
+#                                    spdy_frame (what the streaming server sends exec, attach, port-forward)
 #   scripts/fuzz.sh TARGET...        the named targets
 #   FUZZ_SECONDS=600 scripts/fuzz.sh --all
 #
@@ -13,7 +14,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-all_targets=(manifest h2_answer jsonpath)
+all_targets=(manifest h2_answer jsonpath spdy_frame)
 targets=(manifest)
 if [[ ${1:-} == --all ]]; then
   targets=("${all_targets[@]}")
