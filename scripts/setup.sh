@@ -7,7 +7,7 @@ packages=(
   cmake g++ make pkg-config
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev grpc-proto
   libyaml-cpp-dev libspdlog-dev libssl-dev zlib1g-dev libnghttp2-dev catch2
-  nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev libmicrohttpd-dev
+  nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev libmicrohttpd-dev libarchive-dev
   # runtime and lab
   containerd runc containernetworking-plugins busybox-static iproute2 iptables docker-registry
   # test tools

@@ -113,4 +113,52 @@ log "reported: $(grep -m1 "an error occurred" "$T/pf.err")"
 curl -sf --max-time 10 "http://127.0.0.1:$P/big.txt" | cmp -s - "$T/big.txt" || fail "port-forward stopped after a refused connection"
 ok "port-forward: a connection the pod refuses is reported and the forward keeps running"
 
+# --- cp ---
+echo "copied in" >"$T/local.txt"
+C cp "$T/local.txt" shell:/tmp/copied.txt || fail "cp file to pod"
+[[ $(C exec shell -- cat /tmp/copied.txt) == "copied in" ]] || fail "cp file to pod: content"
+mkdir -p "$T/tree/sub/empty"
+echo one >"$T/tree/a.txt"
+printf '#!/bin/sh\necho run\n' >"$T/tree/sub/run.sh"
+chmod 0755 "$T/tree/sub/run.sh"
+C cp "$T/tree" shell:/tmp || fail "cp dir into an existing pod dir"
+[[ $(C exec shell -- /tmp/tree/sub/run.sh) == run ]] || fail "cp dir: the script is not there or lost its mode"
+C exec shell -- test -d /tmp/tree/sub/empty || fail "cp dir: the empty directory is missing"
+C cp shell:/tmp/tree "$T/back" || fail "cp dir from pod"
+diff -r "$T/tree" "$T/back" || fail "cp round trip differs"
+[[ $(stat -c %a "$T/back/sub/run.sh") != "" ]] || fail "cp back: no file"
+C cp default/web:/www/big.txt "$T/big2.txt" 2>/dev/null || fail "cp ns/pod:file to a local file"
+cmp -s "$T/big.txt" "$T/big2.txt" || fail "cp from pod: content differs"
+ok "cp: a file and a tree (modes, an empty dir) into a pod and back intact; ns/pod:path spec"
+err=$(C cp "$T/a" "$T/b" 2>&1) && fail "cp local to local"
+grep -qx "error: one of src or dest must be a remote file specification" <<<"$err" || fail "cp local-local: $err"
+err=$(C cp shell:/a web:/b 2>&1) && fail "cp pod to pod"
+grep -qx "error: one of src or dest must be a local file specification" <<<"$err" || fail "cp pod-pod: $err"
+err=$(C cp "$T/nothing" shell:/tmp 2>&1) && fail "cp of a missing local file"
+grep -qx "error: $T/nothing doesn't exist in local filesystem" <<<"$err" || fail "cp missing local: $err"
+err=$(C cp :x "$T/y" 2>&1) && fail "cp of a bad spec"
+grep -qx "error: filespec must match the canonical format: \[\[namespace/\]pod:\]file/path" <<<"$err" || fail "cp bad spec: $err"
+ok "cp: kubectl's errors for two local paths, two pods, a missing source, a bad spec"
+
+# A hostile container: its tar answers with entries that climb out of the destination and a symlink.
+python3 - "$T/evil.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    for name, data in [("data/ok.txt", b"fine\n"), ("data/../../escape.txt", b"escaped\n")]:
+        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+    i = tarfile.TarInfo("data/link"); i.type = tarfile.SYMTYPE; i.linkname = "/etc/passwd"; t.addfile(i)
+PY
+C exec -i shell -- sh -c 'cat > /evil.tar' <"$T/evil.tar"
+printf '#!/bin/sh\ncat /evil.tar\n' | C exec -i shell -- sh -c 'mkdir -p /usr/local/bin; cat > /usr/local/bin/tar; chmod +x /usr/local/bin/tar'
+mkdir -p "$T/safe/inner"
+err=$(C cp shell:/data "$T/safe/inner/d" 2>&1) || fail "cp from the hostile pod failed: $err"
+[[ $(cat "$T/safe/inner/d/ok.txt") == fine ]] || fail "hostile cp: the good entry is missing"
+[[ ! -e "$T/safe/escape.txt" && ! -e "$T/safe/inner/escape.txt" ]] || fail "hostile cp: an entry escaped the destination"
+[[ ! -e "$T/safe/inner/d/link" ]] || fail "hostile cp: a symlink was written"
+grep -q "is outside target destination, skipping" <<<"$err" || fail "hostile cp: no warning for the escaping entry: $err"
+grep -q "warning: skipping symlink" <<<"$err" || fail "hostile cp: no warning for the symlink: $err"
+log "hostile tar: $(tr '\n' ';' <<<"$err")"
+C exec shell -- rm /usr/local/bin/tar
+ok "cp from a hostile container: entries outside the destination and symlinks are skipped with kubectl's warnings"
+
 log "all $CHECKS checks passed"

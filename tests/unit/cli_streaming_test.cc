@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cp_paths.h"
 #include "cli/interactive.h"
 #include "cli/port_forward.h"
 #include "cli/remote_command.h"
@@ -185,4 +186,42 @@ TEST_CASE("kubectl's port-forward specs and addresses", "[streaming]") {
   REQUIRE(ParseListenAddresses({"0.0.0.0,::"}, &a).ok());
   CHECK(a == std::vector<std::string>{"0.0.0.0", "::"});
   CHECK(ParseListenAddresses({"example"}, &a).message() == "example is not a valid IP");
+}
+
+TEST_CASE("kubectl cp's file specs and path rules", "[streaming]") {
+  FileSpec f;
+  REQUIRE(ExtractFileSpec("web:/tmp/x/", &f).ok());
+  CHECK((f.pod == "web" && f.ns.empty() && f.path == "/tmp/x"));
+  REQUIRE(ExtractFileSpec("prod/web:rel", &f).ok());
+  CHECK((f.ns == "prod" && f.pod == "web" && f.path == "rel"));
+  REQUIRE(ExtractFileSpec("/local/only", &f).ok());
+  CHECK((f.pod.empty() && f.path == "/local/only"));
+  CHECK(ExtractFileSpec(":x", &f).message() == "filespec must match the canonical format: [[namespace/]pod:]file/path");
+  CHECK(ExtractFileSpec("a/b/c:x", &f).message() == "filespec must match the canonical format: [[namespace/]pod:]file/path");
+
+  CHECK(CleanPath("a/../b") == "b");
+  CHECK(CleanPath("/../x/./y/") == "/x/y");
+  CHECK(CleanPath("../../x") == "../../x");
+  CHECK(CleanPath("") == ".");
+
+  auto plan = PlanCopyToPod("/home/me/tree/", "/tmp", true);  // into an existing directory
+  CHECK((plan.entry_name == "tree" && plan.extract_dir == "/tmp"));
+  plan = PlanCopyToPod("notes.txt", "/etc/app/config.txt", false);  // to a new name
+  CHECK((plan.entry_name == "config.txt" && plan.extract_dir == "/etc/app"));
+  plan = PlanCopyToPod("notes.txt", "here.txt", false);
+  CHECK((plan.entry_name == "here.txt" && plan.extract_dir == "."));
+
+  CHECK(CopyFromPodPrefix("/var/log/") == "var/log");
+  CHECK(CopyFromPodPrefix("../../etc/hostname") == "etc/hostname");
+  std::string out;
+  CHECK(LocalTarget("/dst", "var/log", "var/log/a/b.txt", &out));
+  CHECK(out == "/dst/a/b.txt");
+  CHECK(LocalTarget("/dst", "etc/hostname", "etc/hostname", &out));
+  CHECK(out == "/dst");
+  CHECK_FALSE(LocalTarget("/dst", "data", "data/../../escape", &out));
+  CHECK(out == "/escape");
+  CHECK_FALSE(LocalTarget("rel", "d", "d/../../up", &out));
+  CHECK(LocalTarget(".", "d", "d/x", &out));
+  CHECK(out == "x");
+  CHECK_FALSE(LocalTarget(".", "d", "d/../../x", &out));
 }
