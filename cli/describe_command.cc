@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/ephemeral.h"
 #include "cli/event_table.h"
 #include "cli/host_path_warnings.h"
 #include "cli/pod_lookup.h"
@@ -181,6 +182,9 @@ std::string DescribePod(const json& pod, TimePoint now) {
   for (const auto& ip : st.value("podIPs", json::array())) o << "  IP:  " << ip.value("ip", "") << "\n";
   Containers(o, "Init Containers", spec.value("initContainers", json::array()), st.value("initContainerStatuses", json::array()));
   Containers(o, "Containers", spec.value("containers", json::array()), st.value("containerStatuses", json::array()));
+  if (spec.contains("ephemeralContainers")) {  // crilet debug's containers, while they run
+    Containers(o, "Ephemeral Containers", spec["ephemeralContainers"], st.value("ephemeralContainerStatuses", json::array()));
+  }
   o << "Conditions:\n  " << Pad("Type", 28) << "Status\n";
   for (const auto& c : st.value("conditions", json::array())) o << "  " << Pad(c.value("type", ""), 28) << c.value("status", "") << "\n";
   o << "Volumes:";
@@ -281,6 +285,7 @@ int DescribeCommand(int argc, char** argv) {
   }
   json claims;
   if (GetJson(server, "/pvc", &claims).ok() && claims.contains("items")) j["claims"] = claims["items"];
+  AddEphemeralContainers(server, &j);
   std::cout << DescribePod(j, std::chrono::system_clock::now());
   return 0;
 }

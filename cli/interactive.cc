@@ -35,8 +35,9 @@ int SessionExit(const Status& session, const RemoteCommandResult& result, std::s
   return result.exit_code;
 }
 
-int RunInteractive(const std::string& url, const RemoteCommandOptions& opts) {
+int RunInteractive(const std::string& url, const RemoteCommandOptions& opts, int stop_fd) {
   RemoteCommandIo io;
+  io.stop_fd = stop_fd;
   std::unique_ptr<RawTerminal> raw;
   std::unique_ptr<WindowChanges> changes;
   if (opts.tty) {

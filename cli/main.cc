@@ -12,6 +12,7 @@
 #include "cli/describe_command.h"
 #include "cli/attach_command.h"
 #include "cli/cp_command.h"
+#include "cli/debug_command.h"
 #include "cli/exec_command.h"
 #include "cli/port_forward_command.h"
 #include "cli/logs_command.h"
@@ -42,6 +43,7 @@ constexpr const char* kUsage =
     "  exec        run a command in a container: crilet exec POD [-c C] [-i] [-t] -- CMD...\n"
     "  attach      attach to a container's main process: crilet attach POD [-c C] [-i] [-t]\n"
     "  cp          copy files to and from containers: crilet cp SRC [NS/]POD:DEST | [NS/]POD:SRC DEST\n"
+    "  debug       a temporary container in a pod: crilet debug POD --image I [--target C] [-it] [-- CMD]\n"
     "  port-forward  forward local ports to a pod: crilet port-forward POD [LOCAL:]REMOTE... [--address A]\n"
     "  validate    check manifests and print them with defaults applied\n"
     "  cri         crictl's verbs through CRI: pods, ps, images, inspect, inspectp, exec, logs, stopp, rmp, pull...\n"
@@ -83,6 +85,7 @@ int Main(int argc, char** argv) {
   if (cmd == "exec") return ExecCommand(argc - 1, argv + 1);
   if (cmd == "attach") return AttachCommand(argc - 1, argv + 1);
   if (cmd == "cp") return CpCommand(argc - 1, argv + 1);
+  if (cmd == "debug") return DebugCommand(argc - 1, argv + 1);
   if (cmd == "port-forward") return PortForwardCommand(argc - 1, argv + 1);
   if (cmd == "completion") return CompletionCommand(argc - 1, argv + 1);
   std::cerr << "crilet: unknown command \"" << cmd << "\"\n\n" << kUsage;

@@ -143,7 +143,7 @@ Status RunRemoteCommand(const std::string& url, const RemoteCommandOptions& opts
       started = true;
       send_size();
     }
-    pollfd fds[3];
+    pollfd fds[4];
     int n = 0;
     fds[n++] = {conn->fd(), static_cast<short>(POLLIN | (conn->WantsWrite() ? POLLOUT : 0)), 0};
     int in_slot = -1, resize_slot = -1;
@@ -155,10 +155,16 @@ Status RunRemoteCommand(const std::string& url, const RemoteCommandOptions& opts
       resize_slot = n;
       fds[n++] = {io.resize_fd, POLLIN, 0};
     }
+    int stop_slot = -1;
+    if (io.stop_fd >= 0) {
+      stop_slot = n;
+      fds[n++] = {io.stop_fd, POLLIN, 0};
+    }
     if (poll(fds, static_cast<nfds_t>(n), -1) < 0) {
       if (errno == EINTR) continue;
       return Status::Internal(std::string("poll: ") + std::strerror(errno));
     }
+    if (stop_slot >= 0 && (fds[stop_slot].revents & POLLIN)) return Status::Unavailable("interrupted");
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       if (Status s = conn->OnReadable(&session); !s.ok()) return s;
     }

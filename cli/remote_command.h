@@ -24,6 +24,7 @@ struct RemoteCommandIo {
   int out = 1;
   int err = 2;
   int resize_fd = -1;  // readable when the local terminal changed size (WindowChanges), -1 = none
+  int stop_fd = -1;    // readable when the session must end at once (StopSignals), -1 = none
   std::function<std::optional<TerminalSize>()> size;  // the local terminal's size now
 };
 
@@ -42,7 +43,8 @@ std::string TerminalSizeMessage(const TerminalSize& size);
 
 // Dials `url`, opens the streams `opts` names, copies io.in to stdin (closing it at EOF), the server's
 // stdout and stderr to io.out and io.err, sends the size on each change, and returns when the server has
-// said how the command ended. A Status error only when the session could not run or broke off.
+// said how the command ended. A Status error only when the session could not run or broke off, and
+// Unavailable "interrupted" when io.stop_fd became readable.
 Status RunRemoteCommand(const std::string& url, const RemoteCommandOptions& opts, const RemoteCommandIo& io,
                         RemoteCommandResult* result);
 

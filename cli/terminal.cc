@@ -53,3 +53,33 @@ void WindowChanges::Drain() {
 }
 
 }  // namespace crilet::cli
+
+namespace crilet::cli {
+namespace {
+
+sigset_t StopSet() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+void StopSignals::Block() {
+  sigset_t set = StopSet();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+StopSignals::StopSignals() {
+  sigset_t set = StopSet();
+  fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+StopSignals::~StopSignals() {
+  if (fd_ >= 0) close(fd_);
+}
+
+}  // namespace crilet::cli

@@ -51,3 +51,22 @@ class WindowChanges {
 };
 
 }  // namespace crilet::cli
+
+namespace crilet::cli {
+
+// SIGINT, SIGTERM and SIGHUP as a pollable fd, for a command that must clean up before it ends (crilet
+// debug removes its container). Block() them first thing, before any thread starts, as for SIGWINCH.
+class StopSignals {
+ public:
+  static void Block();
+  StopSignals();
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace crilet::cli

@@ -20,6 +20,7 @@ void ToProto(const NamespaceOptions& in, v1::NamespaceOption* out) {
   out->set_network(static_cast<v1::NamespaceMode>(in.network));
   out->set_pid(static_cast<v1::NamespaceMode>(in.pid));
   out->set_ipc(static_cast<v1::NamespaceMode>(in.ipc));
+  out->set_target_id(in.target_id);
 }
 
 void ToProto(const SeccompProfile& in, v1::SecurityProfile* out) {

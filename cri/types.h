@@ -40,6 +40,7 @@ struct NamespaceOptions {
   NamespaceMode network = NamespaceMode::kPod;
   NamespaceMode pid = NamespaceMode::kContainer;
   NamespaceMode ipc = NamespaceMode::kPod;
+  std::string target_id;  // the container whose namespace a kTarget mode joins (crilet debug --target)
 };
 
 struct SeccompProfile {

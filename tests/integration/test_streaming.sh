@@ -161,4 +161,30 @@ log "hostile tar: $(tr '\n' ';' <<<"$err")"
 C exec shell -- rm /usr/local/bin/tar
 ok "cp from a hostile container: entries outside the destination and symlinks are skipped with kubectl's warnings"
 
+# --- debug ---
+IMG=docker.io/library/busybox:1.36
+out=$(C debug shell --image $IMG --target c -- ps 2>"$T/err") || fail "debug --target: $(cat "$T/err")"
+grep -q "sleep 3600" <<<"$out" || fail "debug --target does not see the target's processes: $out"
+grep -q "^Defaulting debug container name to debugger-[a-z0-9]\{5\}\.$" "$T/err" || fail "debug's name message: $(cat "$T/err")"
+out=$(C debug shell --image $IMG -- ps)
+grep -q "sleep 3600" <<<"$out" && fail "debug without --target sees the target's processes"
+[[ $(C debug shell --image $IMG -- sh -c 'exit 6'; echo $?) == 6 ]] || fail "debug exit code"
+ok "debug: --target sees the target container's processes, without it not; the exit code passes back"
+out=$($PTY --step 'expect:try pressing enter' --step 'until:/ # |\r' --step 'send:wget -qO- http://127.0.0.1:8080/big.txt | head -1\r' \
+  --step 'expect:line 0 of the page' --step 'send:exit\r' -- "$CRILET_BIN" debug --server "http://127.0.0.1:$PORT" -it web --image $IMG -- sh) ||
+  fail "debug -it: $out"
+ok "debug -it: an interactive shell in the pod's network (the pod's server on 127.0.0.1)"
+"$CRILET_BIN" debug --server "http://127.0.0.1:$PORT" shell --image $IMG -c dbg -- sleep 300 >/dev/null 2>"$T/dbg.err" &
+dbg=$!
+track $dbg
+wait_for "describe shows the debug container" 20 grep -q "^Ephemeral Containers:" <<<"$(C describe pod shell)"
+desc=$(C describe pod shell)
+grep -qE "^  dbg:" <<<"$desc" || fail "describe: no dbg entry: $desc"
+kill -INT $dbg
+wait $dbg && fail "debug should end with 130 on Ctrl-C" || true
+[[ $(cri ps -a --name dbg -q) == "" ]] || fail "Ctrl-C left the debug container behind"
+grep -q "^Ephemeral Containers:" <<<"$(C describe pod shell)" && fail "describe still shows the removed debug container"
+pod_is shell '.status.containerStatuses[0].restartCount == 0 and .status.containerStatuses[0].state.running' || fail "the debugged pod changed"
+ok "debug: shown in describe as an ephemeral container while it runs; Ctrl-C removes it; the pod is untouched"
+
 log "all $CHECKS checks passed"
