@@ -115,6 +115,12 @@ std::unique_ptr<ExecCall> InstrumentedRuntime::StartExecSync(const std::string& 
   *error = failed;
   return nullptr;
 }
+Status InstrumentedRuntime::RuntimeStatus(bool verbose, RuntimeStatusInfo* out) {
+  return Timed("Status", [&] { return inner_->RuntimeStatus(verbose, out); });
+}
+Status InstrumentedRuntime::ListContainerStats(const ContainerStatsFilter& f, std::vector<ContainerStats>* out) {
+  return Timed("ListContainerStats", [&] { return inner_->ListContainerStats(f, out); });
+}
 Status InstrumentedRuntime::ListImages(std::vector<Image>* out) {
   return Timed("ListImages", [&] { return inner_->ListImages(out); });
 }

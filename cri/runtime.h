@@ -60,6 +60,11 @@ class Runtime {
   virtual std::unique_ptr<ExecCall> StartExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                                                   std::chrono::seconds timeout, Status* error) = 0;
 
+  // CRI Status (named so because Status is crilet's error type). The info map only with verbose, as CRI says.
+  virtual Status RuntimeStatus(bool verbose, RuntimeStatusInfo* out) = 0;
+  // CRI ListContainerStats: the usage of the containers `filter` selects (empty fields select all).
+  virtual Status ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) = 0;
+
   // ImageService
   virtual Status ListImages(std::vector<Image>* out) = 0;
   // *out is nullopt when the image is not present (not an error, as in CRI).
