@@ -29,7 +29,9 @@ pod_manifest w1 4
 wait_for "w1 Running" 30 pod_is w1 '.status.phase == "Running"'
 
 # --- the table, then one row per change ---
-C get pods -w >"$T/watch.out" 2>"$T/watch.err" &
+# The watches run the binary itself, not through C: a function run with & is a subshell, and $! would name it,
+# not crilet, so a signal sent there would never reach the watch.
+CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" get pods -w >"$T/watch.out" 2>"$T/watch.err" &
 WATCH_PID=$!
 grep_within 10 "$T/watch.out" '^NAME +READY +STATUS +RESTARTS +AGE$'
 grep_within 10 "$T/watch.out" '^w1-node1 +1/1 +Running +0 +[0-9]+s$'
@@ -60,13 +62,21 @@ wait "$WATCH_PID" || rc=$?
 ok "get pods -w ends on SIGINT with exit status 1 and nothing on stderr"
 
 # --- --watch-only -o json --output-watch-events: one {type, object} document per change ---
-C get pods --watch-only -o json --output-watch-events -l app=watch >"$T/events.json" 2>"$T/events.err" &
+CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" get pods --watch-only -o json --output-watch-events -l app=watch \
+  >"$T/events.json" 2>"$T/events.err" &
 EVENTS_PID=$!
-pod_manifest w3
-wait_for "w3's ADDED and MODIFIED documents" 30 bash -c \
-  "jq -se '[.[] | select(.object.metadata.name == \"w3-node1\")] | (.[0].type == \"ADDED\") and any(.type == \"MODIFIED\" and .object.status.phase == \"Running\")' '$T/events.json'"
-jq -se 'all(.object.metadata.name != "w2-node1")' "$T/events.json" >/dev/null || fail "--watch-only printed the pods it found at the start"
+# w2, there from the start, is not listed; its deletion is printed, which also shows the first poll is done,
+# so w3, made next, can only come as ADDED.
+rm "$MANIFESTS/w2.yaml"
+wait_for "w2's DELETED document" 30 bash -c "jq -se 'any(.type == \"DELETED\" and .object.metadata.name == \"w2-node1\")' '$T/events.json'"
+jq -se 'all(.object.metadata.name != "w2-node1" or .type != "ADDED")' "$T/events.json" >/dev/null ||
+  fail "--watch-only printed the pods it found at the start: $(cat "$T/events.json")"
+pod_manifest w3 4
+wait_for "w3's ADDED document" 30 bash -c \
+  "jq -se 'map(select(.object.metadata.name == \"w3-node1\"))[0].type == \"ADDED\"' '$T/events.json'"
 rm "$MANIFESTS/w3.yaml"
+wait_for "w3's MODIFIED document (terminating)" 30 bash -c \
+  "jq -se 'any(.type == \"MODIFIED\" and .object.metadata.name == \"w3-node1\" and .object.metadata.deletionTimestamp != null)' '$T/events.json'"
 wait_for "w3's DELETED document" 30 bash -c "jq -se 'any(.type == \"DELETED\" and .object.metadata.name == \"w3-node1\")' '$T/events.json'"
 kill -TERM "$EVENTS_PID"
 rc=0
@@ -75,17 +85,21 @@ wait "$EVENTS_PID" || rc=$?
 ok "get pods --watch-only -o json --output-watch-events: ADDED, MODIFIED and DELETED documents, no listing first"
 
 # --- a closed pipe ends it at the next change ---
-( C get pods -w | head -n 1 >"$T/head.out" ) &
+# No pod is left in default: the watch prints nothing (as kubectl) until w4 comes; head takes the header and
+# goes, and w5's row is the write that finds no reader.
+( CRILET_SERVER="http://127.0.0.1:$PORT" "$CRILET_BIN" get pods -w | head -n 1 >"$T/head.out" ) &
 PIPE_PID=$!
-grep_within 10 "$T/head.out" '^NAME'
 pod_manifest w4
+grep_within 30 "$T/head.out" '^NAME'
+pod_manifest w5
 wait_for "the watch ends when its reader is gone" 30 bash -c "! kill -0 $PIPE_PID"
 wait "$PIPE_PID" || true
 ok "get pods -w ends when its output pipe closes"
 
 # --- get all: the pods, named pod/NAME ---
-grep -qE '^pod/w2-node1 +1/1 +Running' <<<"$(C get all)" || fail "get all: $(C get all)"
-[[ $(C get all -o name | sort | tr '\n' ' ') == "pod/w2-node1 pod/w4-node1 " ]] || fail "get all -o name: $(C get all -o name)"
+wait_for "w4 Running" 30 pod_is w4 '.status.phase == "Running"'
+grep -qE '^pod/w4-node1 +1/1 +Running' <<<"$(C get all)" || fail "get all: $(C get all)"
+[[ $(C get all -o name | sort | tr '\n' ' ') == "pod/w4-node1 pod/w5-node1 " ]] || fail "get all -o name: $(C get all -o name)"
 [[ $(C get all -o json | jq -r '.kind') == List ]] || fail "get all -o json is not a List"
 [[ $(C get all -n nowhere 2>&1) == "No resources found in nowhere namespace." ]] || fail "get all -n nowhere: $(C get all -n nowhere 2>&1)"
 ok "get all lists the pods as pod/NAME, as kubectl get all"
