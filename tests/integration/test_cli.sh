@@ -93,6 +93,7 @@ done
 grep -qE '^  Type +Reason +Age +From +Message$' <<<"$d" || fail "describe events header: $d"
 grep -qE '^  Normal +Started +[0-9]+s +crilet +Started container app$' <<<"$d" || fail "describe event row: $d"
 ok "describe pod: spec summary, states, probes, conditions, events"
+sed 's/^/# | /' <<<"$d"
 
 # --- logs ---
 grep -qx "first line" <<<"$(C logs web -c app | head -2)" || fail "logs first line"
@@ -227,6 +228,7 @@ jq -e '.status.conditions | map(select(.type == "RuntimeReady"))[0].status == tr
 jq -e '.config | type == "object"' <<<"$info" >/dev/null || fail "cri info lacks containerd's config: $info"
 jq -e 'keys == ["status"]' <<<"$(cri info -q)" >/dev/null || fail "cri info -q: $(cri info -q)"
 ok "cri stats (crictl's columns, --id, -o json), cri info (conditions, containerd's config; -q)"
+sed 's/^/# | /' <<<"$out"
 # Completion, driven as bash drives it: the words typed so far, then the function's answers.
 complete_words() {  # complete_words WORD... : the candidates for the last word
   PATH="$(dirname "$CRILET_BIN"):$PATH" CRILET_SERVER="http://127.0.0.1:$PORT" bash -c '

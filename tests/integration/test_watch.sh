@@ -51,6 +51,7 @@ header_ready=$(head -1 "$T/watch.out" | grep -bo 'READY' | cut -d: -f1)
 grep -E '^w2-node1 +1/1 +Running' "$T/watch.out" | grep -bo '1/1' | head -1 | grep -q "^$header_ready:" ||
   fail "a watch row is not aligned with the header: $(cat "$T/watch.out")"
 ok "get pods -w: the table, then a row for each change (added, running, terminating, deleted)"
+sed 's/^/# | /' "$T/watch.out"
 
 # --- ^C ends it at once, with kubectl's exit status ---
 kill -INT "$WATCH_PID"
