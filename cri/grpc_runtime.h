@@ -53,13 +53,13 @@ class GrpcRuntime : public Runtime {
   Status RemoveContainer(const std::string& container_id) override;
   Status ListContainers(const ContainerFilter& filter, std::vector<Container>* out) override;
   Status ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) override;
+  Status RuntimeStatus(bool verbose, RuntimeStatusInfo* out) override;
+  Status ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) override;
   Status ReopenContainerLog(const std::string& container_id) override;
   Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                   std::chrono::seconds timeout, ExecResult* out) override;
   std::unique_ptr<ExecCall> StartExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                                           std::chrono::seconds timeout, Status* error) override;
-  Status RuntimeStatus(bool verbose, RuntimeStatusInfo* out) override;
-  Status ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) override;
   Status ListImages(std::vector<Image>* out) override;
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
   Status PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,
