@@ -13,6 +13,7 @@ struct TableOptions {
   bool all_namespaces = false;  // -A: NAMESPACE first
   bool headers = true;          // false with --no-headers
   bool show_labels = false;     // --show-labels: LABELS last
+  std::string name_prefix;      // before each NAME: "pod/" in get all, as kubectl prints several kinds
 };
 
 // kubectl's LABELS cell: k=v pairs sorted by key, joined by ",", or <none>.

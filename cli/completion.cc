@@ -23,8 +23,8 @@ _crilet() {
   fi
   local flags=""
   case $cmd in
-    get) flags="-n --namespace -A --all-namespaces -o --output -l --selector --field-selector --sort-by --no-headers --show-labels --for --server"
-         if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods configmaps secrets pvc events" -- "$cur")); return; fi ;;
+    get) flags="-n --namespace -A --all-namespaces -o --output -l --selector --field-selector --sort-by --no-headers --show-labels --for --server -w --watch --watch-only --output-watch-events"
+         if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods all configmaps secrets pvc events" -- "$cur")); return; fi ;;
     describe) flags="-n --namespace --server"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pod" -- "$cur")); return; fi ;;
     logs) flags="-c --container -f --follow -p --previous --tail --since --since-time --limit-bytes --all-containers --prefix --timestamps -n --namespace --server" ;;
@@ -35,7 +35,11 @@ _crilet() {
     wait) flags="--for --timeout -n --namespace --server" ;;
     validate) flags="-o --output --hostname-override" ;;
     cri) flags="-r --container-runtime-endpoint -o --output"
-         if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods ps images inspect inspectp exec logs stop rm stopp rmp pull version" -- "$cur")); return; fi ;;
+         if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods ps images inspect inspectp exec logs stop rm stopp rmp pull stats info version" -- "$cur")); return; fi
+         case ${COMP_WORDS[2]} in
+           stats) flags="$flags -a --all --id -p --pod --label -s --seconds" ;;
+           info) flags="$flags -q --quiet" ;;
+         esac ;;
     run) flags="--image --restart --env --port --labels --command -n --namespace --dry-run --pod-manifest-path --config --container-runtime-endpoint --root-dir --pod-logs-dir --hostname-override --read-only-port --healthz-port" ;;
     completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")); return ;;
   esac

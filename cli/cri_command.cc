@@ -6,9 +6,12 @@
 #include <fstream>
 #include <iostream>
 #include <regex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "cli/crictl_format.h"
+#include "cli/crictl_stats.h"
+#include "common/json_yaml.h"
 #include "common/cri_log.h"
 #include "cri/grpc_runtime.h"
 
@@ -25,6 +28,8 @@ void Print(const std::vector<std::vector<std::string>>& table, const std::vector
            const nlohmann::json& out, const std::string& output, bool quiet) {
   if (output == "json") {
     std::cout << out.dump(2) << "\n";
+  } else if (output == "yaml") {
+    std::cout << JsonToYaml(out);
   } else if (quiet) {
     for (const auto& id : ids) std::cout << id << "\n";
   } else {
@@ -71,7 +76,7 @@ int CriCommand(int argc, char** argv) {
     break;
   }
   CLI::App app{"crilet cri: what the container runtime holds, through CRI, in crictl's words (pods, ps, images, "
-               "inspect, inspectp, exec, logs, stop, rm, stopp, rmp, pull, version)."};
+               "inspect, inspectp, exec, logs, stop, rm, stopp, rmp, pull, stats, info, version)."};
   app.name("crilet cri");
   std::string endpoint = "unix:///run/containerd/containerd.sock";
   if (const char* e = std::getenv("CRILET_RUNTIME_ENDPOINT")) endpoint = e;
@@ -80,7 +85,7 @@ int CriCommand(int argc, char** argv) {
   int64_t tail = -1;
   std::vector<std::string> ids, cmd;
   app.add_option("--container-runtime-endpoint,-r", endpoint, "CRI socket [default: $CRILET_RUNTIME_ENDPOINT or containerd's]");
-  app.add_option("-o,--output", output, "table or json")->check(CLI::IsMember({"table", "json"}));
+  app.add_option("-o,--output", output, "table, json or yaml")->check(CLI::IsMember({"table", "json", "yaml"}));
   app.fallthrough();  // set before the subcommands, which inherit it: "crilet cri pods -o json"
   auto* pods = app.add_subcommand("pods", "pod sandboxes: POD ID CREATED STATE NAME NAMESPACE ATTEMPT");
   pods->add_flag("-q,--quiet", quiet, "only IDs");
@@ -114,6 +119,18 @@ int CriCommand(int argc, char** argv) {
   rmp->add_option("id", ids, "sandbox IDs")->required();
   auto* pull = app.add_subcommand("pull", "pull an image");
   pull->add_option("image", image, "image")->required();
+  auto* stats = app.add_subcommand("stats", "resource usage of containers (running; -a for all): CONTAINER NAME CPU % MEM DISK INODES");
+  std::vector<std::string> stats_labels;
+  int sample_seconds = 1;
+  stats->add_flag("-a,--all", all, "include containers that are not running");
+  std::string stats_id;
+  stats->add_option("--id", one_id, "only the container with this ID (or ID prefix)");
+  stats->add_option("id", stats_id, "the same as --id");
+  stats->add_option("-p,--pod", pod, "only containers of the sandbox with this ID (or ID prefix)");
+  stats->add_option("--label", stats_labels, "only containers with this key=value label (repeatable)");
+  stats->add_option("-s,--seconds", sample_seconds, "sample duration for CPU usage in seconds")->check(CLI::Range(1, 3600));
+  auto* info = app.add_subcommand("info", "the runtime's status conditions and configuration (CRI Status, verbose), as JSON");
+  info->add_flag("-q,--quiet", quiet, "only the status conditions, not the runtime's information");
   auto* version = app.add_subcommand("version", "the runtime's name and versions");
   app.require_subcommand(1);
   try {
@@ -244,6 +261,37 @@ int CriCommand(int argc, char** argv) {
   } else if (pull->parsed()) {
     std::string ref;
     if (s = runtime.PullImage(image, nullptr, nullptr, &ref); s.ok()) std::cout << "Image is up to date for " << ref << "\n";
+  } else if (stats->parsed()) {
+    cri::ContainerStatsFilter filter;
+    filter.id = one_id.empty() ? stats_id : one_id;
+    filter.sandbox_id = pod;
+    for (const auto& l : stats_labels) {
+      size_t eq = l.find('=');
+      if (eq == std::string::npos) {
+        std::cerr << "crilet cri stats: incorrectly specified label: " << l << "\n";
+        return 1;
+      }
+      filter.label_selector[l.substr(0, eq)] = l.substr(eq + 1);
+    }
+    std::vector<cri::ContainerStats> first, second;
+    s = runtime.ListContainerStats(filter, &first);
+    if (s.ok() && output == "json") {
+      std::cout << CrictlStatsJson(first).dump(2) << "\n";
+    } else if (s.ok() && output == "yaml") {
+      std::cout << JsonToYaml(nlohmann::json::parse(CrictlStatsJson(first).dump()));
+    } else if (s.ok()) {
+      // crictl's CPU %: the CPU time used between two samples, --seconds apart.
+      std::this_thread::sleep_for(std::chrono::seconds(sample_seconds));
+      std::string text;
+      if (s = runtime.ListContainerStats(filter, &second); s.ok()) s = CrictlStatsTable(first, second, all, &text);
+      std::cout << text;
+    }
+  } else if (info->parsed()) {
+    cri::RuntimeStatusInfo st;
+    if (s = runtime.RuntimeStatus(!quiet, &st); s.ok()) {
+      const nlohmann::json j = CrictlInfoJson(st);
+      std::cout << (output == "yaml" ? JsonToYaml(j) : j.dump(2) + "\n");
+    }
   } else if (version->parsed()) {
     cri::VersionInfo v;
     if (s = runtime.Version(&v); s.ok()) {

@@ -70,7 +70,7 @@ std::string CrictlColumns(const std::vector<std::vector<std::string>>& cells) {
 
 const std::vector<std::string>& CriVerbs() {
   static const std::vector<std::string> kVerbs = {"pods", "ps", "images", "inspect", "inspectp", "exec", "logs", "stop",
-                                                  "rm", "stopp", "rmp", "pull", "version"};
+                                                  "rm", "stopp", "rmp", "pull", "stats", "info", "version"};
   return kVerbs;
 }
 

@@ -1,4 +1,4 @@
-// crilet get pods, configmaps, secrets and pvc.
+// crilet get pods (and all, -w), configmaps, secrets, pvc and events.
 #include "cli/get_command.h"
 
 #include <CLI/CLI.hpp>
@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/event_list.h"
+#include "cli/get_watch.h"
 #include "cli/jsonpath.h"
 #include "cli/object_tables.h"
 #include "cli/pod_lookup.h"
@@ -28,6 +29,9 @@ struct GetFlags {
   LabelSelector labels;
   FieldSelector fields;
   TableOptions table;
+  bool watch = false;         // -w: list, then print each change
+  bool watch_only = false;    // --watch-only: print the changes only
+  bool watch_events = false;  // --output-watch-events
 };
 
 bool Selected(const nlohmann::json& item, const GetFlags& f) {
@@ -192,17 +196,43 @@ int GetEvents(const GetFlags& f, const std::string& for_what, const std::string&
   return 0;
 }
 
+// -w / --watch-only on pods: `pod` is the one NAME resolved to ({} for the list).
+int WatchPodList(const GetFlags& f, const nlohmann::json& pod, const std::string& server) {
+  if (f.sort_by) {
+    std::cerr << (f.watch ? "warning: --watch requested, --sort-by will be ignored for watch events received\n"
+                          : "warning: --watch-only requested, --sort-by will be ignored\n");
+  }
+  WatchFormat format;
+  format.output = f.output;
+  format.table = f.table;
+  format.jsonpath = &f.jsonpath;
+  format.columns = &f.columns;
+  format.watch_events = f.watch_events;
+  WatchPrinter printer(format);
+  WatchRequest request;
+  request.server = server;
+  request.list_first = f.watch;
+  const auto meta = pod.value("metadata", nlohmann::json::object());
+  const std::string name = meta.value("name", ""), ns = meta.value("namespace", "default");
+  request.selected = [&f, name, ns](const nlohmann::json& p) {
+    if (name.empty()) return Selected(p, f);
+    const auto m = p.value("metadata", nlohmann::json::object());
+    return m.value("name", "") == name && m.value("namespace", "default") == ns;
+  };
+  return WatchPods(request, &printer);
+}
+
 }  // namespace
 
 int GetCommand(int argc, char** argv) {
-  CLI::App app{"crilet get: list the pods, configmaps, secrets, pvc or events of a running crilet (like kubectl get)."};
+  CLI::App app{"crilet get: list the pods (or all: the pods as pod/NAME), configmaps, secrets, pvc or events of a running crilet, or watch the pods with -w (like kubectl get)."};
   app.name("crilet get");
   std::string what, name, server = DefaultServer(), selector, field_selector, for_what;
   GetFlags f;
   bool no_headers = false;
-  app.add_option("resource", what, "pods, configmaps (cm), secrets, pvc or events (ev)")
+  app.add_option("resource", what, "pods, all (the pods, named pod/NAME), configmaps (cm), secrets, pvc or events (ev)")
       ->required()
-      ->check(CLI::IsMember({"pods", "pod", "po", "configmaps", "configmap", "cm", "secrets", "secret", "pvc",
+      ->check(CLI::IsMember({"pods", "pod", "po", "all", "configmaps", "configmap", "cm", "secrets", "secret", "pvc",
                              "persistentvolumeclaims", "persistentvolumeclaim", "events", "event", "ev"}));
   app.add_flag("-A,--all-namespaces", f.table.all_namespaces, "list the objects of every namespace (NAMESPACE first)");
   app.add_option("name", name, "one pod (its full name, e.g. web-node1, or its manifest name) or object");
@@ -218,6 +248,10 @@ int GetCommand(int argc, char** argv) {
   app.add_flag("--no-headers", no_headers, "leave out the header row");
   app.add_option("--for", for_what, "events: only those of pod/NAME");
   app.add_flag("--show-labels", f.table.show_labels, "add a LABELS column");
+  app.add_flag("-w,--watch", f.watch, "pods: after listing, print a row (or an object) each time a pod changes, until ^C");
+  app.add_flag("--watch-only", f.watch_only, "pods: print the changes only, without the listing first");
+  app.add_flag("--output-watch-events", f.watch_events,
+               "with -w: an EVENT column (ADDED, MODIFIED, DELETED), or {type, object} documents with -o json|yaml");
   app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
   try {
     app.parse(argc, argv);
@@ -245,6 +279,16 @@ int GetCommand(int argc, char** argv) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;
   }
+  if (f.watch_events && !f.watch && !f.watch_only) {
+    std::cerr << "error: --output-watch-events option can only be used with --watch or --watch-only\n";
+    return 1;
+  }
+  const bool pods = ObjectResource(what).empty() && what != "events" && what != "event" && what != "ev";
+  if ((f.watch || f.watch_only) && !pods) {
+    std::cerr << "error: crilet get " << what << ": --watch is only supported for pods (and all)\n";
+    return 1;
+  }
+  if (what == "all") f.table.name_prefix = "pod/";  // kubectl get all prints kind/name, its kinds being several
   if (what == "events" || what == "event" || what == "ev") return GetEvents(f, for_what, server);
   if (std::string resource = ObjectResource(what); !resource.empty()) return GetObjects(resource, name, f, server);
   nlohmann::json j;
@@ -258,6 +302,7 @@ int GetCommand(int argc, char** argv) {
     std::cerr << "Error: crilet at " << server << " cannot tell the pods' state: " << why << "\n";
     return 1;
   }
+  if (f.watch || f.watch_only) return WatchPodList(f, name.empty() ? nlohmann::json::object() : j, server);
   if (name.empty()) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& p : j.value("items", nlohmann::json::array())) {
@@ -266,6 +311,8 @@ int GetCommand(int argc, char** argv) {
     SortItems(&items, f);
     j["items"] = items;
   }
+  // get all lists what kubectl's "all" category holds locally: pods (crilet has no services, deployments, ...).
+  if (what == "all" && name.empty()) j["kind"] = "List";
   const nlohmann::json list = name.empty() ? j : nlohmann::json{{"items", nlohmann::json::array({j})}};
   if (f.output == "jsonpath") {
     PrintTemplate(j, f);  // a single pod is the template's root, as kubectl's

@@ -1,4 +1,4 @@
-/// `crilet get pods [NAME] [-o wide|json|yaml]`: pods of a running agent, in kubectl's style.
+/// `crilet get pods|all|configmaps|secrets|pvc|events [NAME] [-o ...] [-w]`: objects of a running agent, in kubectl's style.
 #pragma once
 
 namespace crilet::cli {

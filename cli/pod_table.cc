@@ -130,21 +130,28 @@ PodRow MakePodRow(const json& pod, TimePoint now) {
   return row;
 }
 
+std::vector<std::string> PodTableHeader(const TableOptions& options) {
+  std::vector<std::string> header = {"NAME", "READY", "STATUS", "RESTARTS", "AGE"};
+  if (options.wide) header.insert(header.end(), {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"});
+  if (options.all_namespaces) header.insert(header.begin(), "NAMESPACE");
+  if (options.show_labels) header.push_back("LABELS");
+  return header;
+}
+
+std::vector<std::string> PodTableCells(const json& pod, const TableOptions& options, TimePoint now) {
+  const PodRow r = MakePodRow(pod, now);
+  const json meta = pod.value("metadata", json::object());
+  std::vector<std::string> line = {options.name_prefix + r.name, r.ready, r.status, r.restarts, r.age};
+  if (options.wide) line.insert(line.end(), {r.ip, r.node, "<none>", "<none>"});
+  if (options.all_namespaces) line.insert(line.begin(), meta.value("namespace", "default"));
+  if (options.show_labels) line.push_back(LabelsCell(meta.value("labels", std::map<std::string, std::string>{})));
+  return line;
+}
+
 std::string FormatPodTable(const json& pod_list, const TableOptions& options, TimePoint now) {
   std::vector<std::vector<std::string>> cells;
-  cells.push_back({"NAME", "READY", "STATUS", "RESTARTS", "AGE"});
-  if (options.wide) cells[0].insert(cells[0].end(), {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"});
-  if (options.all_namespaces) cells[0].insert(cells[0].begin(), "NAMESPACE");
-  if (options.show_labels) cells[0].push_back("LABELS");
-  for (const auto& p : pod_list.value("items", json::array())) {
-    const PodRow r = MakePodRow(p, now);
-    const json meta = p.value("metadata", json::object());
-    std::vector<std::string> line = {r.name, r.ready, r.status, r.restarts, r.age};
-    if (options.wide) line.insert(line.end(), {r.ip, r.node, "<none>", "<none>"});
-    if (options.all_namespaces) line.insert(line.begin(), meta.value("namespace", "default"));
-    if (options.show_labels) line.push_back(LabelsCell(meta.value("labels", std::map<std::string, std::string>{})));
-    cells.push_back(std::move(line));
-  }
+  cells.push_back(PodTableHeader(options));
+  for (const auto& p : pod_list.value("items", json::array())) cells.push_back(PodTableCells(p, options, now));
   return FormatColumns(std::move(cells), options.headers);
 }
 

@@ -215,4 +215,54 @@ int64_t PidFromVerboseInfo(const std::string& info_json) {
   return std::strtoll(info_json.c_str() + pos + 6, nullptr, 10);
 }
 
+RuntimeStatusInfo FromProto(const runtime::v1::StatusResponse& in) {
+  RuntimeStatusInfo out;
+  for (const auto& c : in.status().conditions()) {
+    RuntimeCondition rc;
+    rc.type = c.type();
+    rc.status = c.status();
+    rc.reason = c.reason();
+    rc.message = c.message();
+    out.conditions.push_back(std::move(rc));
+  }
+  out.info = CopyMap(in.info());
+  return out;
+}
+
+void ToProto(const ContainerStatsFilter& in, runtime::v1::ContainerStatsFilter* out) {
+  out->set_id(in.id);
+  out->set_pod_sandbox_id(in.sandbox_id);
+  CopyMap(in.label_selector, out->mutable_label_selector());
+}
+
+ContainerStats FromProto(const runtime::v1::ContainerStats& in) {
+  // An unset UInt64Value is "not reported", which crictl prints as 0 and -o json leaves out.
+  auto value = [](bool has, const runtime::v1::UInt64Value& v) { return has ? std::optional<uint64_t>(v.value()) : std::nullopt; };
+  ContainerStats out;
+  const auto& a = in.attributes();
+  out.id = a.id();
+  out.name = a.metadata().name();
+  out.attempt = a.metadata().attempt();
+  out.labels = CopyMap(a.labels());
+  out.annotations = CopyMap(a.annotations());
+  const auto& cpu = in.cpu();
+  out.cpu_timestamp = cpu.timestamp();
+  out.cpu_usage_core_nano_seconds = value(cpu.has_usage_core_nano_seconds(), cpu.usage_core_nano_seconds());
+  out.cpu_usage_nano_cores = value(cpu.has_usage_nano_cores(), cpu.usage_nano_cores());
+  const auto& mem = in.memory();
+  out.memory_timestamp = mem.timestamp();
+  out.memory_working_set_bytes = value(mem.has_working_set_bytes(), mem.working_set_bytes());
+  out.memory_available_bytes = value(mem.has_available_bytes(), mem.available_bytes());
+  out.memory_usage_bytes = value(mem.has_usage_bytes(), mem.usage_bytes());
+  out.memory_rss_bytes = value(mem.has_rss_bytes(), mem.rss_bytes());
+  out.memory_page_faults = value(mem.has_page_faults(), mem.page_faults());
+  out.memory_major_page_faults = value(mem.has_major_page_faults(), mem.major_page_faults());
+  const auto& fs = in.writable_layer();
+  out.writable_layer_timestamp = fs.timestamp();
+  out.writable_layer_mountpoint = fs.fs_id().mountpoint();
+  out.writable_layer_used_bytes = value(fs.has_used_bytes(), fs.used_bytes());
+  out.writable_layer_inodes_used = value(fs.has_inodes_used(), fs.inodes_used());
+  return out;
+}
+
 }  // namespace crilet::cri

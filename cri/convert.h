@@ -17,6 +17,10 @@ Container FromProto(const runtime::v1::Container& in);
 ContainerStatus FromProto(const runtime::v1::ContainerStatus& in);
 Image FromProto(const runtime::v1::Image& in);
 
+RuntimeStatusInfo FromProto(const runtime::v1::StatusResponse& in);
+void ToProto(const ContainerStatsFilter& in, runtime::v1::ContainerStatsFilter* out);
+ContainerStats FromProto(const runtime::v1::ContainerStats& in);
+
 // containerd's verbose ContainerStatus info["info"] is JSON with a "pid" member; 0 if absent.
 int64_t PidFromVerboseInfo(const std::string& info_json);
 

@@ -11,7 +11,14 @@
 
 namespace crilet::cri {
 
-FakeRuntime::FakeRuntime(const Clock* clock) : clock_(clock) {}
+FakeRuntime::FakeRuntime(const Clock* clock) : clock_(clock) {
+  for (const char* type : {"RuntimeReady", "NetworkReady"}) {
+    RuntimeCondition c;
+    c.type = type;
+    c.status = true;
+    runtime_status_.conditions.push_back(c);
+  }
+}
 
 FakeRuntime::~FakeRuntime() {
   for (std::thread& t : exec_threads_) t.join();
@@ -309,6 +316,44 @@ Status FakeRuntime::ListContainers(const ContainerFilter& filter, std::vector<Co
     if (!Matches(c.status.labels, filter.label_selector)) continue;
     out->push_back(Container{id, c.sandbox_id, c.status.name, c.status.attempt, c.status.image, c.status.image_ref,
                              c.status.state, c.status.created_at, c.status.labels, c.status.annotations});
+  }
+  return Status::Ok();
+}
+
+void FakeRuntime::SetRuntimeStatus(const RuntimeStatusInfo& status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  runtime_status_ = status;
+}
+
+void FakeRuntime::SetContainerStats(const std::string& id, const ContainerStats& stats) {
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_[id] = stats;
+}
+
+Status FakeRuntime::RuntimeStatus(bool verbose, RuntimeStatusInfo* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("Status", ""); !s.ok()) return s;
+  *out = runtime_status_;
+  if (!verbose) out->info.clear();
+  return Status::Ok();
+}
+
+Status FakeRuntime::ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ListContainerStats", ""); !s.ok()) return s;
+  out->clear();
+  for (const auto& [id, c] : containers_) {
+    if (!filter.id.empty() && filter.id != id) continue;
+    if (!filter.sandbox_id.empty() && filter.sandbox_id != c.sandbox_id) continue;
+    if (!Matches(c.status.labels, filter.label_selector)) continue;
+    auto it = stats_.find(id);
+    ContainerStats st = it == stats_.end() ? ContainerStats{} : it->second;
+    st.id = id;
+    st.name = c.status.name;
+    st.attempt = c.status.attempt;
+    st.labels = c.status.labels;
+    st.annotations = c.status.annotations;
+    out->push_back(std::move(st));
   }
   return Status::Ok();
 }

@@ -49,6 +49,12 @@ class FakeRuntime : public Runtime {
   // own, signalling the end on an eventfd, so a handler that blocks (a test's slow command) never blocks the
   // probe loop.
 
+  // What RuntimeStatus answers (its info map only when verbose); default: RuntimeReady and NetworkReady true.
+  void SetRuntimeStatus(const RuntimeStatusInfo& status);
+  // The counters ListContainerStats reports for a container (id and attributes are filled in from it);
+  // default: none set, as for a container without a running task.
+  void SetContainerStats(const std::string& id, const ContainerStats& stats);
+
   // Calls so far, as "Name" or "Name arg" (container name for CreateContainer, image for pulls).
   std::vector<std::string> Calls() const;
   void ClearCalls();
@@ -73,6 +79,8 @@ class FakeRuntime : public Runtime {
   Status RemoveContainer(const std::string& container_id) override;
   Status ListContainers(const ContainerFilter& filter, std::vector<Container>* out) override;
   Status ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) override;
+  Status RuntimeStatus(bool verbose, RuntimeStatusInfo* out) override;
+  Status ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) override;
   Status ReopenContainerLog(const std::string& container_id) override;
   Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                   std::chrono::seconds timeout, ExecResult* out) override;
@@ -118,6 +126,8 @@ class FakeRuntime : public Runtime {
   std::vector<PullRecord> pulls_;
   std::map<std::string, std::pair<std::optional<int64_t>, std::string>> image_users_;
   std::map<std::string, ContainerConfig> last_config_;
+  std::map<std::string, ContainerStats> stats_;
+  RuntimeStatusInfo runtime_status_;
   SandboxConfig last_sandbox_config_;
   bool have_sandbox_config_ = false;
 };

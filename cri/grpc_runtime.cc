@@ -228,6 +228,31 @@ Status GrpcRuntime::ListContainers(const ContainerFilter& filter, std::vector<Co
   return s;
 }
 
+Status GrpcRuntime::RuntimeStatus(bool verbose, RuntimeStatusInfo* out) {
+  CRILET_CHECK_ENDPOINT();
+  v1::StatusRequest req;
+  req.set_verbose(verbose);
+  v1::StatusResponse resp;
+  auto ctx = Context(options_.request_timeout);
+  Status s = FromGrpc(stubs_->runtime->Status(ctx.get(), req, &resp), "Status");
+  if (s.ok()) *out = FromProto(resp);
+  return s;
+}
+
+Status GrpcRuntime::ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) {
+  CRILET_CHECK_ENDPOINT();
+  v1::ListContainerStatsRequest req;
+  ToProto(filter, req.mutable_filter());
+  v1::ListContainerStatsResponse resp;
+  auto ctx = Context(options_.request_timeout);
+  Status s = FromGrpc(stubs_->runtime->ListContainerStats(ctx.get(), req, &resp), "ListContainerStats");
+  if (s.ok()) {
+    out->clear();
+    for (const auto& st : resp.stats()) out->push_back(FromProto(st));
+  }
+  return s;
+}
+
 Status GrpcRuntime::ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) {
   CRILET_CHECK_ENDPOINT();
   v1::ContainerStatusRequest req;

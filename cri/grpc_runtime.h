@@ -53,6 +53,8 @@ class GrpcRuntime : public Runtime {
   Status RemoveContainer(const std::string& container_id) override;
   Status ListContainers(const ContainerFilter& filter, std::vector<Container>* out) override;
   Status ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) override;
+  Status RuntimeStatus(bool verbose, RuntimeStatusInfo* out) override;
+  Status ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) override;
   Status ReopenContainerLog(const std::string& container_id) override;
   Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                   std::chrono::seconds timeout, ExecResult* out) override;

@@ -94,6 +94,12 @@ Status InstrumentedRuntime::RemoveContainer(const std::string& id) {
 Status InstrumentedRuntime::ListContainers(const ContainerFilter& f, std::vector<Container>* out) {
   return Timed("ListContainers", [&] { return inner_->ListContainers(f, out); });
 }
+Status InstrumentedRuntime::RuntimeStatus(bool verbose, RuntimeStatusInfo* out) {
+  return Timed("Status", [&] { return inner_->RuntimeStatus(verbose, out); });
+}
+Status InstrumentedRuntime::ListContainerStats(const ContainerStatsFilter& f, std::vector<ContainerStats>* out) {
+  return Timed("ListContainerStats", [&] { return inner_->ListContainerStats(f, out); });
+}
 Status InstrumentedRuntime::ContainerStatus(const std::string& id, bool verbose, cri::ContainerStatus* out) {
   return Timed("ContainerStatus", [&] { return inner_->ContainerStatus(id, verbose, out); });
 }

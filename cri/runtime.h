@@ -63,6 +63,11 @@ class Runtime {
   virtual Status ListContainers(const ContainerFilter& filter, std::vector<Container>* out) = 0;
   // verbose=true also fills ContainerStatus::pid (from the runtime's info map).
   virtual Status ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) = 0;
+  // CRI Status (named so because Status is crilet's error type). The info map only with verbose, as CRI says.
+  virtual Status RuntimeStatus(bool verbose, RuntimeStatusInfo* out) = 0;
+  // CRI ListContainerStats: the usage of the containers `filter` selects (empty fields select all).
+  virtual Status ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) = 0;
+
   virtual Status ReopenContainerLog(const std::string& container_id) = 0;
   // timeout 0 = none. A command that runs past its timeout yields DeadlineExceeded.
   virtual Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,

@@ -225,4 +225,51 @@ struct Image {
   std::string username;
 };
 
+// --- Status and ListContainerStats (crilet cri info and stats) ---
+
+// CRI RuntimeCondition: RuntimeReady and NetworkReady are the ones kubelet requires.
+struct RuntimeCondition {
+  std::string type;
+  bool status = false;
+  std::string reason;
+  std::string message;
+};
+
+// CRI Status: the conditions, and with verbose the runtime's info map (each value JSON text, as containerd
+// sends its config, its CNI state and so on).
+struct RuntimeStatusInfo {
+  std::vector<RuntimeCondition> conditions;
+  std::map<std::string, std::string> info;
+};
+
+struct ContainerStatsFilter {
+  std::string id;
+  std::string sandbox_id;
+  Labels label_selector;
+};
+
+// CRI ContainerStats: the counters are unset (nullopt) when the runtime does not report them. Timestamps are
+// Unix nanoseconds.
+struct ContainerStats {
+  std::string id;
+  std::string name;
+  uint32_t attempt = 0;
+  Labels labels;
+  Labels annotations;
+  int64_t cpu_timestamp = 0;
+  std::optional<uint64_t> cpu_usage_core_nano_seconds;  // cumulative
+  std::optional<uint64_t> cpu_usage_nano_cores;         // averaged over the runtime's sample window
+  int64_t memory_timestamp = 0;
+  std::optional<uint64_t> memory_working_set_bytes;
+  std::optional<uint64_t> memory_available_bytes;
+  std::optional<uint64_t> memory_usage_bytes;
+  std::optional<uint64_t> memory_rss_bytes;
+  std::optional<uint64_t> memory_page_faults;
+  std::optional<uint64_t> memory_major_page_faults;
+  int64_t writable_layer_timestamp = 0;
+  std::string writable_layer_mountpoint;
+  std::optional<uint64_t> writable_layer_used_bytes;
+  std::optional<uint64_t> writable_layer_inodes_used;
+};
+
 }  // namespace crilet::cri

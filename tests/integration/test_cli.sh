@@ -83,13 +83,17 @@ ok "get -o jsonpath, -o custom-columns and --sort-by as kubectl's"
 
 # --- describe ---
 d=$(C describe pod web)
-for want in "Name:             web-node1" "Status:           Running" "  app:" "Readiness:        exec [true] delay=0s timeout=1s period=1s #success=1 #failure=3" \
-            "  ContainersReady             True" "Started " "Events:"; do
-  grep -qF -- "$want" <<<"$d" || fail "describe lacks '$want': $d"
+for want in "^Name: +web-node1$" "^Status: +Running$" "^  app:$" "^    Readiness: +exec \[true\] delay=0s timeout=1s period=1s #success=1 #failure=3$" \
+            "^  ContainersReady +True $" "Started " "^Events:$" "^QoS Class: +[A-Za-z]+$" "^Tolerations: +"; do
+  grep -qE -- "$want" <<<"$d" || fail "describe lacks '$want': $d"
 done
+# kubectl's tabwriter: every label of the first block padded to the same width.
+[[ $(grep -E '^(Name|Namespace|Node|Status|IP):' <<<"$d" | sed -E 's/^([^:]+: +).*/\1/' | awk '{print length($0)}' | sort -u | wc -l) == 1 ]] ||
+  fail "describe's first block is not aligned: $d"
 grep -qE '^  Type +Reason +Age +From +Message$' <<<"$d" || fail "describe events header: $d"
 grep -qE '^  Normal +Started +[0-9]+s +crilet +Started container app$' <<<"$d" || fail "describe event row: $d"
 ok "describe pod: spec summary, states, probes, conditions, events"
+sed 's/^/# | /' <<<"$d"
 
 # --- logs ---
 grep -qx "first line" <<<"$(C logs web -c app | head -2)" || fail "logs first line"
@@ -212,6 +216,19 @@ grep -q '^RuntimeName:  containerd$' <<<"$(cri version)" || fail "cri version"
 err=$(cri frobnicate 2>&1) && fail "an unknown cri verb was accepted"
 [[ $err == *'unknown command "frobnicate"; the known ones: pods, ps, images'* ]] || fail "unknown verb: $err"
 ok "cri: ps (crictl's columns, -q, --name), exec, inspect, images (sizes), version, an unknown verb named"
+# crictl stats (ListContainerStats, two samples a second apart) and crictl info (Status, verbose).
+out=$(cri stats)
+grep -qE '^CONTAINER +NAME +CPU % +MEM +DISK +INODES$' <<<"$(head -1 <<<"$out")" || fail "cri stats header: $out"
+grep -qE "^${id:0:13} +app +[0-9]+\.[0-9]{2} +[0-9.]+[kMG]?B +[0-9.]+[kMG]?B +[0-9]+$" <<<"$out" || fail "cri stats row of app: $out"
+[[ $(cri stats --id "${id:0:12}" | tail -n +2 | wc -l) == 1 ]] || fail "cri stats --id PREFIX: $(cri stats --id "${id:0:12}")"
+cri stats -o json | jq -e --arg id "$id" '.stats | map(select(.attributes.id == $id))[0] |
+  .attributes.metadata.name == "app" and (.memory.workingSetBytes.value | tonumber) > 0' >/dev/null || fail "cri stats -o json: $(cri stats -o json)"
+info=$(cri info)
+jq -e '.status.conditions | map(select(.type == "RuntimeReady"))[0].status == true' <<<"$info" >/dev/null || fail "cri info conditions: $info"
+jq -e '.config | type == "object"' <<<"$info" >/dev/null || fail "cri info lacks containerd's config: $info"
+jq -e 'keys == ["status"]' <<<"$(cri info -q)" >/dev/null || fail "cri info -q: $(cri info -q)"
+ok "cri stats (crictl's columns, --id, -o json), cri info (conditions, containerd's config; -q)"
+sed 's/^/# | /' <<<"$out"
 # Completion, driven as bash drives it: the words typed so far, then the function's answers.
 complete_words() {  # complete_words WORD... : the candidates for the last word
   PATH="$(dirname "$CRILET_BIN"):$PATH" CRILET_SERVER="http://127.0.0.1:$PORT" bash -c '
@@ -221,6 +238,8 @@ complete_words() {  # complete_words WORD... : the candidates for the last word
 [[ $(complete_words crilet desc) == describe ]] || fail "completion of a subcommand: $(complete_words crilet desc)"
 [[ $(complete_words crilet logs we) == web-node1 ]] || fail "completion of a pod name: $(complete_words crilet logs we)"
 grep -qx -- --field-selector <<<"$(complete_words crilet get pods --fie)" || fail "completion of a flag"
+grep -qx -- --watch-only <<<"$(complete_words crilet get pods --watch)" || fail "completion of get's --watch-only"
+grep -qx stats <<<"$(complete_words crilet cri st)" || fail "completion of cri stats"
 C completion zsh | grep -q bashcompinit || fail "completion zsh"
 ok "completion bash: subcommands, pod names from the agent, flags; zsh through bashcompinit"
 

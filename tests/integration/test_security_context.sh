@@ -133,8 +133,8 @@ pod_is image-user '.spec.priority == 2000001000 and .status.qosClass == "Guarant
   fail "priority/qosClass: $(pod image-user | jq -c '[.spec.priority, .status.qosClass]')"
 pod_is root-image '.status.qosClass == "BestEffort"' || fail "root-image qosClass"
 described=$(C describe pod image-user)
-for want in "Priority:         2000001000" "Priority Class Name: system-node-critical" "QoS Class:        Guaranteed"; do
-  grep -qF "$want" <<<"$described" || fail "describe lacks '$want'"
+for want in "^Priority: +2000001000$" "^Priority Class Name:  system-node-critical$" "^QoS Class: +Guaranteed$"; do
+  grep -qE "$want" <<<"$described" || fail "describe lacks '$want'"
 done
 ok "system-node-critical gives priority 2000001000; status.qosClass and describe's QoS Class: Guaranteed"
 

@@ -1,6 +1,8 @@
 // Kubelet parity for security context, QoS/OOM, seccomp, fsGroup and refused specs (issue 16).
 #include <catch2/catch.hpp>
 
+#include <regex>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -312,9 +314,10 @@ TEST_CASE("status.qosClass in /pods JSON and describe, with the priority class",
   auto j = server::PodToJson(record);
   CHECK(j["status"]["qosClass"] == "Guaranteed");
   std::string text = cli::DescribePod(j, std::chrono::system_clock::now());
-  CHECK(text.find("Priority:         2000001000\n") != std::string::npos);
-  CHECK(text.find("Priority Class Name: system-node-critical\n") != std::string::npos);
-  CHECK(text.find("QoS Class:        Guaranteed\n") != std::string::npos);
+  // Padded as kubectl's tabwriter pads the block: the widest label (Priority Class Name:) plus two spaces.
+  CHECK(text.find("\nPriority:             2000001000\n") != std::string::npos);
+  CHECK(text.find("\nPriority Class Name:  system-node-critical\n") != std::string::npos);
+  CHECK(std::regex_search(text, std::regex("\nQoS Class: +Guaranteed\n")));
   // A pod with no generated status yet still reports its class.
   record.status = PodStatus{};
   CHECK(server::PodToJson(record)["status"]["qosClass"] == "Guaranteed");

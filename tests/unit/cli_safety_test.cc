@@ -126,7 +126,7 @@ TEST_CASE("describe shows the SensitiveHostPath warning under the volume and in 
          {"involvedObject", {{"fieldPath", "spec.volumes{host}"}}}}}}};
   std::string out = DescribePod(pod, std::chrono::system_clock::now());
   INFO(out);
-  CHECK(out.find("    Warning:    SensitiveHostPath: volume \"host\" mounts host path /etc: host configuration (/etc)\n") !=
+  CHECK(out.find("    Warning:       SensitiveHostPath: volume \"host\" mounts host path /etc: host configuration (/etc)\n") !=
         std::string::npos);
   // Only under its own volume, and once more among the events.
   size_t first = out.find("SensitiveHostPath");

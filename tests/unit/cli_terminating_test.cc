@@ -33,7 +33,7 @@ TEST_CASE("kubectl parity: a pod being removed is Terminating in /pods, get and 
   CHECK(cli::MakePodRow(json, now).status == "Terminating");
   std::string text = cli::DescribePod(json, now);
   CHECK(text.find("Terminating (lasts 30s)") != std::string::npos);
-  CHECK(text.find("Termination Grace Period: 30s") != std::string::npos);
+  CHECK(text.find("Termination Grace Period:  30s") != std::string::npos);
 
   // A pod that already finished shows its phase, as kubectl does.
   json["status"]["phase"] = "Succeeded";

@@ -1,0 +1,65 @@
+// The polling loop behind get -w.
+#include "cli/get_watch.h"
+
+#include <signal.h>
+
+#include <iostream>
+
+#include "cli/status_client.h"
+
+namespace crilet::cli {
+namespace {
+
+// kubectl's interrupt.terminationSignals.
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&set, s);
+  return set;
+}
+
+// True when a stop signal arrived within `d`.
+bool StopSignalWithin(std::chrono::milliseconds d) {
+  sigset_t set = StopSignals();
+  timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>((d.count() % 1000) * 1000000)};
+  return sigtimedwait(&set, nullptr, &ts) > 0;
+}
+
+Status Poll(const WatchRequest& request, nlohmann::json* items) {
+  nlohmann::json list;
+  if (Status s = GetJson(request.server, "/pods", &list); !s.ok()) return s;
+  *items = nlohmann::json::array();
+  for (const auto& pod : list.value("items", nlohmann::json::array())) {
+    if (request.selected(pod)) items->push_back(pod);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int WatchPods(const WatchRequest& request, WatchPrinter* printer) {
+  // Blocked, so they wait for sigtimedwait between polls instead of killing the process in mid-row.
+  sigset_t stop = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  PodWatch watch(printer->Fingerprint());
+  bool first = true;
+  for (;;) {
+    nlohmann::json items;
+    if (Status s = Poll(request, &items); !s.ok()) {
+      std::cerr << "Error: " << s.message() << "\n";
+      return 1;
+    }
+    std::vector<WatchEvent> events = watch.Update(items);
+    if (!first || request.list_first) {
+      const TimePoint now = std::chrono::system_clock::now();
+      for (const auto& e : events) std::cout << printer->Print(e, now);
+      std::cout.flush();
+      if (!std::cout) return 1;  // the output is gone (SIGPIPE ignored by whoever started us): nobody reads on
+
+    }
+    first = false;
+    if (StopSignalWithin(request.poll_period)) return 1;
+  }
+}
+
+}  // namespace crilet::cli
