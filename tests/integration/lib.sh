@@ -52,6 +52,15 @@ cleanup() {
     wait "$CRILET_PID" 2>/dev/null || true
   fi
   "$CRILET_SOURCE_DIR/scripts/lab.sh" stop "$CRILET_LAB_DIR" >/dev/null 2>&1 || true
+  # Pods still running at the end leave their (now empty) pod cgroups, kubepods[/<qos>]/pod<uid>, behind.
+  local uid h d
+  for uid in $(ls "$ROOT/pods" 2>/dev/null); do
+    for h in /sys/fs/cgroup/*/; do
+      for d in "${h}kubepods/pod$uid" "${h}kubepods/burstable/pod$uid" "${h}kubepods/besteffort/pod$uid"; do
+        [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+      done
+    done
+  done
   if compgen -G "$T/sanitizer.*" >/dev/null; then
     echo "not ok - sanitizer reports:"
     cat "$T"/sanitizer.*
