@@ -17,13 +17,18 @@ void PodCgroupManager::WarnOnce(const std::string& key, const std::string& messa
   spdlog::warn("{} (warned once; pods run without this setting)", message);
 }
 
-bool PodCgroupManager::MakeCgroup(const CgroupName& name) {
+bool PodCgroupManager::MakeCgroup(const CgroupName& name, std::string* error) {
   std::string path = ToCgroupfs(name);
   bool ok = true;
   for (const auto& c : controllers_) {
     if (fs_->Exists(c, path)) continue;
     if (Status s = fs_->MakeDir(c, path); !s.ok()) {
-      WarnOnce("mkdir:" + c, "cannot create cgroup " + path + " in the " + c + " hierarchy: " + s.message());
+      std::string msg = "cannot create cgroup " + path + " in the " + c + " hierarchy: " + s.message();
+      if (error) {
+        *error = msg;
+        return false;
+      }
+      WarnOnce("mkdir:" + c, msg);
       ok = false;
       continue;
     }
@@ -84,13 +89,7 @@ bool PodCgroupManager::Start(std::string* why) {
       return false;
     }
   }
-  for (const auto& c : controllers_) {
-    if (Status s = fs_->MakeDir(c, ToCgroupfs(qos_.guaranteed)); !s.ok()) {
-      *why = "cannot create " + ToCgroupfs(qos_.guaranteed) + ": " + s.message();
-      return false;
-    }
-  }
-  MakeCgroup(qos_.guaranteed);  // cpuset's cpus and mems
+  if (!MakeCgroup(qos_.guaranteed, why)) return false;
   Apply(qos_.guaranteed, NodeAllocatableResources(config_.node_cpu_milli, config_.node_memory_bytes));
   MakeCgroup(qos_.burstable);
   MakeCgroup(qos_.besteffort);

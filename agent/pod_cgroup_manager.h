@@ -54,7 +54,8 @@ class PodCgroupManager {
 
  private:
   void Apply(const CgroupName& name, const CgroupResources& r);   // mu_ held
-  bool MakeCgroup(const CgroupName& name);                          // mu_ held; true if it exists after
+  // mu_ held; true if it exists after. A failure is *error when given (and stops), else one warning.
+  bool MakeCgroup(const CgroupName& name, std::string* error = nullptr);
   Status RemoveTree(const std::string& controller, const std::string& path);
   Status RemovePodLocked(const std::string& uid);
   void UpdateBurstableLocked();
