@@ -45,6 +45,22 @@ std::vector<std::string> RealCgroupFs::Controllers() const {
   return out;
 }
 
+std::vector<std::string> RealCgroupFs::Hierarchies() const {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(root_, ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    std::error_code e;
+    std::string dir = it->path().string();
+    if (!std::filesystem::exists(dir + "/cgroup.procs", e)) continue;
+    std::string canonical = std::filesystem::canonical(dir, e).string();
+    if (e || !seen.insert(canonical).second) continue;
+    out.push_back(it->path().filename().string());
+  }
+  return out;
+}
+
 bool RealCgroupFs::Exists(const std::string& controller, const std::string& path) const {
   struct stat st {};
   return ::stat(Dir(controller, path).c_str(), &st) == 0 && S_ISDIR(st.st_mode);

@@ -19,6 +19,9 @@ class CgroupFs {
   // Which of cpu, cpuacct, cpuset, memory and pids are mounted, each hierarchy once (cpu and cpuacct
   // co-mounted count as cpu only).
   virtual std::vector<std::string> Controllers() const = 0;
+  // Every mounted v1 hierarchy (blkio, devices, freezer, systemd... too), each once: the runtime creates a
+  // container's cgroup, and so its pod cgroup, in all of them, and a pod's removal must clean them all.
+  virtual std::vector<std::string> Hierarchies() const = 0;
   virtual bool Exists(const std::string& controller, const std::string& path) const = 0;
   // Creates one directory (the parent must exist); an existing one is fine.
   virtual Status MakeDir(const std::string& controller, const std::string& path) = 0;
@@ -37,6 +40,7 @@ class RealCgroupFs : public CgroupFs {
   explicit RealCgroupFs(std::string mount_root = "/sys/fs/cgroup") : root_(std::move(mount_root)) {}
   bool Unified() const override;
   std::vector<std::string> Controllers() const override;
+  std::vector<std::string> Hierarchies() const override;
   bool Exists(const std::string& controller, const std::string& path) const override;
   Status MakeDir(const std::string& controller, const std::string& path) override;
   Status RemoveDir(const std::string& controller, const std::string& path) override;

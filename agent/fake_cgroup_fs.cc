@@ -21,6 +21,17 @@ FakeCgroupFs::FakeCgroupFs(std::vector<std::string> controllers) : controllers_(
   files_[Key("cpuset", "/", "cpuset.mems")] = "0";
 }
 
+std::vector<std::string> FakeCgroupFs::Hierarchies() const {
+  std::vector<std::string> out = controllers_;
+  out.insert(out.end(), other_hierarchies_.begin(), other_hierarchies_.end());
+  return out;
+}
+
+void FakeCgroupFs::AddHierarchy(const std::string& name) {
+  other_hierarchies_.push_back(name);
+  dirs_[name].insert("/");
+}
+
 void FakeCgroupFs::SetBusy(const std::string& controller, const std::string& path, bool busy) {
   if (busy) {
     busy_.insert(controller + ":" + path);

@@ -27,6 +27,9 @@ class FakeCgroupFs : public CgroupFs {
 
   bool Unified() const override { return unified; }
   std::vector<std::string> Controllers() const override { return controllers_; }
+  // The controllers and the hierarchies crilet does not write to but the runtime fills (AddHierarchy).
+  std::vector<std::string> Hierarchies() const override;
+  void AddHierarchy(const std::string& name);
   bool Exists(const std::string& controller, const std::string& path) const override;
   Status MakeDir(const std::string& controller, const std::string& path) override;
   Status RemoveDir(const std::string& controller, const std::string& path) override;
@@ -38,6 +41,7 @@ class FakeCgroupFs : public CgroupFs {
 
  private:
   std::vector<std::string> controllers_;
+  std::vector<std::string> other_hierarchies_;
   std::map<std::string, std::set<std::string>> dirs_;                  // controller -> paths
   std::map<std::string, std::string> files_;                          // "controller:path/file" -> value
   std::map<std::string, std::string> refused_;                        // file -> error

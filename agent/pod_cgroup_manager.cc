@@ -78,6 +78,7 @@ bool PodCgroupManager::Start(std::string* why) {
     return false;
   }
   controllers_ = fs_->Controllers();
+  hierarchies_ = fs_->Hierarchies();
   if (controllers_.empty()) {
     *why = "no cgroup v1 controller (cpu, cpuacct, cpuset, memory, pids) is mounted";
     return false;
@@ -146,7 +147,7 @@ Status PodCgroupManager::RemovePodLocked(const std::string& uid) {
   for (const auto& tier : {qos_.guaranteed, qos_.burstable, qos_.besteffort}) {
     CgroupName name = tier;
     name.push_back("pod" + uid);
-    for (const auto& c : controllers_) {
+    for (const auto& c : hierarchies_) {
       Status s = RemoveTree(c, ToCgroupfs(name));
       if (!s.ok() && first.ok()) first = s;
     }

@@ -66,7 +66,8 @@ class PodCgroupManager {
   const QosCgroupNames qos_;
   mutable std::mutex mu_;  // guards everything below and all writes through fs_
   bool write_files_ = false;                   // cgroupfs driver on v1 and Start succeeded
-  std::vector<std::string> controllers_;
+  std::vector<std::string> controllers_;   // the hierarchies crilet creates cgroups and writes values in
+  std::vector<std::string> hierarchies_;   // every mounted one, cleaned at a pod's removal
   std::map<std::string, manifests::Pod> pods_;  // by UID: the pods whose cgroup was ensured
   std::set<std::string> pending_removals_;
   std::set<std::string> warned_;

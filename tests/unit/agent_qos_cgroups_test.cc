@@ -194,6 +194,7 @@ TEST_CASE("ResourceConfigForPod: pod cgroup settings per QoS class", "[cgroups]"
 
 TEST_CASE("PodCgroupManager: QoS tiers, pod cgroups with kubelet's values, removal", "[cgroups]") {
   FakeCgroupFs fs;
+  fs.AddHierarchy("freezer");  // runc makes the pod's cgroup there too
   PodCgroupConfig config;
   config.node_cpu_milli = 2000;
   config.node_memory_bytes = 4LL << 30;
@@ -225,6 +226,10 @@ TEST_CASE("PodCgroupManager: QoS tiers, pod cgroups with kubelet's values, remov
   m.EnsurePod(guaranteed);
   m.EnsurePod(burstable);
   m.EnsurePod(besteffort);
+  CHECK(!fs.Exists("freezer", "/kubepods"));  // crilet writes only in the controllers it manages
+  for (const char* p : {"/kubepods", "/kubepods/burstable", "/kubepods/burstable/podb1", "/kubepods/burstable/podb1/ctr"}) {
+    REQUIRE(fs.MakeDir("freezer", p).ok());
+  }
   CHECK(fs.Value("cpu", "/kubepods/podg1", "cpu.shares") == "256");
   CHECK(fs.Value("cpu", "/kubepods/podg1", "cpu.cfs_period_us") == "100000");
   CHECK(fs.Value("cpu", "/kubepods/podg1", "cpu.cfs_quota_us") == "25000");
@@ -237,10 +242,11 @@ TEST_CASE("PodCgroupManager: QoS tiers, pod cgroups with kubelet's values, remov
   CHECK(fs.Value("cpu", "/kubepods/burstable", "cpu.shares") == "512");
   CHECK(m.burstable_shares() == 512);
 
-  SECTION("removal: the pod's cgroup and any empty child the runtime left, in every controller") {
+  SECTION("removal: the pod's cgroup and any empty child the runtime left, in every hierarchy") {
     REQUIRE(fs.MakeDir("cpu", "/kubepods/burstable/podb1/leftover").ok());
     CHECK(m.RemovePod("b1").ok());
     for (const char* c : {"cpu", "cpuacct", "cpuset", "memory", "pids"}) CHECK(!fs.Exists(c, "/kubepods/burstable/podb1"));
+    CHECK(!fs.Exists("freezer", "/kubepods/burstable/podb1"));
     CHECK(fs.Value("cpu", "/kubepods/burstable", "cpu.shares") == "2");  // no Burstable pod left
     CHECK(fs.Exists("cpu", "/kubepods/podg1"));
   }
