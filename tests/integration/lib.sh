@@ -53,8 +53,10 @@ cleanup() {
   fi
   "$CRILET_SOURCE_DIR/scripts/lab.sh" stop "$CRILET_LAB_DIR" >/dev/null 2>&1 || true
   # Pods still running at the end leave their (now empty) pod cgroups, kubepods[/<qos>]/pod<uid>, behind.
-  local uid h d
-  for uid in $(ls "$ROOT/pods" 2>/dev/null); do
+  local p uid h d
+  for p in "$T"/*/pods/*/; do  # every instance's --root-dir under $T
+    [[ -d $p ]] || continue
+    uid=$(basename "$p")
     for h in /sys/fs/cgroup/*/; do
       for d in "${h}kubepods/pod$uid" "${h}kubepods/burstable/pod$uid" "${h}kubepods/besteffort/pod$uid"; do
         [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
