@@ -93,6 +93,39 @@ Agent::Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Me
   // Allocatable = capacity: crilet has no kubeReserved/systemReserved or eviction thresholds to subtract.
   node_.allocatable_cpu_milli = services_.node_cpu_milli;
   node_.allocatable_memory_bytes = services_.node_memory_bytes;
+  if (services_.options.cgroups_per_qos) {
+    PodCgroupConfig config;
+    config.cgroup_root = services_.options.cgroup_parent.empty() ? "/" : services_.options.cgroup_parent;
+    config.driver = ParseCgroupDriver(services_.options.cgroup_driver).value_or(CgroupDriver::kCgroupfs);
+    config.node_cpu_milli = services_.node_cpu_milli;
+    config.node_memory_bytes = services_.node_memory_bytes;
+    cgroup_fs_ = std::make_unique<RealCgroupFs>();
+    cgroups_ = std::make_unique<PodCgroupManager>(config, cgroup_fs_.get());
+    std::string why;
+    if (cgroups_->Start(&why)) {
+      services_.cgroups = cgroups_.get();
+    } else {
+      // kubelet refuses to start here; crilet runs its pods as with --cgroups-per-qos=false instead.
+      spdlog::warn("--cgroups-per-qos: {}; pods run without QoS cgroups, under {}", why,
+                   services_.options.cgroup_parent.empty() ? "the runtime's default cgroup parent"
+                                                           : services_.options.cgroup_parent);
+    }
+  }
+  if (services_.options.image_gc) {
+    ImageGcOptions gc;
+    gc.policy.high_threshold_percent = services_.options.image_gc_high_threshold_percent;
+    gc.policy.low_threshold_percent = services_.options.image_gc_low_threshold_percent;
+    gc.policy.min_age = services_.options.image_minimum_gc_age;
+    gc.period = services_.options.image_gc_period;
+    gc.sandbox_image = services_.options.pod_infra_container_image;
+    gc.node_name = services_.options.node_name;
+    image_gc_ = std::make_unique<ImageGcManager>(gc, runtime, clock, &events_, metrics);
+    events_.SetPodName(image_gc_->EventKey(), image_gc_->EventKey());
+  }
+}
+
+std::vector<Event> Agent::NodeEvents() const {
+  return image_gc_ ? events_.Events(image_gc_->EventKey()) : std::vector<Event>{};
 }
 
 Agent::~Agent() { Stop(); }
@@ -103,6 +136,7 @@ void Agent::Start() {
   started_ = true;
   exit_watcher_.Start();
   relist_thread_ = std::thread([this] { RelistLoop(); });
+  if (image_gc_) image_gc_->Start();
 }
 
 void Agent::Stop() {
@@ -118,6 +152,7 @@ void Agent::Stop() {
   }
   cv_.notify_all();
   if (relist_thread_.joinable()) relist_thread_.join();
+  if (image_gc_) image_gc_->Stop();
   // Workers may call OnWorkerDone while stopping; it sees stopping_ and leaves the maps alone.
   for (auto& [uid, w] : workers) w->Stop();
   for (auto& [uid, w] : orphans) w->Stop();
@@ -322,6 +357,7 @@ void Agent::Relist() {
     health_.error = why;
     if (!s.ok()) return;
   }
+  if (services_.cgroups) services_.cgroups->RetryRemovals();
 
   // Group by pod UID and fingerprint what the pod holds: a change wakes its worker.
   std::map<std::string, std::string> prints;

@@ -13,7 +13,10 @@
 
 #include "agent/admission.h"
 #include "agent/events.h"
+#include "agent/cgroup_fs.h"
 #include "agent/hooks.h"
+#include "agent/image_gc.h"
+#include "agent/pod_cgroup_manager.h"
 #include "agent/options.h"
 #include "agent/pod_worker.h"
 #include "agent/runtime_state.h"
@@ -45,6 +48,8 @@ class Agent {
   // Where persistentVolumeClaim volumes are bound (outlives the Agent); call before Start().
   void SetClaimVolumes(ClaimVolumes* claims) { services_.claims = claims; }
   EventRecorder* events() { return &events_; }
+  // Events about the node (image garbage collection), for /events.
+  std::vector<Event> NodeEvents() const;
   StatusStore* statuses() { return &store_; }
 
   void Start();
@@ -88,6 +93,9 @@ class Agent {
   RealCredentialFileReader credential_files_;
   std::unique_ptr<NodeCredentials> node_credentials_;  // the default of services_.node_credentials
   Services services_;
+  std::unique_ptr<CgroupFs> cgroup_fs_;
+  std::unique_ptr<PodCgroupManager> cgroups_;     // services_.cgroups when --cgroups-per-qos took effect
+  std::unique_ptr<ImageGcManager> image_gc_;      // when options.image_gc
 
   mutable std::mutex mu_;  // guards everything below
   std::condition_variable cv_;

@@ -17,7 +17,20 @@ struct AgentOptions {
   std::string resolv_conf = "/etc/resolv.conf";  // the host's, for dnsPolicy Default and hostNetwork pods
   std::vector<std::string> cluster_dns;       // KubeletConfiguration clusterDNS
   std::string cluster_domain;                 // KubeletConfiguration clusterDomain
-  std::string cgroup_parent;                  // CRI cgroup_parent of sandboxes; "" lets the runtime choose
+  // --cgroup-root: the CRI cgroup_parent of sandboxes without per-QoS cgroups ("" lets the runtime choose); with
+  // them, the root above kubepods ("" = "/").
+  std::string cgroup_parent;
+  // --cgroups-per-qos: kubelet's kubepods/<qos>/pod<uid> cgroups. Off unless set, so that tests built on
+  // AgentOptions never touch the machine's cgroups; crilet run sets it as kubelet's default (true).
+  bool cgroups_per_qos = false;
+  std::string cgroup_driver = "cgroupfs";     // --cgroup-driver: cgroupfs or systemd
+  // Image garbage collection (kubelet's image manager); off unless set, as cgroups_per_qos.
+  bool image_gc = false;
+  int image_gc_high_threshold_percent = 85;   // imageGCHighThresholdPercent
+  int image_gc_low_threshold_percent = 80;    // imageGCLowThresholdPercent
+  std::chrono::nanoseconds image_minimum_gc_age = std::chrono::minutes(2);  // imageMinimumGCAge
+  std::chrono::nanoseconds image_gc_period = std::chrono::minutes(5);       // kubelet's ImageGCPeriod
+  std::string pod_infra_container_image;      // never garbage collected (--pod-infra-container-image)
   std::chrono::nanoseconds relist_period = std::chrono::seconds(1);
   // A relist call waiting this long marks the runtime unhealthy (/healthz) before its deadline expires.
   std::chrono::nanoseconds runtime_stall = std::chrono::seconds(10);

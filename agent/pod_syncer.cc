@@ -13,6 +13,7 @@
 #include "agent/container_killer.h"
 #include "agent/container_starter.h"
 #include "agent/plan.h"
+#include "agent/pod_cgroup_manager.h"
 #include "agent/sandbox_config.h"
 #include "common/logging.h"
 
@@ -118,6 +119,9 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
     return now + std::chrono::seconds(1);
   }
   runtime_error_logged_ = false;
+  // kubelet's syncPod: the pod's cgroup exists (with the QoS tiers updated) before anything of it starts; a
+  // pod adopted after a restart is counted in the burstable tier's shares again.
+  if (env_->cgroups) env_->cgroups->EnsurePod(pod_);
   if (!observed_once_) {
     observed_once_ = true;
     // Containers from before a crilet restart have their claims mounted: ReadWriteOncePod must count them.
@@ -260,6 +264,8 @@ std::optional<TimePoint> PodSyncer::Sync(const std::atomic<bool>* cancel) {
                            "");
     }
     sandbox_config = BuildSandboxConfig(pod_, plan.attempt, env_->options, dns.config);
+    // containerd places the sandbox and, from this same config, every container under the pod's cgroup.
+    if (env_->cgroups) sandbox_config.cgroup_parent = env_->cgroups->CgroupParent(pod_);
   }
   if (!have_starts && !plan.kill_pod && !plan.create_sandbox && !plan.sandbox_id.empty() && !cancelled() &&
       HasObjectVolumes(pod_)) {
@@ -512,6 +518,13 @@ Status PodSyncer::Terminate(const std::atomic<bool>* cancel) {
   for (const auto& sb : obs.sandboxes) {
     Status s = env_->runtime->RemovePodSandbox(sb.id);
     if (!s.ok() && !s.IsNotFound()) return s;
+  }
+  // After the sandbox is gone, as kubelet's pod cgroup cleanup: a cgroup still busy is retried in the background
+  // (the relist) rather than holding up the pod's removal.
+  if (env_->cgroups) {
+    if (Status s = env_->cgroups->RemovePod(uid); !s.ok()) {
+      spdlog::warn("{}/{}: {}; retrying in the background", pod_.metadata.namespace_, pod_.metadata.name, s.message());
+    }
   }
   if (Status s = files_.Remove(); !s.ok()) return s;
   if (env_->claims) env_->claims->Release(uid);

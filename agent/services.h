@@ -20,6 +20,7 @@
 
 namespace crilet::agent {
 class ClaimVolumes;
+class PodCgroupManager;
 
 // Owned by the Agent; every pointer outlives all pod workers. Read-only after start-up.
 struct Services {
@@ -35,6 +36,8 @@ struct Services {
   std::function<manifests::LocalObjects()> objects;
   NodeCredentials* node_credentials = nullptr;  // the node's docker config files; null = none
   ClaimVolumes* claims = nullptr;  // may be null: persistentVolumeClaim volumes fail to mount
+  // Kubelet's QoS and pod cgroups; null: none (sandboxes get options.cgroup_parent, as before).
+  PodCgroupManager* cgroups = nullptr;
   AgentOptions options;
   std::string node_hosts;            // the node's /etc/hosts, for hostNetwork pods
   int64_t node_cpu_milli = 0;

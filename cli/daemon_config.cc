@@ -78,6 +78,11 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
     if (!file->cluster_dns.empty()) c->cluster_dns = file->cluster_dns;
     if (file->cluster_domain) c->cluster_domain = *file->cluster_domain;
     if (file->cgroup_root) c->cgroup_root = *file->cgroup_root;
+    if (file->cgroups_per_qos) c->cgroups_per_qos = *file->cgroups_per_qos;
+    if (file->cgroup_driver) c->cgroup_driver = *file->cgroup_driver;
+    if (file->image_gc_high_threshold_percent) c->image_gc_high_threshold = static_cast<int>(*file->image_gc_high_threshold_percent);
+    if (file->image_gc_low_threshold_percent) c->image_gc_low_threshold = static_cast<int>(*file->image_gc_low_threshold_percent);
+    if (file->image_minimum_gc_age) c->image_minimum_gc_age = *file->image_minimum_gc_age;
     if (file->crash_loop_max_restart_period) {
       c->crash_backoff_max = *file->crash_loop_max_restart_period;
       // Kubelet caps the initial delay at the configured maximum.
@@ -123,6 +128,11 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   if (!f.cluster_dns.empty()) c->cluster_dns = f.cluster_dns;
   if (f.resolv_conf) c->resolv_conf = *f.resolv_conf;
   if (f.cgroup_root) c->cgroup_root = *f.cgroup_root;
+  if (f.cgroups_per_qos) c->cgroups_per_qos = *f.cgroups_per_qos;
+  if (f.cgroup_driver) c->cgroup_driver = *f.cgroup_driver;
+  if (f.image_gc_high_threshold) c->image_gc_high_threshold = *f.image_gc_high_threshold;
+  if (f.image_gc_low_threshold) c->image_gc_low_threshold = *f.image_gc_low_threshold;
+  if (f.pod_infra_container_image) c->pod_infra_container_image = *f.pod_infra_container_image;
   if (f.log_format) c->log_format = *f.log_format;
   if (f.container_log_max_size) c->container_log_max_size = *f.container_log_max_size;
   if (f.container_log_max_files) c->container_log_max_files = *f.container_log_max_files;
@@ -135,6 +145,31 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   if (Status s = Duration(f.crash_backoff_initial, "crash-loop-backoff-initial", &c->crash_backoff_initial); !s.ok()) return s;
   if (Status s = Duration(f.crash_backoff_max, "crash-loop-backoff-max", &c->crash_backoff_max); !s.ok()) return s;
   if (Status s = Duration(f.runtime_request_timeout, "runtime-request-timeout", &c->runtime_request_timeout); !s.ok()) return s;
+  if (Status s = Duration(f.minimum_image_ttl_duration, "minimum-image-ttl-duration", &c->image_minimum_gc_age); !s.ok()) {
+    return s;
+  }
+  if (Status s = Duration(f.image_gc_period, "image-gc-period", &c->image_gc_period); !s.ok()) return s;
+  if (c->cgroup_driver != "cgroupfs" && c->cgroup_driver != "systemd") {
+    return Status::InvalidArgument("--cgroup-driver " + c->cgroup_driver + ": must be cgroupfs or systemd");
+  }
+  // pkg/kubelet/apis/config/validation.
+  if (c->image_gc_high_threshold < 0 || c->image_gc_high_threshold > 100) {
+    return Status::InvalidArgument("invalid configuration: imageGCHighThresholdPercent (--image-gc-high-threshold) " +
+                                   std::to_string(c->image_gc_high_threshold) + " must be between 0 and 100, inclusive");
+  }
+  if (c->image_gc_low_threshold < 0 || c->image_gc_low_threshold > 100) {
+    return Status::InvalidArgument("invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) " +
+                                   std::to_string(c->image_gc_low_threshold) + " must be between 0 and 100, inclusive");
+  }
+  if (c->image_gc_low_threshold >= c->image_gc_high_threshold) {
+    return Status::InvalidArgument("invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) " +
+                                   std::to_string(c->image_gc_low_threshold) +
+                                   " must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) " +
+                                   std::to_string(c->image_gc_high_threshold));
+  }
+  if (c->image_gc_period <= std::chrono::nanoseconds::zero()) {
+    return Status::InvalidArgument("--image-gc-period: must be positive");
+  }
 
   if (c->manifest_path.empty() && c->manifest_url.empty()) {
     return Status::InvalidArgument(

@@ -40,6 +40,14 @@ struct DaemonConfig {
   std::string cluster_domain;
   std::string resolv_conf = "/etc/resolv.conf";
   std::string cgroup_root;
+  bool cgroups_per_qos = true;
+  std::string cgroup_driver = "cgroupfs";
+  int image_gc_high_threshold = 85;
+  int image_gc_low_threshold = 80;
+  std::chrono::nanoseconds image_minimum_gc_age = std::chrono::minutes(2);
+  std::chrono::nanoseconds image_gc_period = std::chrono::minutes(5);
+  // kubelet 1.33's default; the image GC keeps it whatever uses it (set it to the runtime's sandbox_image).
+  std::string pod_infra_container_image = "registry.k8s.io/pause:3.10";
   std::string container_log_max_size = "10Mi";
   int container_log_max_files = 5;
   int verbosity = 0;
@@ -56,7 +64,10 @@ struct RunFlags {
   std::optional<std::string> config, pod_manifest_path, manifest_url, runtime_endpoint, root_dir, pod_logs_dir,
       local_storage_path,
       hostname_override, node_ip, address, healthz_bind_address, cluster_domain, resolv_conf, cgroup_root, log_format,
-      container_log_max_size;
+      container_log_max_size, cgroup_driver, pod_infra_container_image;
+  std::optional<bool> cgroups_per_qos;
+  std::optional<int> image_gc_high_threshold, image_gc_low_threshold;
+  std::optional<std::string> minimum_image_ttl_duration, image_gc_period;
   std::optional<std::string> file_check_frequency, http_check_frequency, relist_period, crash_backoff_initial,
       crash_backoff_max, runtime_request_timeout;
   std::optional<int> read_only_port, healthz_port, container_log_max_files;

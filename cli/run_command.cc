@@ -146,6 +146,14 @@ int RunDaemon(const DaemonConfig& c) {
   opts.cluster_dns = c.cluster_dns;
   opts.cluster_domain = c.cluster_domain;
   opts.cgroup_parent = c.cgroup_root;
+  opts.cgroups_per_qos = c.cgroups_per_qos;
+  opts.cgroup_driver = c.cgroup_driver;
+  opts.image_gc = true;
+  opts.image_gc_high_threshold_percent = c.image_gc_high_threshold;
+  opts.image_gc_low_threshold_percent = c.image_gc_low_threshold;
+  opts.image_minimum_gc_age = c.image_minimum_gc_age;
+  opts.image_gc_period = c.image_gc_period;
+  opts.pod_infra_container_image = c.pod_infra_container_image;
   opts.relist_period = c.relist_period;
   opts.crash_backoff_initial = c.crash_backoff_initial;
   opts.crash_backoff_max = c.crash_backoff_max;
@@ -251,7 +259,16 @@ int RunDaemon(const DaemonConfig& c) {
                    {"containerLogMaxSize", c.container_log_max_size},
                    {"containerLogMaxFiles", c.container_log_max_files},
                    {"clusterDNS", c.cluster_dns},
-                   {"clusterDomain", c.cluster_domain}};
+                   {"clusterDomain", c.cluster_domain},
+                   {"cgroupRoot", c.cgroup_root},
+                   {"cgroupsPerQOS", c.cgroups_per_qos},
+                   {"cgroupDriver", c.cgroup_driver},
+                   {"imageGCHighThresholdPercent", c.image_gc_high_threshold},
+                   {"imageGCLowThresholdPercent", c.image_gc_low_threshold},
+                   {"imageMinimumGCAge", FormatDuration(c.image_minimum_gc_age)},
+                   {"podInfraContainerImage", c.pod_infra_container_image}};
+    deps.node_events = [&agent] { return agent.NodeEvents(); };
+    deps.node_name = opts.node_name;
     deps.objects = [&config, &claims](const std::string& kind) {
       manifests::LocalObjects objects = config.Objects();
       if (kind == "configmaps") return server::ConfigMapListJson(objects);

@@ -205,6 +205,7 @@ Image FromProto(const v1::Image& in) {
   out.size = in.size();
   if (in.has_uid()) out.uid = in.uid().value();
   out.username = in.username();
+  out.pinned = in.pinned();
   return out;
 }
 

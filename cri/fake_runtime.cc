@@ -39,6 +39,30 @@ void FakeRuntime::AddImage(const std::string& image) {
   images_.insert(image);
 }
 
+void FakeRuntime::SetImageSize(const std::string& image, uint64_t size) {
+  std::lock_guard<std::mutex> lock(mu_);
+  image_sizes_[image] = size;
+}
+
+void FakeRuntime::SetImagePinned(const std::string& image, bool pinned) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pinned) {
+    pinned_images_.insert(image);
+  } else {
+    pinned_images_.erase(image);
+  }
+}
+
+Image FakeRuntime::ImageLocked(const std::string& name) const {
+  Image out;
+  out.id = "sha256:" + name;
+  out.repo_tags = {name};
+  auto size = image_sizes_.find(name);
+  out.size = size == image_sizes_.end() ? 1000 : size->second;
+  out.pinned = pinned_images_.count(name) > 0;
+  return out;
+}
+
 void FakeRuntime::SetImageUser(const std::string& image, std::optional<int64_t> uid, const std::string& username) {
   std::lock_guard<std::mutex> lock(mu_);
   image_users_[image] = {uid, username};
@@ -485,7 +509,7 @@ Status FakeRuntime::ListImages(std::vector<Image>* out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = Enter("ListImages", ""); !s.ok()) return s;
   out->clear();
-  for (const auto& i : images_) out->push_back(Image{"sha256:" + i, {i}, {}, 1000, std::nullopt, ""});
+  for (const auto& i : images_) out->push_back(ImageLocked(i));
   return Status::Ok();
 }
 
@@ -493,7 +517,7 @@ Status FakeRuntime::ImageStatus(const std::string& image, std::optional<Image>* 
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = Enter("ImageStatus", image); !s.ok()) return s;
   if (images_.count(image)) {
-    *out = Image{"sha256:" + image, {image}, {}, 1000, std::nullopt, ""};
+    *out = ImageLocked(image);
     if (auto u = image_users_.find(image); u != image_users_.end()) {
       (*out)->uid = u->second.first;
       (*out)->username = u->second.second;
@@ -535,6 +559,25 @@ Status FakeRuntime::PullImage(const std::string& image, const AuthConfig* auth, 
   }
   images_.insert(image);
   if (image_ref) *image_ref = "sha256:" + image;
+  return Status::Ok();
+}
+
+Status FakeRuntime::RemoveImage(const std::string& image) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("RemoveImage", image); !s.ok()) return s;
+  images_.erase(image.rfind("sha256:", 0) == 0 ? image.substr(7) : image);
+  return Status::Ok();
+}
+
+Status FakeRuntime::ImageFsInfo(std::vector<FilesystemUsage>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ImageFsInfo", ""); !s.ok()) return s;
+  out->clear();
+  if (!image_fs_.empty()) {
+    FilesystemUsage u;
+    u.mountpoint = image_fs_;
+    out->push_back(u);
+  }
   return Status::Ok();
 }
 

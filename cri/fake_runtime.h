@@ -26,6 +26,11 @@ class FakeRuntime : public Runtime {
   // Every call fails with Unavailable while down, as if containerd were stopped.
   void SetDown(bool down);
   void AddImage(const std::string& image);
+  // ListImages' size of the image (default 1000) and whether the runtime pins it.
+  void SetImageSize(const std::string& image, uint64_t size);
+  void SetImagePinned(const std::string& image, bool pinned);
+  // The image filesystem ImageFsInfo reports; default none.
+  void SetImageFs(const std::string& mountpoint) { image_fs_ = mountpoint; }
   void SetPullable(const std::string& image, bool pullable);
   // Pulls of `image` succeed only with these credentials (username and password, or the identity token);
   // others fail as containerd reports a registry's 401.
@@ -93,6 +98,8 @@ class FakeRuntime : public Runtime {
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
   Status PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,
                    std::string* image_ref) override;
+  Status RemoveImage(const std::string& image) override;
+  Status ImageFsInfo(std::vector<FilesystemUsage>* out) override;
 
  private:
   struct FakeSandbox {
@@ -105,6 +112,7 @@ class FakeRuntime : public Runtime {
     std::string sandbox_id;
   };
 
+  Image ImageLocked(const std::string& name) const;  // caller holds mu_
   // Records the call and returns the injected or "down" error, if any. Caller holds mu_.
   Status Enter(const std::string& call, const std::string& arg);
   static bool Matches(const Labels& have, const Labels& selector);
@@ -120,6 +128,9 @@ class FakeRuntime : public Runtime {
   std::string next_ip_ = "10.88.0.2";
   std::map<std::string, FakeSandbox> sandboxes_;
   std::map<std::string, FakeContainer> containers_;
+  std::map<std::string, uint64_t> image_sizes_;
+  std::set<std::string> pinned_images_;
+  std::string image_fs_;
   std::set<std::string> images_;
   std::set<std::string> pullable_;
   std::map<std::string, AuthConfig> pull_auth_;

@@ -454,4 +454,32 @@ Status GrpcRuntime::PullImage(const std::string& image, const AuthConfig* auth, 
   return s;
 }
 
+Status GrpcRuntime::RemoveImage(const std::string& image) {
+  CRILET_CHECK_ENDPOINT();
+  v1::RemoveImageRequest req;
+  req.mutable_image()->set_image(image);
+  v1::RemoveImageResponse resp;
+  auto ctx = Context(options_.request_timeout);
+  return FromGrpc(stubs_->image->RemoveImage(ctx.get(), req, &resp), "RemoveImage " + image);
+}
+
+Status GrpcRuntime::ImageFsInfo(std::vector<FilesystemUsage>* out) {
+  CRILET_CHECK_ENDPOINT();
+  v1::ImageFsInfoRequest req;
+  v1::ImageFsInfoResponse resp;
+  auto ctx = Context(options_.request_timeout);
+  Status s = FromGrpc(stubs_->image->ImageFsInfo(ctx.get(), req, &resp), "ImageFsInfo");
+  if (s.ok()) {
+    out->clear();
+    for (const auto& fs : resp.image_filesystems()) {
+      FilesystemUsage u;
+      u.mountpoint = fs.fs_id().mountpoint();
+      u.used_bytes = fs.used_bytes().value();
+      u.inodes_used = fs.inodes_used().value();
+      out->push_back(u);
+    }
+  }
+  return s;
+}
+
 }  // namespace crilet::cri

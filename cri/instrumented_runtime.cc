@@ -141,5 +141,11 @@ Status InstrumentedRuntime::PullImage(const std::string& image, const AuthConfig
                                       std::string* ref) {
   return Timed("PullImage", [&] { return inner_->PullImage(image, auth, sc, ref); });
 }
+Status InstrumentedRuntime::RemoveImage(const std::string& image) {
+  return Timed("RemoveImage", [&] { return inner_->RemoveImage(image); });
+}
+Status InstrumentedRuntime::ImageFsInfo(std::vector<FilesystemUsage>* out) {
+  return Timed("ImageFsInfo", [&] { return inner_->ImageFsInfo(out); });
+}
 
 }  // namespace crilet::cri

@@ -39,6 +39,8 @@ class InstrumentedRuntime : public Runtime {
   Status ImageStatus(const std::string& image, std::optional<Image>* out) override;
   Status PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,
                    std::string* image_ref) override;
+  Status RemoveImage(const std::string& image) override;
+  Status ImageFsInfo(std::vector<FilesystemUsage>* out) override;
 
  private:
   template <typename F>

@@ -90,6 +90,10 @@ class Runtime {
   // `auth` may be null: an anonymous pull.
   virtual Status PullImage(const std::string& image, const AuthConfig* auth, const SandboxConfig* sandbox_config,
                            std::string* image_ref) = 0;
+  // Image garbage collection. `image` is an image ID (or name); removing one that is gone is not an error.
+  virtual Status RemoveImage(const std::string& image) = 0;
+  // The filesystems holding images; empty when the runtime names none.
+  virtual Status ImageFsInfo(std::vector<FilesystemUsage>* out) = 0;
 };
 
 }  // namespace crilet::cri

@@ -223,6 +223,14 @@ struct Image {
   uint64_t size = 0;
   std::optional<int64_t> uid;
   std::string username;
+  bool pinned = false;  // the runtime keeps it (its sandbox image, on containerd 1.7+): never garbage collected
+};
+
+// One image filesystem as ImageFsInfo reports it.
+struct FilesystemUsage {
+  std::string mountpoint;
+  uint64_t used_bytes = 0;
+  uint64_t inodes_used = 0;
 };
 
 // --- Status and ListContainerStats (crilet cri info and stats) ---

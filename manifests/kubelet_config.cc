@@ -18,14 +18,13 @@ namespace {
 
 // KubeletConfiguration v1beta1 fields crilet accepts without acting on them (a kubeadm config sets many).
 const std::set<std::string> kKnownIgnored = {
-    "authentication", "authorization", "cgroupsPerQOS", "clusterTrustBundle", "containerLogMaxWorkers",
+    "authentication", "authorization", "clusterTrustBundle", "containerLogMaxWorkers",
     "containerLogMonitorInterval", "cpuCFSQuota", "cpuCFSQuotaPeriod", "cpuManagerPolicy", "cpuManagerPolicyOptions",
     "cpuManagerReconcilePeriod", "enableControllerAttachDetach", "enableDebuggingHandlers", "enableProfilingHandler",
     "enableServer", "enableSystemLogHandler", "enforceNodeAllocatable", "eventBurst", "eventRecordQPS",
     "evictionHard", "evictionMaxPodGracePeriod", "evictionMinimumReclaim", "evictionPressureTransitionPeriod",
     "evictionSoft", "evictionSoftGracePeriod", "failSwapOn", "featureGates", "fileCheckFrequency_",
-    "hairpinMode", "httpCheckFrequency_", "imageGCHighThresholdPercent",
-    "imageGCLowThresholdPercent", "imageMaximumGCAge", "imageMinimumGCAge", "imageServiceEndpoint",
+    "hairpinMode", "httpCheckFrequency_", "imageMaximumGCAge", "imageServiceEndpoint",
     "iptablesDropBit", "iptablesMasqueradeBit", "kernelMemcgNotification", "kubeAPIBurst", "kubeAPIQPS",
     "kubeReserved", "kubeReservedCgroup", "kubeletCgroups", "localStorageCapacityIsolation", "logging",
     "makeIPTablesUtilChains", "maxOpenFiles", "maxParallelImagePulls", "maxPods", "memoryManagerPolicy",
@@ -108,6 +107,13 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
     if (d && d->count() == 0) return std::nullopt;
     return d;
   };
+  auto boolean = [&](const YAML::Node& n, const std::string& key) -> std::optional<bool> {
+    std::string s = Scalar(n, where(n, key), &err);
+    if (s == "true") return true;
+    if (s == "false") return false;
+    if (err.ok()) err = Status::InvalidArgument(where(n, key) + ": must be true or false");
+    return std::nullopt;
+  };
   auto str_or_unset = [&](const YAML::Node& n, const std::string& key) -> std::optional<std::string> {
     std::string s = Scalar(n, where(n, key), &err);
     if (s.empty()) return std::nullopt;
@@ -169,11 +175,11 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
     else if (key == "resolvConf") out->resolv_conf = str_or_unset(v, key);
     else if (key == "clusterDomain") out->cluster_domain = str_or_unset(v, key);
     else if (key == "cgroupRoot") out->cgroup_root = str_or_unset(v, key);
-    else if (key == "cgroupDriver") {
-      // Checked, but not acted on yet: the runtime's own cgroup driver decides (see docs/manifests.md).
-      out->cgroup_driver = str_or_unset(v, key);
-      out->ignored_fields.push_back(key);
-    }
+    else if (key == "cgroupDriver") out->cgroup_driver = str_or_unset(v, key);
+    else if (key == "cgroupsPerQOS") out->cgroups_per_qos = boolean(v, key);
+    else if (key == "imageGCHighThresholdPercent") out->image_gc_high_threshold_percent = integer(v, key, 0, 100);
+    else if (key == "imageGCLowThresholdPercent") out->image_gc_low_threshold_percent = integer(v, key, 0, 100);
+    else if (key == "imageMinimumGCAge") out->image_minimum_gc_age = duration(v, key);
     else if (key == "containerLogMaxSize") {
       out->container_log_max_size = str_or_unset(v, key);
       std::string why;

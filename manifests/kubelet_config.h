@@ -32,6 +32,10 @@ struct KubeletConfigFile {
   std::optional<std::string> cluster_domain;
   std::optional<std::string> cgroup_root;
   std::optional<std::string> cgroup_driver;
+  std::optional<bool> cgroups_per_qos;
+  std::optional<int64_t> image_gc_high_threshold_percent;
+  std::optional<int64_t> image_gc_low_threshold_percent;
+  std::optional<std::chrono::nanoseconds> image_minimum_gc_age;
   std::optional<std::chrono::nanoseconds> crash_loop_max_restart_period;  // crashLoopBackOff.maxContainerRestartPeriod
   std::optional<std::string> container_log_max_size;  // "10Mi"
   std::optional<int64_t> container_log_max_files;

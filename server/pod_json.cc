@@ -108,6 +108,20 @@ json PodListToJson(const std::vector<agent::PodRecord>& pods) {
   return {{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"items", items}};
 }
 
+json NodeEventsToJson(const std::string& node_name, const std::vector<agent::Event>& events) {
+  json items = json::array();
+  for (const auto& e : events) {
+    items.push_back({{"type", e.type},
+                     {"reason", e.reason},
+                     {"message", e.message},
+                     {"count", e.count},
+                     {"firstTimestamp", FormatTime(e.first_timestamp)},
+                     {"lastTimestamp", FormatTime(e.last_timestamp)},
+                     {"involvedObject", {{"kind", "Node"}, {"name", node_name}}}});
+  }
+  return items;
+}
+
 json EventsToJson(const agent::PodRecord& r) {
   json items = json::array();
   for (const auto& e : r.events) {

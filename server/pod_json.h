@@ -16,5 +16,7 @@ nlohmann::json PodStatusToJson(const agent::PodStatus& s);
 nlohmann::json PodToJson(const agent::PodRecord& r);
 nlohmann::json PodListToJson(const std::vector<agent::PodRecord>& pods);
 nlohmann::json EventsToJson(const agent::PodRecord& r);  // a v1 EventList-like list for one pod
+// The node's own events (involvedObject kind Node), in the same shape.
+nlohmann::json NodeEventsToJson(const std::string& node_name, const std::vector<agent::Event>& events);
 
 }  // namespace crilet::server

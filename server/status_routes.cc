@@ -98,6 +98,9 @@ HttpResponse StatusRoutes::Serve(const HttpRequest& req) const {
     for (const auto& r : deps_.store->Pods()) {
       for (auto& e : EventsToJson(r)) items.push_back(e);
     }
+    if (deps_.node_events) {
+      for (auto& e : NodeEventsToJson(deps_.node_name, deps_.node_events())) items.push_back(e);
+    }
     return Json({{"kind", "EventList"}, {"apiVersion", "v1"}, {"items", items}});
   }
   if (path == "/healthz") return Healthz(req.query.count("verbose") > 0);

@@ -29,6 +29,9 @@ struct StatusServerDeps {
   nlohmann::json config;
   // The local objects as List JSON for /configmaps, /secrets and /pvc (server/object_lists.h); unset = 404.
   std::function<nlohmann::json(const std::string& kind)> objects;
+  // Events about the node itself (image garbage collection); unset = none.
+  std::function<std::vector<agent::Event>()> node_events;
+  std::string node_name;
 };
 
 // Thread-safe: it only reads deps (whose store and callbacks are thread-safe), and serializes /metrics. The

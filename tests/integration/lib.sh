@@ -60,6 +60,17 @@ cleanup() {
     wait "$CRILET_PID" 2>/dev/null || true
   fi
   "$CRILET_SOURCE_DIR/scripts/lab.sh" stop "$CRILET_LAB_DIR" >/dev/null 2>&1 || true
+  # Pods still running at the end leave their (now empty) pod cgroups, kubepods[/<qos>]/pod<uid>, behind.
+  local p uid h d
+  for p in "$T"/*/pods/*/; do  # every instance's --root-dir under $T
+    [[ -d $p ]] || continue
+    uid=$(basename "$p")
+    for h in /sys/fs/cgroup/*/; do
+      for d in "${h}kubepods/pod$uid" "${h}kubepods/burstable/pod$uid" "${h}kubepods/besteffort/pod$uid"; do
+        [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+      done
+    done
+  done
   if compgen -G "$T/sanitizer.*" >/dev/null; then
     echo "not ok - sanitizer reports:"
     cat "$T"/sanitizer.*

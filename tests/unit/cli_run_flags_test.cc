@@ -92,9 +92,9 @@ TEST_CASE("kubelet flags crilet does not implement are accepted and named for th
                   "--pod-infra-container-image=registry.k8s.io/pause:3.10", "--fail-swap-on", "--node-ip", "10.0.0.5",
                   "--kubeconfig=/other", "--anonymous-auth=false"});
   REQUIRE(r.error.empty());
-  CHECK(r.flags.ignored_flags == std::vector<std::string>{"bootstrap-kubeconfig", "kubeconfig",
-                                                          "pod-infra-container-image", "fail-swap-on",
+  CHECK(r.flags.ignored_flags == std::vector<std::string>{"bootstrap-kubeconfig", "kubeconfig", "fail-swap-on",
                                                           "anonymous-auth"});
+  CHECK(r.flags.pod_infra_container_image == "registry.k8s.io/pause:3.10");  // read: image GC keeps it
   CHECK(r.flags.config == "/var/lib/kubelet/config.yaml");
   CHECK(r.flags.runtime_endpoint == "unix:///var/run/containerd/containerd.sock");
   CHECK(r.flags.node_ip == "10.0.0.5");  // the bool --fail-swap-on did not swallow "--node-ip"
@@ -130,7 +130,7 @@ TEST_CASE("ignored settings: one warning per security consequence first, then on
                     "syncFrequency, --kubeconfig");
 }
 
-TEST_CASE("KubeletConfiguration: ignored fields are listed (syncFrequency, cgroupDriver), healthz is read",
+TEST_CASE("KubeletConfiguration: ignored fields are listed (syncFrequency), healthz and cgroupDriver are read",
           "[kubeletconfig][ignored]") {
   manifests::KubeletConfigFile c;
   std::vector<std::string> warnings;
@@ -141,7 +141,8 @@ TEST_CASE("KubeletConfiguration: ignored fields are listed (syncFrequency, cgrou
                                         "k.yaml", &c, &warnings)
               .ok());
   CHECK(warnings.empty());
-  CHECK(c.ignored_fields == std::vector<std::string>{"authentication", "cgroupDriver", "syncFrequency", "maxPods"});
+  CHECK(c.ignored_fields == std::vector<std::string>{"authentication", "syncFrequency", "maxPods"});
+  CHECK(c.cgroup_driver == "systemd");
   CHECK(c.healthz_bind_address == "127.0.0.2");
   CHECK(c.healthz_port == 0);
 
