@@ -16,7 +16,7 @@ _crilet() {
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
   cmd=${COMP_WORDS[1]}
-  local commands="run apply delete wait get describe logs exec validate cri completion version"
+  local commands="run apply delete wait get describe logs exec attach port-forward cp debug validate cri completion version"
   if [[ $COMP_CWORD -eq 1 ]]; then
     COMPREPLY=($(compgen -W "$commands" -- "$cur"))
     return
@@ -28,7 +28,11 @@ _crilet() {
     describe) flags="-n --namespace --server"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pod" -- "$cur")); return; fi ;;
     logs) flags="-c --container -f --follow -p --previous --tail --since --since-time --limit-bytes --all-containers --prefix --timestamps -n --namespace --server" ;;
-    exec) flags="-c --container -n --namespace --timeout --server" ;;
+    exec) flags="-c --container -i --stdin -t --tty -q --quiet -n --namespace --timeout --server" ;;
+    attach) flags="-c --container -i --stdin -t --tty -q --quiet -n --namespace --server" ;;
+    port-forward) flags="--address -n --namespace --server" ;;
+    cp) flags="-c --container -n --namespace --no-preserve --server" ;;
+    debug) flags="--image --target -c --container -i --stdin -t --tty -q --quiet -n --namespace --server" ;;
     apply) flags="-f --filename --manifest-dir --server --config" ;;
     delete) flags="-f --filename -n --namespace --wait --timeout --manifest-dir --server --config"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pod configmap secret pvc pv -f" -- "$cur")); return; fi ;;
@@ -51,7 +55,7 @@ _crilet() {
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   else
     case $cmd in
-      describe|logs|exec|get|delete) COMPREPLY=($(compgen -W "$(_crilet_pods)" -- "$cur")) ;;
+      describe|logs|exec|attach|port-forward|debug|get|delete) COMPREPLY=($(compgen -W "$(_crilet_pods)" -- "$cur")) ;;
       validate) COMPREPLY=($(compgen -f -- "$cur")) ;;
       wait) COMPREPLY=($(compgen -W "$(_crilet_pods | sed 's|^|pod/|')" -- "$cur")) ;;
     esac

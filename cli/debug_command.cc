@@ -11,6 +11,7 @@
 #include <iostream>
 #include <random>
 
+#include "agent/pod_cgroups.h"
 #include "cli/cli_runtime.h"
 #include "cli/ephemeral.h"
 #include "cli/interactive.h"
@@ -29,6 +30,22 @@ std::string RandomSuffix() {
   std::string s;
   for (int i = 0; i < 5; ++i) s.push_back(kAlphabet[rd() % (sizeof kAlphabet - 1)]);
   return s;
+}
+
+// The pod's cgroup, as the agent made it for the sandbox (agent/pod_cgroup_manager), so the debug
+// container's usage counts against the pod; "" (the runtime's default) when the agent made none.
+std::string PodCgroupParent(const nlohmann::json& kubelet_config, const nlohmann::json& pod) {
+  if (!kubelet_config.value("cgroupsPerQOS", true)) return "";
+  auto driver = agent::ParseCgroupDriver(kubelet_config.value("cgroupDriver", "cgroupfs"));
+  if (!driver) return "";
+  std::string root = kubelet_config.value("cgroupRoot", "");
+  std::string parent = agent::CgroupLiteralName(
+      agent::PodCgroupName(agent::QosCgroups(root.empty() ? "/" : root), pod["status"].value("qosClass", "BestEffort"),
+                           pod["metadata"].value("uid", "")),
+      *driver);
+  std::error_code ec;
+  if (*driver == agent::CgroupDriver::kCgroupfs && !std::filesystem::exists("/sys/fs/cgroup/memory" + parent, ec)) return "";
+  return parent;
 }
 
 int Fail(const std::string& message) {
@@ -125,6 +142,7 @@ int DebugCommand(int argc, char** argv) {
   sc.annotations = sandbox->annotations;
   std::string logs_dir = config["kubeletconfig"].value("podLogsDir", "/var/log/pods");
   sc.log_directory = logs_dir + "/" + pod_ns + "_" + pod_name + "_" + uid;
+  sc.cgroup_parent = PodCgroupParent(config["kubeletconfig"], found);
   cri::ContainerConfig cc;
   cc.name = name;
   cc.image = image_ref;

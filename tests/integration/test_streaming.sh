@@ -169,6 +169,9 @@ grep -q "^Defaulting debug container name to debugger-[a-z0-9]\{5\}\.$" "$T/err"
 out=$(C debug shell --image $IMG -- ps)
 grep -q "sleep 3600" <<<"$out" && fail "debug without --target sees the target's processes"
 [[ $(C debug shell --image $IMG -- sh -c 'exit 6'; echo $?) == 6 ]] || fail "debug exit code"
+uid=$(pod shell | jq -r .metadata.uid)
+cg=$(C debug shell --image $IMG -- cat /proc/self/cgroup 2>/dev/null)
+grep -q "pod$uid" <<<"$cg" || fail "the debug container is not in the pod's cgroup: $cg"
 ok "debug: --target sees the target container's processes, without it not; the exit code passes back"
 out=$($PTY --step 'expect:try pressing enter' --step 'until:/ # |\r' --step 'send:wget -qO- http://127.0.0.1:8080/big.txt | head -1\r' \
   --step 'expect:line 0 of the page' --step 'send:exit\r' -- "$CRILET_BIN" debug --server "http://127.0.0.1:$PORT" -it web --image $IMG -- sh) ||
