@@ -180,7 +180,8 @@ ok "debug -it: an interactive shell in the pod's network (the pod's server on 12
 "$CRILET_BIN" debug --server "http://127.0.0.1:$PORT" shell --image $IMG -c dbg -- sleep 300 >/dev/null 2>"$T/dbg.err" &
 dbg=$!
 track $dbg
-wait_for "describe shows the debug container" 20 grep -q "^Ephemeral Containers:" <<<"$(C describe pod shell)"
+shows_debug() { grep -q "^Ephemeral Containers:" <<<"$(C describe pod shell)"; }
+wait_for "describe shows the debug container" 20 shows_debug
 desc=$(C describe pod shell)
 grep -qE "^  dbg:" <<<"$desc" || fail "describe: no dbg entry: $desc"
 kill -INT $dbg
