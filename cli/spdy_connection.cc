@@ -245,13 +245,14 @@ bool SpdyConnection::replied(uint32_t id) const {
 }
 
 Status SpdyConnection::OnReadable(SpdyListener* listener) {
+  // One read per call, then its frames: reading on while the socket stays full would buffer a fast
+  // stream whole before handing any of it on.
   char buf[64 * 1024];
   for (;;) {
     ssize_t n = recv(fd_, buf, sizeof buf, 0);
     if (n > 0) {
       reader_.Feed(std::string_view(buf, static_cast<size_t>(n)));
-      if (static_cast<size_t>(n) < sizeof buf) break;
-      continue;
+      break;
     }
     if (n == 0) {
       closed_ = true;
