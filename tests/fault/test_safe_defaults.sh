@@ -141,7 +141,7 @@ pod_yaml marker > "$MANIFESTS/marker.yaml"
 wait_for "marker Running" 30 pod_is marker '.status.phase == "Running"'
 warn_lines=$(count_log 'default/hostetc-node1: SensitiveHostPath spec.volumes{etc}: volume "etc" mounts host path /etc/: host configuration (/etc)')
 describe=$("$CRILET_BIN" describe pod hostetc-node1 --server "http://127.0.0.1:$PORT")
-under_volume=$(grep -cF 'Warning:    SensitiveHostPath: volume "etc" mounts host path /etc/' <<<"$describe" || true)
+under_volume=$(grep -cE '^    Warning: +SensitiveHostPath: volume "etc" mounts host path /etc/' <<<"$describe" || true)
 event_rows=$(grep -cE '^  Warning +SensitiveHostPath ' <<<"$describe" || true)
 found "sensitive_log_lines=$warn_lines describe_volume_lines=$under_volume describe_event_rows=$event_rows"
 [[ $warn_lines -eq 1 ]] || fail "SensitiveHostPath logged $warn_lines times"

@@ -93,7 +93,7 @@ E=$K/besteffort/pod$(uid besteffort)
 
 pod_is guaranteed '.status.qosClass == "Guaranteed"' && pod_is burstable '.status.qosClass == "Burstable"' &&
   pod_is besteffort '.status.qosClass == "BestEffort"' || fail "qosClass: $(curl -s "http://127.0.0.1:$PORT/pods" | jq -c '[.items[].status.qosClass]')"
-grep -q "QoS Class:        Burstable" <<<"$(C describe pod burstable-node1)" || fail "describe: $(C describe pod burstable-node1)"
+grep -qE "^QoS Class: +Burstable$" <<<"$(C describe pod burstable-node1)" || fail "describe: $(C describe pod burstable-node1)"
 ok "status.qosClass Guaranteed, Burstable, BestEffort; describe shows QoS Class: Burstable"
 
 # --- placement: each pod cgroup exists in every controller and holds its sandbox's and container's processes ---
