@@ -9,6 +9,7 @@
 #include "cli/cli_runtime.h"
 #include "cli/interactive.h"
 #include "cli/status_lookup.h"
+#include "cli/signals.h"
 #include "cli/terminal.h"
 
 namespace crilet::cli {
@@ -28,7 +29,7 @@ int AttachCommand(int argc, char** argv) {
   app.add_flag("-t,--tty", tty_flag, "stdin is a TTY (with -i)");
   app.add_flag("-q,--quiet", quiet, "print only what the container prints");
   AddStatusFlags(&app, &daemon);
-  BlockWindowChangeSignal();  // before any thread starts (see terminal.h)
+  BlockSignals(SignalSet({SIGWINCH}));  // before any thread starts (see signals.h)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,6 +16,7 @@
 #include "cli/ephemeral.h"
 #include "cli/interactive.h"
 #include "cli/status_lookup.h"
+#include "cli/signals.h"
 #include "cli/terminal.h"
 #include "common/cri_log.h"
 
@@ -88,8 +89,8 @@ int DebugCommand(int argc, char** argv) {
   app.add_flag("-t,--tty", tty_flag, "give the debug container a terminal (with -i)");
   app.add_flag("-q,--quiet", quiet, "print only what the container prints");
   AddStatusFlags(&app, &daemon);
-  BlockWindowChangeSignal();  // before any thread starts (see terminal.h)
-  StopSignals::Block();
+  BlockSignals(SignalSet({SIGWINCH}));  // before any thread starts (see signals.h)
+  BlockSignals(StopSignalSet());
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -165,7 +166,7 @@ int DebugCommand(int argc, char** argv) {
     remove();
     return Fail(s.message());
   }
-  StopSignals stop;
+  SignalFd stop(StopSignalSet());
   int code = 0;
   if (stdin_flag) {
     std::string warning;

@@ -9,6 +9,7 @@
 #include "cli/cli_runtime.h"
 #include "cli/interactive.h"
 #include "cli/status_lookup.h"
+#include "cli/signals.h"
 #include "cli/terminal.h"
 
 namespace crilet::cli {
@@ -34,7 +35,7 @@ int ExecCommand(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "print only what the command prints");
   app.add_option("--timeout", timeout, "seconds before the command is killed (through ExecSync); 0 = none [default: 0]");
   AddStatusFlags(&app, &daemon);
-  BlockWindowChangeSignal();  // before any thread starts (see terminal.h)
+  BlockSignals(SignalSet({SIGWINCH}));  // before any thread starts (see signals.h)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,6 +23,7 @@
 #include "cli/ignored_settings.h"
 #include "cli/node_info.h"
 #include "cli/run_flags.h"
+#include "cli/signals.h"
 #include "common/duration.h"
 #include "common/logging.h"
 #include "common/privilege.h"
@@ -39,23 +40,6 @@
 
 namespace crilet::cli {
 namespace {
-
-sigset_t DaemonSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  return set;
-}
-
-// Waits up to `d` for a signal; returns it, or 0 on timeout.
-int WaitSignal(std::chrono::milliseconds d) {
-  sigset_t set = DaemonSignals();
-  timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>((d.count() % 1000) * 1000000)};
-  int sig = sigtimedwait(&set, nullptr, &ts);
-  return sig < 0 ? 0 : sig;
-}
 
 // Blocks until the runtime answers Version, saying once (clearly) why it cannot be reached. False if a
 // stop signal came first. `report` receives the reason while it is unreachable.
@@ -79,7 +63,7 @@ bool WaitForRuntime(cri::Runtime* runtime, const std::string& endpoint,
     } else {
       if (V(4)) spdlog::debug("container runtime at {} still unreachable: {}", endpoint, s.message());
     }
-    int sig = WaitSignal(delay);
+    int sig = WaitSignal(StopSignalSet(), delay);
     if (sig == SIGINT || sig == SIGTERM) return false;
     delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::seconds(10));
   }
@@ -105,8 +89,7 @@ int RunDaemon(const DaemonConfig& c) {
   // glibc gives each thread that allocates its own arena (up to 8 per core); with per-pod workers that kept
   // ~10 MB of freed memory resident. Two arenas are plenty for an agent that mostly waits. MALLOC_ARENA_MAX in the environment still wins.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
-  sigset_t signals = DaemonSignals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so all inherit the mask
+  BlockSignals(StopSignalSet());  // before any thread starts, so all inherit the mask
   // A peer that closes its socket while crilet writes (an HTTPS probe target, a manifest URL) must cost an
   // EPIPE, not the daemon: OpenSSL writes with write(2), which raises SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
@@ -286,7 +269,7 @@ int RunDaemon(const DaemonConfig& c) {
   while (true) {
     // Every 30 s, hand the pages of freed heap memory back to the kernel (a start or a burst of syncs leaves
     // free chunks behind that glibc keeps resident otherwise); it takes well under a millisecond.
-    int sig = WaitSignal(std::chrono::seconds(30));
+    int sig = WaitSignal(StopSignalSet(), std::chrono::seconds(30));
     if (sig == 0) {
       malloc_trim(0);
     } else if (sig == SIGHUP) {
