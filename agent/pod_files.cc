@@ -307,4 +307,12 @@ std::string TailCriLog(const std::string& path, int lines, size_t max_bytes) {
   return result;
 }
 
+std::string TerminationMessage(const ObservedContainer& c) {
+  std::string msg = ReadTerminationMessage(c.termination_message_host_path);
+  if (msg.empty() && c.exit_code != 0 && c.termination_message_policy == "FallbackToLogsOnError") {
+    msg = TailCriLog(c.log_path, 80, 2048);
+  }
+  return msg;
+}
+
 }  // namespace crilet::agent

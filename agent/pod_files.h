@@ -6,6 +6,7 @@
 
 #include "common/status.h"
 #include "agent/container_config.h"
+#include "agent/observed.h"
 #include "agent/volume_projection.h"
 #include "manifests/local_objects.h"
 #include "manifests/pod.h"
@@ -57,5 +58,8 @@ std::string ReadTerminationMessage(const std::string& path);
 // The last `lines` lines of a CRI log file (prefixes stripped), at most max_bytes from the end; for
 // terminationMessagePolicy FallbackToLogsOnError.
 std::string TailCriLog(const std::string& path, int lines, size_t max_bytes);
+// An exited instance's termination message as kubelet reports it: its file, or with FallbackToLogsOnError
+// and a non-zero exit, the log's last 80 lines (2048 bytes at most).
+std::string TerminationMessage(const ObservedContainer& c);
 
 }  // namespace crilet::agent

@@ -403,13 +403,7 @@ std::map<std::string, std::string> PodSyncer::TerminationMessages(const Observed
   for (const auto& c : obs.containers) {
     if (c.state != cri::ContainerState::kExited) continue;
     auto cached = messages_.find(c.id);
-    if (cached == messages_.end()) {
-      std::string msg = ReadTerminationMessage(c.termination_message_host_path);
-      if (msg.empty() && c.exit_code != 0 && c.termination_message_policy == "FallbackToLogsOnError") {
-        msg = TailCriLog(c.log_path, 80, 2048);
-      }
-      cached = messages_.emplace(c.id, msg).first;
-    }
+    if (cached == messages_.end()) cached = messages_.emplace(c.id, TerminationMessage(c)).first;
     out[c.id] = cached->second;
   }
   // Forget messages of instances the runtime no longer has.

@@ -74,12 +74,7 @@ ManifestRead ReadManifests(const DaemonConfig& c, const std::string& node_name, 
 std::map<std::string, std::string> TerminationMessages(const agent::ObservedPod& obs) {
   std::map<std::string, std::string> out;
   for (const auto& c : obs.containers) {
-    if (c.state != cri::ContainerState::kExited) continue;
-    std::string msg = agent::ReadTerminationMessage(c.termination_message_host_path);
-    if (msg.empty() && c.exit_code != 0 && c.termination_message_policy == "FallbackToLogsOnError") {
-      msg = agent::TailCriLog(c.log_path, 80, 2048);
-    }
-    out[c.id] = msg;
+    if (c.state == cri::ContainerState::kExited) out[c.id] = agent::TerminationMessage(c);
   }
   return out;
 }
