@@ -382,6 +382,38 @@ Status FakeRuntime::ListContainerStats(const ContainerStatsFilter& filter, std::
   return Status::Ok();
 }
 
+void FakeRuntime::SetPodSandboxStats(const std::string& sandbox_id, const PodSandboxStats& stats) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sandbox_stats_supported_ = true;
+  sandbox_stats_[sandbox_id] = stats;
+}
+
+Status FakeRuntime::ListPodSandboxStats(const PodSandboxStatsFilter& filter, std::vector<PodSandboxStats>* out) {
+  std::vector<ContainerStats> containers;
+  if (Status s = ListContainerStats({}, &containers); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ListPodSandboxStats", ""); !s.ok()) return s;
+  if (!sandbox_stats_supported_) return Status(Code::kUnimplemented, "ListPodSandboxStats: unknown method ListPodSandboxStats");
+  out->clear();
+  for (const auto& [id, sb] : sandboxes_) {
+    if (!filter.id.empty() && filter.id != id) continue;
+    if (!Matches(sb.status.labels, filter.label_selector)) continue;
+    auto it = sandbox_stats_.find(id);
+    PodSandboxStats st = it == sandbox_stats_.end() ? PodSandboxStats{} : it->second;
+    st.id = id;
+    st.metadata = sb.config.metadata;
+    st.labels = sb.status.labels;
+    st.annotations = sb.status.annotations;
+    st.containers.clear();
+    for (const auto& c : containers) {
+      auto ct = containers_.find(c.id);
+      if (ct != containers_.end() && ct->second.sandbox_id == id) st.containers.push_back(c);
+    }
+    out->push_back(std::move(st));
+  }
+  return Status::Ok();
+}
+
 Status FakeRuntime::ContainerStatus(const std::string& container_id, bool /*verbose*/, cri::ContainerStatus* out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = Enter("ContainerStatus", container_id); !s.ok()) return s;
