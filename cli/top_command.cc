@@ -1,0 +1,65 @@
+// crilet top pods [NAME] [--containers] [-n NS|-A] [--sort-by cpu|memory], crilet top node.
+#include "cli/top_command.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/status_client.h"
+#include "cli/top_table.h"
+
+namespace crilet::cli {
+
+int TopCommand(int argc, char** argv) {
+  CLI::App app{"crilet top: the CPU (cores) and memory (working set) that pods, their containers or the node use, "
+               "as kubectl top prints them. The figures are the running crilet's last collection (GET /stats/summary): "
+               "CPU averaged over its --housekeeping-interval (10s)."};
+  app.name("crilet top");
+  std::string what, server = DefaultServer();
+  TopOptions o;
+  bool no_headers = false;
+  app.add_option("resource", what, "pods (pod, po) or node (nodes, no)")
+      ->required()
+      ->check(CLI::IsMember({"pods", "pod", "po", "node", "nodes", "no"}));
+  app.add_option("name", o.name, "one pod (its full name, e.g. web-node1) or the node");
+  app.add_flag("--containers", o.containers, "pods: a row per container (POD NAME ...)");
+  app.add_option("-n,--namespace", o.ns, "the pods' namespace [default: default]");
+  app.add_flag("-A,--all-namespaces", o.all_namespaces, "the pods of every namespace (NAMESPACE first)");
+  app.add_option("--sort-by", o.sort_by, "cpu or memory: largest first")->check(CLI::IsMember({"cpu", "memory"}));
+  app.add_flag("--no-headers", no_headers, "leave out the header row");
+  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  o.headers = !no_headers;
+  nlohmann::json summary;
+  if (Status s = GetJson(server, "/stats/summary", &summary); !s.ok()) {
+    std::cerr << "error: Metrics API not available: " << s.message() << "\n";
+    return 1;
+  }
+  if (what == "node" || what == "nodes" || what == "no") {
+    const std::string node = summary.value("node", nlohmann::json::object()).value("nodeName", "");
+    if (!o.name.empty() && o.name != node) {
+      std::cerr << "Error from server (NotFound): nodemetrics.metrics.k8s.io \"" << o.name << "\" not found\n";
+      return 1;
+    }
+    nlohmann::json spec;
+    if (Status s = GetJson(server, "/spec", &spec); !s.ok()) spec = nlohmann::json::object();  // no percentages
+    std::cout << FormatTopNode(summary, spec, o.headers);
+    return 0;
+  }
+  std::string table = FormatTopPods(summary, o);
+  if (table.empty()) {
+    if (!o.name.empty()) {
+      std::cerr << "error: Metrics not available for pod " << o.ns << "/" << o.name << "\n";
+      return 1;
+    }
+    std::cerr << (o.all_namespaces ? std::string("No resources found") : "No resources found in " + o.ns + " namespace.") << "\n";
+    return 0;
+  }
+  std::cout << table;
+  return 0;
+}
+
+}  // namespace crilet::cli
