@@ -232,16 +232,15 @@ void StatsCollector::CollectOnce() {
   }
   snap->node.image_fs.timestamp_ns = now_ns;
 
-  std::vector<cri::ContainerStats> containers;
-  if (Status s = runtime_->ListContainerStats({}, &containers); !s.ok()) Warn("ListContainerStats", s.message());
-  std::map<std::string, const cri::ContainerStats*> by_id;
-  for (const auto& c : containers) by_id[c.id] = &c;
-
+  // Pod sandbox stats carry their containers' stats too (containerd fills LinuxPodSandboxStats.containers):
+  // with them, one call does; without them (or when the call fails), ListContainerStats.
   std::optional<bool> sandbox_supported = RuntimeHasPodStats();
   std::vector<cri::PodSandboxStats> sandboxes;
+  bool have_sandboxes = false;
   if (sandbox_supported != false) {
     Status s = runtime_->ListPodSandboxStats({}, &sandboxes);
     bool supported = s.ok() || s.code() != Code::kUnimplemented;
+    have_sandboxes = s.ok();
     if (!s.ok() && supported) Warn("ListPodSandboxStats", s.message());
     if (!sandbox_supported) {
       spdlog::info("resource usage: pod figures from {}", supported ? "CRI ListPodSandboxStats"
@@ -251,6 +250,17 @@ void StatsCollector::CollectOnce() {
       sandbox_stats_ = supported;
     }
   }
+  std::vector<cri::ContainerStats> containers;
+  std::map<std::string, const cri::ContainerStats*> by_id;
+  if (have_sandboxes) {
+    for (const auto& sb : sandboxes) {
+      for (const auto& c : sb.containers) by_id[c.id] = &c;
+    }
+  } else {
+    if (Status s = runtime_->ListContainerStats({}, &containers); !s.ok()) Warn("ListContainerStats", s.message());
+    for (const auto& c : containers) by_id[c.id] = &c;
+  }
+
   // The ready sandbox of each pod (the newest when there are several).
   std::map<std::string, const cri::PodSandboxStats*> sandbox_by_uid;
   for (const auto& sb : sandboxes) {

@@ -362,6 +362,18 @@ Status FakeRuntime::RuntimeStatus(bool verbose, RuntimeStatusInfo* out) {
   return Status::Ok();
 }
 
+ContainerStats FakeRuntime::StatsLocked(const std::string& id) const {
+  const FakeContainer& c = containers_.at(id);
+  auto it = stats_.find(id);
+  ContainerStats st = it == stats_.end() ? ContainerStats{} : it->second;
+  st.id = id;
+  st.name = c.status.name;
+  st.attempt = c.status.attempt;
+  st.labels = c.status.labels;
+  st.annotations = c.status.annotations;
+  return st;
+}
+
 Status FakeRuntime::ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = Enter("ListContainerStats", ""); !s.ok()) return s;
@@ -370,14 +382,7 @@ Status FakeRuntime::ListContainerStats(const ContainerStatsFilter& filter, std::
     if (!filter.id.empty() && filter.id != id) continue;
     if (!filter.sandbox_id.empty() && filter.sandbox_id != c.sandbox_id) continue;
     if (!Matches(c.status.labels, filter.label_selector)) continue;
-    auto it = stats_.find(id);
-    ContainerStats st = it == stats_.end() ? ContainerStats{} : it->second;
-    st.id = id;
-    st.name = c.status.name;
-    st.attempt = c.status.attempt;
-    st.labels = c.status.labels;
-    st.annotations = c.status.annotations;
-    out->push_back(std::move(st));
+    out->push_back(StatsLocked(id));
   }
   return Status::Ok();
 }
@@ -389,8 +394,6 @@ void FakeRuntime::SetPodSandboxStats(const std::string& sandbox_id, const PodSan
 }
 
 Status FakeRuntime::ListPodSandboxStats(const PodSandboxStatsFilter& filter, std::vector<PodSandboxStats>* out) {
-  std::vector<ContainerStats> containers;
-  if (Status s = ListContainerStats({}, &containers); !s.ok()) return s;
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = Enter("ListPodSandboxStats", ""); !s.ok()) return s;
   if (!sandbox_stats_supported_) return Status(Code::kUnimplemented, "ListPodSandboxStats: unknown method ListPodSandboxStats");
@@ -405,9 +408,8 @@ Status FakeRuntime::ListPodSandboxStats(const PodSandboxStatsFilter& filter, std
     st.labels = sb.status.labels;
     st.annotations = sb.status.annotations;
     st.containers.clear();
-    for (const auto& c : containers) {
-      auto ct = containers_.find(c.id);
-      if (ct != containers_.end() && ct->second.sandbox_id == id) st.containers.push_back(c);
+    for (const auto& [cid, c] : containers_) {
+      if (c.sandbox_id == id) st.containers.push_back(StatsLocked(cid));
     }
     out->push_back(std::move(st));
   }

@@ -60,7 +60,8 @@ class FakeRuntime : public Runtime {
   // default: none set, as for a container without a running task.
   void SetContainerStats(const std::string& id, const ContainerStats& stats);
   // ListPodSandboxStats answers Unimplemented (as containerd before 1.6 did) until the first SetPodSandboxStats;
-  // then each sandbox reports what was set for it (id, metadata and its containers' stats filled in).
+  // then each sandbox reports what was set for it (id, metadata and its containers' stats filled in, as
+  // containerd fills LinuxPodSandboxStats.containers).
   void SetPodSandboxStats(const std::string& sandbox_id, const PodSandboxStats& stats);
 
   // Calls so far, as "Name" or "Name arg" (container name for CreateContainer, image for pulls).
@@ -117,6 +118,7 @@ class FakeRuntime : public Runtime {
   };
 
   Image ImageLocked(const std::string& name) const;  // caller holds mu_
+  ContainerStats StatsLocked(const std::string& id) const;  // caller holds mu_; id must exist
   // Records the call and returns the injected or "down" error, if any. Caller holds mu_.
   Status Enter(const std::string& call, const std::string& arg);
   static bool Matches(const Labels& have, const Labels& selector);
