@@ -43,24 +43,27 @@ json Fs(const agent::FsUsage& f) {
   return j;
 }
 
-json Container(const agent::ContainerUsage& c) {
-  json j = {{"name", c.name}, {"cpu", Cpu(c.cpu)}, {"memory", Memory(c.memory)}, {"rootfs", Fs(c.rootfs)},
-            {"logs", Fs(c.logs)}};
+json Container(const agent::ContainerUsage& c, bool only_cpu_and_memory) {
+  json j = {{"name", c.name}, {"cpu", Cpu(c.cpu)}, {"memory", Memory(c.memory)}};
+  if (!only_cpu_and_memory) {
+    j["rootfs"] = Fs(c.rootfs);
+    j["logs"] = Fs(c.logs);
+  }
   if (c.start_time_ns > 0) j["startTime"] = Time(c.start_time_ns);
   return j;
 }
 
-json Pod(const agent::PodUsage& p) {
+json Pod(const agent::PodUsage& p, bool only_cpu_and_memory) {
   json containers = json::array();
-  for (const auto& c : p.containers) containers.push_back(Container(c));
+  for (const auto& c : p.containers) containers.push_back(Container(c, only_cpu_and_memory));
   json j = {{"podRef", {{"name", p.name}, {"namespace", p.namespace_}, {"uid", p.uid}}},
             {"containers", containers},
             {"cpu", Cpu(p.cpu)},
-            {"memory", Memory(p.memory)},
-            {"ephemeral-storage", Fs(p.ephemeral_storage)}};
+            {"memory", Memory(p.memory)}};
   // metav1.Time is not omitempty in PodStats: a pod not started yet has the zero time, as Go writes it.
   j["startTime"] = p.start_time_ns > 0 ? Time(p.start_time_ns) : "0001-01-01T00:00:00Z";
-  if (!p.volumes.empty()) {
+  if (!only_cpu_and_memory) j["ephemeral-storage"] = Fs(p.ephemeral_storage);
+  if (!p.volumes.empty() && !only_cpu_and_memory) {
     json volumes = json::array();
     for (const auto& v : p.volumes) {
       json vj = Fs(v.fs);
@@ -75,16 +78,18 @@ json Pod(const agent::PodUsage& p) {
 
 }  // namespace
 
-nlohmann::json SummaryJson(const agent::UsageSnapshot& s) {
+nlohmann::json SummaryJson(const agent::UsageSnapshot& s, bool only_cpu_and_memory) {
   const agent::NodeUsage& n = s.node;
   json node = {{"nodeName", n.node_name},
                {"startTime", n.start_time_ns > 0 ? Time(n.start_time_ns) : "0001-01-01T00:00:00Z"},
                {"cpu", Cpu(n.cpu)},
-               {"memory", Memory(n.memory)},
-               {"fs", Fs(n.fs)},
-               {"runtime", {{"imageFs", Fs(n.image_fs)}}}};
+               {"memory", Memory(n.memory)}};
+  if (!only_cpu_and_memory) {
+    node["fs"] = Fs(n.fs);
+    node["runtime"] = {{"imageFs", Fs(n.image_fs)}};
+  }
   json pods = json::array();
-  for (const auto& p : s.pods) pods.push_back(Pod(p));
+  for (const auto& p : s.pods) pods.push_back(Pod(p, only_cpu_and_memory));
   return {{"node", node}, {"pods", pods}};
 }
 

@@ -10,6 +10,8 @@ namespace crilet::server {
 // Field names and nesting of kubelet's pkg/kubelet/apis/stats/v1alpha1 types (Summary, NodeStats, PodStats,
 // ContainerStats, CPUStats, MemoryStats, FsStats, VolumeStats); unset figures are left out, as Go's omitempty
 // pointers are. Times are metav1.Time ("2006-01-02T15:04:05Z").
-nlohmann::json SummaryJson(const agent::UsageSnapshot& snapshot);
+// `only_cpu_and_memory` (kubelet's ?only_cpu_and_memory=true, which metrics-server asked for) leaves out the
+// filesystem figures: node fs and runtime, containers' rootfs and logs, pods' volume and ephemeral-storage.
+nlohmann::json SummaryJson(const agent::UsageSnapshot& snapshot, bool only_cpu_and_memory = false);
 
 }  // namespace crilet::server

@@ -120,7 +120,8 @@ HttpResponse StatusRoutes::Serve(const HttpRequest& req) const {
     if (!deps_.usage) return Text(404, "404 page not found: resource usage collection is off (--housekeeping-interval=0)\n");
     auto snapshot = deps_.usage();
     if (!snapshot) return Text(503, "resource usage: the first collection has not finished yet\n");
-    return Json(SummaryJson(*snapshot));
+    auto only = req.query.find("only_cpu_and_memory");
+    return Json(SummaryJson(*snapshot, only != req.query.end() && only->second == "true"));
   }
   if (path == "/spec" || path == "/spec/") {
     // kubelet's (cAdvisor's MachineInfo) capacity figures, for crilet top node's percentages.
