@@ -210,9 +210,11 @@ TEST_CASE("collector: pod figures from ListPodSandboxStats where the runtime has
   sb.memory_working_set_bytes = 12345;
   sb.process_count = 3;
   h.runtime.SetPodSandboxStats(h.sandbox, sb);
+  h.Report("app", 1, 100);
   agent::StatsCollector c(h.Options(), &h.runtime, &h.cgroups, &h.disk, [&] { return h.pods; }, &h.clock);
   c.CollectOnce();
   h.clock.Advance(std::chrono::seconds(2));
+  h.Report("app", 1.5, 100);
   sb.cpu_timestamp = ToUnixNanos(h.clock.Now());
   sb.cpu_usage_core_nano_seconds = 2 * kSecond;
   h.runtime.SetPodSandboxStats(h.sandbox, sb);
@@ -222,6 +224,10 @@ TEST_CASE("collector: pod figures from ListPodSandboxStats where the runtime has
   CHECK(pod.cpu.usage_nano_cores == 500'000'000u);
   CHECK(pod.memory.working_set_bytes == 12345u);
   CHECK(pod.process_count == 3u);
+  // The containers' figures came with the pods': one CRI call per collection, no ListContainerStats.
+  CHECK(FindContainer(*c.Latest(), "app")->cpu.usage_nano_cores == 250'000'000u);
+  CHECK(h.runtime.CountCalls("ListContainerStats") == 0);
+  CHECK(h.runtime.CountCalls("ListPodSandboxStats") == 2);
 }
 
 TEST_CASE("collector: a runtime without stats and missing cgroup files leave figures empty, never fail", "[agent][stats]") {
@@ -305,6 +311,13 @@ TEST_CASE("/stats/summary: kubelet's stats/v1alpha1 field names", "[server][stat
   CHECK(pod["volume"][0]["inodesUsed"] == 6);
   CHECK(pod["process_stats"]["process_count"] == 2);
   CHECK(pod.contains("ephemeral-storage"));
+  // ?only_cpu_and_memory=true, as metrics-server asks: no filesystem figures.
+  nlohmann::json lean = server::SummaryJson(s, true);
+  CHECK_FALSE(lean["node"].contains("fs"));
+  CHECK_FALSE(lean["pods"][0].contains("volume"));
+  CHECK_FALSE(lean["pods"][0].contains("ephemeral-storage"));
+  CHECK_FALSE(lean["pods"][0]["containers"][0].contains("rootfs"));
+  CHECK(lean["pods"][0]["containers"][0]["cpu"]["usageNanoCores"] == 200000000);
 
   // The same figures as Prometheus series, kubelet's resource-metrics names and labels.
   Metrics m;
