@@ -20,7 +20,7 @@ int TopCommand(int argc, char** argv) {
   app.add_option("resource", what, "pods (pod, po) or node (nodes, no)")
       ->required()
       ->check(CLI::IsMember({"pods", "pod", "po", "node", "nodes", "no"}));
-  app.add_option("name", o.name, "one pod (its full name, e.g. web-node1) or the node");
+  app.add_option("name", o.name, "one pod (its full name, e.g. web-node1, or its manifest name) or the node");
   app.add_flag("--containers", o.containers, "pods: a row per container (POD NAME ...)");
   app.add_option("-n,--namespace", o.ns, "the pods' namespace [default: default]");
   app.add_flag("-A,--all-namespaces", o.all_namespaces, "the pods of every namespace (NAMESPACE first)");
@@ -48,6 +48,18 @@ int TopCommand(int argc, char** argv) {
     if (Status s = GetJson(server, "/spec", &spec); !s.ok()) spec = nlohmann::json::object();  // no percentages
     std::cout << FormatTopNode(summary, spec, o.headers);
     return 0;
+  }
+  if (!o.name.empty()) {
+    // The manifest's name works too, as in get and describe: a static pod "web" is "web-<node>".
+    const std::string full = o.name + "-" + summary.value("node", nlohmann::json::object()).value("nodeName", "");
+    bool exact = false, suffixed = false;
+    for (const auto& p : summary.value("pods", nlohmann::json::array())) {
+      const auto ref = p.value("podRef", nlohmann::json::object());
+      if (ref.value("namespace", "") != o.ns) continue;
+      exact = exact || ref.value("name", "") == o.name;
+      suffixed = suffixed || ref.value("name", "") == full;
+    }
+    if (!exact && suffixed) o.name = full;
   }
   std::string table = FormatTopPods(summary, o);
   if (table.empty()) {

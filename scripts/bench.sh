@@ -2,7 +2,7 @@
 # Benchmarks crilet against the raw CRI chain and podman, on one machine in one run; prints a table and
 # writes BENCHMARKS.md. Speed goals live here, not in tests.
 #
-#   scripts/bench.sh            everything (about 20 minutes on 2 cores, plus the Release build)
+#   scripts/bench.sh            everything (about 25 minutes on 2 cores, plus the Release build)
 #   ROUNDS=5 scripts/bench.sh   fewer single-start repetitions (default 10); BURST_ROUNDS (default 5)
 #   BASELINE_REV=<commit> scripts/bench.sh
 #                               also times pod starts with crilet built from that commit (the "before" of

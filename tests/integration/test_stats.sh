@@ -67,9 +67,10 @@ node=$(C top node)
 while IFS= read -r line; do log "$line"; done <<<"$node"
 [[ $(head -1 <<<"$node") =~ ^NAME\ +CPU\(cores\)\ +CPU%\ +MEMORY\(bytes\)\ +MEMORY%$ ]] || fail "top node header: $node"
 grep -qE '^node1 +[0-9]+m +[0-9]+% +[0-9]+Mi +[0-9]+%$' <<<"$node" || fail "top node row: $node"
+[[ $(C top pods busy --no-headers) =~ ^busy-node1\ +[0-9]+m\ +[0-9]+Mi$ ]] || fail "top pods busy: $(C top pods busy --no-headers)"
 C top pods nosuch >/dev/null 2>"$T/err" && fail "top of a missing pod succeeded"
 grep -q "Metrics not available for pod default/nosuch" "$T/err" || fail "top nosuch: $(cat "$T/err")"
-ok "top pods --containers --sort-by cpu -A (busy's container first), top node with CPU% and MEMORY%, a missing pod's error"
+ok "top pods --containers --sort-by cpu -A (busy's container first), top pods NAME, top node with CPU% and MEMORY%, a missing pod's error"
 
 # --- /stats/summary against kubelet's shape ---
 curl -sf "http://127.0.0.1:$PORT/stats/summary" > "$T/summary.json" || fail "GET /stats/summary"
@@ -122,6 +123,10 @@ grep -qE '^container_memory_working_set_bytes\{container="nap",namespace="defaul
 grep -q '^# TYPE container_cpu_usage_seconds_total counter$' <<<"$metrics" || fail "container_cpu_usage_seconds_total not a counter"
 grep -qE '^pod_memory_working_set_bytes\{namespace="default",pod="idle-node1"\} [1-9]' <<<"$metrics" || fail "no pod_memory_working_set_bytes"
 grep -qE '^node_cpu_usage_seconds_total [0-9]' <<<"$metrics" || fail "no node_cpu_usage_seconds_total"
+if command -v promtool >/dev/null; then
+  promtool check metrics <<<"$metrics" > "$T/promtool.out" 2>&1 || fail "promtool check metrics: $(cat "$T/promtool.out")"
+  log "promtool check metrics: no problems"
+fi
 ok "/metrics: container_cpu_usage_seconds_total (counter), container_memory_working_set_bytes, pod_ and node_ series"
 
 # --- collection off ---
