@@ -8,6 +8,7 @@
 #include "cli/top_table.h"
 #include "cri/fake_runtime.h"
 #include "server/stats_summary.h"
+#include "server/status_routes.h"
 #include "server/usage_metrics.h"
 
 using namespace crilet;
@@ -384,4 +385,50 @@ TEST_CASE("top: kubectl top's tables, cells and order", "[cli][top]") {
   CHECK(cli::FormatTopNode(summary, nlohmann::json::object()) ==
         "NAME    CPU(cores)   CPU%        MEMORY(bytes)   MEMORY%\n"
         "node1   500m         <unknown>   1024Mi          <unknown>\n");
+}
+
+TEST_CASE("status routes: /stats/summary and /spec from the latest collection; 503 before it, 404 with collection off", "[server][stats]") {
+  FakeClock clock;
+  agent::EventRecorder events{&clock};
+  agent::StatusStore store{&events};
+  Metrics metrics;
+  server::DeclareMetrics(&metrics);
+  server::StatusServerDeps deps;
+  deps.store = &store;
+  deps.metrics = &metrics;
+  auto get = [](std::string path, std::map<std::string, std::string> query = {}) {
+    return server::HttpRequest{"GET", std::move(path), std::move(query)};
+  };
+  {
+    server::StatusRoutes off(deps);
+    CHECK(off.Serve(get("/stats/summary")).status == 404);
+    CHECK(off.Serve(get("/spec")).status == 404);
+    CHECK(off.Serve(get("/metrics")).body.find("# TYPE container_cpu_usage_seconds_total counter") != std::string::npos);
+  }
+  std::shared_ptr<const agent::UsageSnapshot> latest;
+  deps.usage = [&latest] { return latest; };
+  server::StatusRoutes routes(deps);
+  CHECK(routes.Serve(get("/stats/summary")).status == 503);
+  auto snap = std::make_shared<agent::UsageSnapshot>();
+  snap->node.node_name = "node1";
+  snap->node.cpu_capacity_milli = 2000;
+  snap->node.memory_capacity_bytes = 4096;
+  agent::PodUsage pod;
+  pod.name = "web-node1";
+  pod.namespace_ = "default";
+  agent::ContainerUsage c;
+  c.name = "app";
+  c.memory.working_set_bytes = 77;
+  pod.containers.push_back(c);
+  snap->pods.push_back(pod);
+  latest = snap;
+  server::HttpResponse summary = routes.Serve(get("/stats/summary"));
+  CHECK(summary.status == 200);
+  CHECK(summary.content_type == "application/json");
+  CHECK(nlohmann::json::parse(summary.body)["node"]["nodeName"] == "node1");
+  CHECK(nlohmann::json::parse(routes.Serve(get("/stats/summary", {{"only_cpu_and_memory", "true"}})).body)["node"].count("fs") == 0);
+  CHECK(nlohmann::json::parse(routes.Serve(get("/spec")).body) == nlohmann::json{{"num_cores", 2}, {"memory_capacity", 4096}});
+  CHECK(routes.Serve(get("/metrics")).body.find(
+            "container_memory_working_set_bytes{container=\"app\",namespace=\"default\",pod=\"web-node1\"} 77\n") !=
+        std::string::npos);
 }
