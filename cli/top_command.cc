@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/selectors.h"
 #include "cli/status_client.h"
 #include "cli/top_table.h"
 
@@ -17,6 +18,7 @@ int TopCommand(int argc, char** argv) {
   std::string what, server = DefaultServer();
   TopOptions o;
   bool no_headers = false;
+  std::string selector;
   app.add_option("resource", what, "pods (pod, po) or node (nodes, no)")
       ->required()
       ->check(CLI::IsMember({"pods", "pod", "po", "node", "nodes", "no"}));
@@ -25,6 +27,7 @@ int TopCommand(int argc, char** argv) {
   app.add_option("-n,--namespace", o.ns, "the pods' namespace [default: default]");
   app.add_flag("-A,--all-namespaces", o.all_namespaces, "the pods of every namespace (NAMESPACE first)");
   app.add_option("--sort-by", o.sort_by, "cpu or memory: largest first")->check(CLI::IsMember({"cpu", "memory"}));
+  app.add_option("-l,--selector", selector, "pods: only those whose labels match (a=b, a!=b, a in (x,y), a, !a; joined by ',')");
   app.add_flag("--no-headers", no_headers, "leave out the header row");
   app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
   try {
@@ -33,6 +36,26 @@ int TopCommand(int argc, char** argv) {
     return app.exit(e);
   }
   o.headers = !no_headers;
+  LabelSelector labels;
+  if (Status s = ParseLabelSelector(selector, &labels); !s.ok()) {
+    std::cerr << "error: " << s.message() << "\n";
+    return 1;
+  }
+  if (!selector.empty()) {
+    // The summary has no labels: the pods' come from /pods.
+    nlohmann::json pods;
+    if (Status s = GetJson(server, "/pods", &pods); !s.ok()) {
+      std::cerr << "Error: " << s.message() << "\n";
+      return 1;
+    }
+    o.only.emplace();
+    for (const auto& p : pods.value("items", nlohmann::json::array())) {
+      const auto meta = p.value("metadata", nlohmann::json::object());
+      if (MatchesLabels(labels, meta.value("labels", std::map<std::string, std::string>{}))) {
+        o.only->insert({meta.value("namespace", "default"), meta.value("name", "")});
+      }
+    }
+  }
   nlohmann::json summary;
   if (Status s = GetJson(server, "/stats/summary", &summary); !s.ok()) {
     std::cerr << "error: Metrics API not available: " << s.message() << "\n";

@@ -44,6 +44,7 @@ std::string FormatTopPods(const json& summary, const TopOptions& o) {
     Row pod{ref.value("namespace", "default"), ref.value("name", ""), "", 0, 0};
     if (!o.all_namespaces && pod.ns != o.ns) continue;
     if (!o.name.empty() && pod.pod != o.name) continue;
+    if (o.only && !o.only->count({pod.ns, pod.pod})) continue;
     bool measured = false;
     for (const auto& c : p.value("containers", json::array())) {
       auto cpu = Figure(c, "cpu", "usageNanoCores");

@@ -4,7 +4,10 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 
 namespace crilet::cli {
 
@@ -14,6 +17,8 @@ struct TopOptions {
   bool containers = false;      // --containers: POD NAME CPU MEMORY, a row per container
   std::string sort_by;          // "", "cpu" or "memory": largest first (kubectl's order), else by name
   std::string name;             // one pod only
+  // -l: only these pods (namespace, name), the ones whose labels match; unset = all.
+  std::optional<std::set<std::pair<std::string, std::string>>> only;
   bool headers = true;
 };
 

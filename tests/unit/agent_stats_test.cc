@@ -377,6 +377,11 @@ TEST_CASE("top: kubectl top's tables, cells and order", "[cli][top]") {
         "busy-node1   side    1m           3Mi\n"
         "idle-node1   sleep   0m           5Mi\n");
   o = cli::TopOptions{};
+  o.only = std::set<std::pair<std::string, std::string>>{{"default", "idle-node1"}};  // -l, resolved through /pods
+  CHECK(cli::FormatTopPods(summary, o) ==
+        "NAME         CPU(cores)   MEMORY(bytes)\n"
+        "idle-node1   0m           5Mi\n");
+  o = cli::TopOptions{};
   o.ns = "nowhere";
   CHECK(cli::FormatTopPods(summary, o).empty());
   CHECK(cli::FormatTopNode(summary, {{"num_cores", 2}, {"memory_capacity", 4ull << 30}}) ==
