@@ -27,7 +27,7 @@ bool StopSignalWithin(std::chrono::milliseconds d) {
 
 Status Poll(const WatchRequest& request, nlohmann::json* items) {
   nlohmann::json list;
-  if (Status s = GetJson(request.server, "/pods", &list); !s.ok()) return s;
+  if (Status s = request.source->GetJson("/pods", &list); !s.ok()) return s;
   *items = nlohmann::json::array();
   for (const auto& pod : list.value("items", nlohmann::json::array())) {
     if (request.selected(pod)) items->push_back(pod);

@@ -20,6 +20,7 @@
 #include "server/object_lists.h"
 #include "agent/log_rotator.h"
 #include "manifests/quantity.h"
+#include "cli/configz.h"
 #include "cli/host_path_warnings.h"
 #include "cli/node_identity.h"
 #include "cli/ignored_settings.h"
@@ -246,7 +247,7 @@ int RunDaemon(const DaemonConfig& c) {
   HostPathWarnings host_path_warnings(sensitive, agent.events());
   // Claims read the config's objects; the config (declared next) calls Reap from its change callback.
   std::function<manifests::LocalObjects()> objects_of_config;
-  const std::string local_storage = c.local_storage_path.empty() ? c.root_dir + "/persistent-volumes" : c.local_storage_path;
+  const std::string local_storage = LocalStoragePath(c);
   agent::ClaimVolumes claims([&objects_of_config] { return objects_of_config ? objects_of_config() : manifests::LocalObjects{}; },
                              local_storage, c.root_dir + "/pvc-bindings.json");
   agent.SetClaimVolumes(&claims);
@@ -276,34 +277,7 @@ int RunDaemon(const DaemonConfig& c) {
       return out;
     };
     deps.config_problems = [&c] { return ConfigFileProblems(c, OpenError); };
-    deps.config = {{"staticPodPath", c.manifest_path},
-                   {"staticPodURL", c.manifest_url},
-                   {"containerRuntimeEndpoint", c.runtime_endpoint},
-                   {"podLogsDir", c.pod_logs_dir},
-                   {"rootDirectory", c.root_dir},
-                   {"localStoragePath", local_storage},
-                   {"nodeName", opts.node_name},
-                   {"nodeIP", opts.node_ip},
-                   {"address", c.address},
-                   {"readOnlyPort", c.read_only_port},
-                   {"healthzBindAddress", c.healthz_bind_address},
-                   {"healthzPort", c.healthz_port},
-                   {"fileCheckFrequency", FormatDuration(c.file_check_frequency)},
-                   {"httpCheckFrequency", FormatDuration(c.http_check_frequency)},
-                   {"relistPeriod", FormatDuration(c.relist_period)},
-                   {"crashLoopBackOff", {{"initialContainerRestartPeriod", FormatDuration(c.crash_backoff_initial)},
-                                         {"maxContainerRestartPeriod", FormatDuration(c.crash_backoff_max)}}},
-                   {"containerLogMaxSize", c.container_log_max_size},
-                   {"containerLogMaxFiles", c.container_log_max_files},
-                   {"clusterDNS", c.cluster_dns},
-                   {"clusterDomain", c.cluster_domain},
-                   {"cgroupRoot", c.cgroup_root},
-                   {"cgroupsPerQOS", c.cgroups_per_qos},
-                   {"cgroupDriver", c.cgroup_driver},
-                   {"imageGCHighThresholdPercent", c.image_gc_high_threshold},
-                   {"imageGCLowThresholdPercent", c.image_gc_low_threshold},
-                   {"imageMinimumGCAge", FormatDuration(c.image_minimum_gc_age)},
-                   {"podInfraContainerImage", c.pod_infra_container_image}};
+    deps.config = ConfigzJson(c, opts.node_name, opts.node_ip);
     deps.node_events = [&agent] { return agent.NodeEvents(); };
     deps.node_name = opts.node_name;
     if (usage) deps.usage = [&usage] { return usage->Latest(); };
