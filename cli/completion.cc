@@ -27,7 +27,7 @@ _crilet() {
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods all configmaps secrets pvc events" -- "$cur")); return; fi ;;
     describe) flags="-n --namespace --server --config"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pod" -- "$cur")); return; fi ;;
-    top) flags="--containers -n --namespace -A --all-namespaces -l --selector --sort-by --no-headers --server"
+    top) flags="--containers -n --namespace -A --all-namespaces -l --selector --sort-by --no-headers --server --config"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods node" -- "$cur")); return; fi
          if [[ $prev == --sort-by ]]; then COMPREPLY=($(compgen -W "cpu memory" -- "$cur")); return; fi ;;
     logs) flags="-c --container -f --follow -p --previous --tail --since --since-time --limit-bytes --all-containers --prefix --timestamps -n --namespace --server --config" ;;

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/selectors.h"
-#include "cli/status_client.h"
+#include "cli/status_lookup.h"
 #include "cli/top_table.h"
 
 namespace crilet::cli {
@@ -15,7 +15,8 @@ int TopCommand(int argc, char** argv) {
                "as kubectl top prints them. The figures are the running crilet's last collection (GET /stats/summary): "
                "CPU averaged over its --housekeeping-interval (10s)."};
   app.name("crilet top");
-  std::string what, server = DefaultServer();
+  std::string what;
+  StatusFlags daemon;
   TopOptions o;
   bool no_headers = false;
   std::string selector;
@@ -29,13 +30,18 @@ int TopCommand(int argc, char** argv) {
   app.add_option("--sort-by", o.sort_by, "cpu or memory: largest first")->check(CLI::IsMember({"cpu", "memory"}));
   app.add_option("-l,--selector", selector, "pods: only those whose labels match (a=b, a!=b, a in (x,y), a, !a; joined by ',')");
   app.add_flag("--no-headers", no_headers, "leave out the header row");
-  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  AddStatusFlags(&app, &daemon);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   o.headers = !no_headers;
+  std::unique_ptr<StatusSource> source;
+  if (Status s = OpenStatusSource(daemon, &source); !s.ok()) {
+    std::cerr << "Error: " << s.message() << "\n";
+    return 1;
+  }
   LabelSelector labels;
   if (Status s = ParseLabelSelector(selector, &labels); !s.ok()) {
     std::cerr << "error: " << s.message() << "\n";
@@ -44,7 +50,7 @@ int TopCommand(int argc, char** argv) {
   if (!selector.empty()) {
     // The summary has no labels: the pods' come from /pods.
     nlohmann::json pods;
-    if (Status s = GetJson(server, "/pods", &pods); !s.ok()) {
+    if (Status s = source->GetJson("/pods", &pods); !s.ok()) {
       std::cerr << "Error: " << s.message() << "\n";
       return 1;
     }
@@ -57,7 +63,7 @@ int TopCommand(int argc, char** argv) {
     }
   }
   nlohmann::json summary;
-  if (Status s = GetJson(server, "/stats/summary", &summary); !s.ok()) {
+  if (Status s = source->GetJson("/stats/summary", &summary); !s.ok()) {
     std::cerr << "error: Metrics API not available: " << s.message() << "\n";
     return 1;
   }
@@ -68,7 +74,7 @@ int TopCommand(int argc, char** argv) {
       return 1;
     }
     nlohmann::json spec;
-    if (Status s = GetJson(server, "/spec", &spec); !s.ok()) spec = nlohmann::json::object();  // no percentages
+    if (Status s = source->GetJson("/spec", &spec); !s.ok()) spec = nlohmann::json::object();  // no percentages
     std::cout << FormatTopNode(summary, spec, o.headers);
     return 0;
   }
