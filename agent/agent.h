@@ -51,6 +51,10 @@ class Agent {
   // Events about the node (image garbage collection), for /events.
   std::vector<Event> NodeEvents() const;
   StatusStore* statuses() { return &store_; }
+  // The node's capacity as admission and the QoS cgroups use it, and whether the pod cgroups took effect.
+  int64_t node_cpu_milli() const { return services_.node_cpu_milli; }
+  int64_t node_memory_bytes() const { return services_.node_memory_bytes; }
+  bool pod_cgroups_active() const { return services_.cgroups != nullptr; }
 
   void Start();
   void Stop();

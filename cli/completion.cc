@@ -16,7 +16,7 @@ _crilet() {
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
   cmd=${COMP_WORDS[1]}
-  local commands="run apply delete wait get describe logs exec attach port-forward cp debug validate cri completion version"
+  local commands="run apply delete wait get describe top logs exec attach port-forward cp debug validate cri completion version"
   if [[ $COMP_CWORD -eq 1 ]]; then
     COMPREPLY=($(compgen -W "$commands" -- "$cur"))
     return
@@ -27,6 +27,9 @@ _crilet() {
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods all configmaps secrets pvc events" -- "$cur")); return; fi ;;
     describe) flags="-n --namespace --server --config"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pod" -- "$cur")); return; fi ;;
+    top) flags="--containers -n --namespace -A --all-namespaces -l --selector --sort-by --no-headers --server --config"
+         if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods node" -- "$cur")); return; fi
+         if [[ $prev == --sort-by ]]; then COMPREPLY=($(compgen -W "cpu memory" -- "$cur")); return; fi ;;
     logs) flags="-c --container -f --follow -p --previous --tail --since --since-time --limit-bytes --all-containers --prefix --timestamps -n --namespace --server --config" ;;
     exec) flags="-c --container -i --stdin -t --tty -q --quiet -n --namespace --timeout --server --config" ;;
     attach) flags="-c --container -i --stdin -t --tty -q --quiet -n --namespace --server --config" ;;
@@ -55,7 +58,7 @@ _crilet() {
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   else
     case $cmd in
-      describe|logs|exec|attach|port-forward|debug|get|delete) COMPREPLY=($(compgen -W "$(_crilet_pods)" -- "$cur")) ;;
+      describe|logs|exec|attach|port-forward|debug|get|delete|top) COMPREPLY=($(compgen -W "$(_crilet_pods)" -- "$cur")) ;;
       validate) COMPREPLY=($(compgen -f -- "$cur")) ;;
       wait) COMPREPLY=($(compgen -W "$(_crilet_pods | sed 's|^|pod/|')" -- "$cur")) ;;
     esac

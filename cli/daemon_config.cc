@@ -142,6 +142,7 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   if (Status s = Duration(f.file_check_frequency, "file-check-frequency", &c->file_check_frequency); !s.ok()) return s;
   if (Status s = Duration(f.http_check_frequency, "http-check-frequency", &c->http_check_frequency); !s.ok()) return s;
   if (Status s = Duration(f.relist_period, "relist-period", &c->relist_period); !s.ok()) return s;
+  if (Status s = Duration(f.housekeeping_interval, "housekeeping-interval", &c->housekeeping_interval); !s.ok()) return s;
   if (Status s = Duration(f.crash_backoff_initial, "crash-loop-backoff-initial", &c->crash_backoff_initial); !s.ok()) return s;
   if (Status s = Duration(f.crash_backoff_max, "crash-loop-backoff-max", &c->crash_backoff_max); !s.ok()) return s;
   if (Status s = Duration(f.runtime_request_timeout, "runtime-request-timeout", &c->runtime_request_timeout); !s.ok()) return s;
@@ -183,6 +184,9 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   }
   if (c->relist_period < std::chrono::milliseconds(100)) {
     return Status::InvalidArgument("--relist-period: must be at least 100ms");
+  }
+  if (c->housekeeping_interval.count() != 0 && c->housekeeping_interval < std::chrono::milliseconds(100)) {
+    return Status::InvalidArgument("--housekeeping-interval: must be 0 (no resource usage collection) or at least 100ms");
   }
   if (c->crash_backoff_initial <= std::chrono::nanoseconds(0) || c->crash_backoff_max < c->crash_backoff_initial) {
     return Status::InvalidArgument(

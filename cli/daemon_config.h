@@ -33,6 +33,8 @@ struct DaemonConfig {
   std::chrono::nanoseconds file_check_frequency = std::chrono::seconds(20);
   std::chrono::nanoseconds http_check_frequency = std::chrono::seconds(20);
   std::chrono::nanoseconds relist_period = std::chrono::seconds(1);
+  // cAdvisor's --housekeeping-interval, kubelet's stats period: resource usage is collected this often; 0 = off.
+  std::chrono::nanoseconds housekeeping_interval = std::chrono::seconds(10);
   std::chrono::nanoseconds crash_backoff_initial = std::chrono::seconds(10);
   std::chrono::nanoseconds crash_backoff_max = std::chrono::seconds(300);
   std::chrono::nanoseconds runtime_request_timeout = std::chrono::minutes(2);
@@ -69,7 +71,7 @@ struct RunFlags {
   std::optional<int> image_gc_high_threshold, image_gc_low_threshold;
   std::optional<std::string> minimum_image_ttl_duration, image_gc_period;
   std::optional<std::string> file_check_frequency, http_check_frequency, relist_period, crash_backoff_initial,
-      crash_backoff_max, runtime_request_timeout;
+      crash_backoff_max, runtime_request_timeout, housekeeping_interval;
   std::optional<int> read_only_port, healthz_port, container_log_max_files;
   std::vector<std::string> manifest_url_headers;  // "Name:Value"
   std::optional<std::string> node_labels;         // "key=value,key2=value2"

@@ -20,6 +20,7 @@
 #include "cli/run_command.h"
 #include "cli/run_pod.h"
 #include "cli/run_pod_command.h"
+#include "cli/top_command.h"
 #include "cli/validate_command.h"
 #include "cli/wait_command.h"
 
@@ -39,6 +40,7 @@ constexpr const char* kUsage =
     "  wait        wait --for=condition=Ready|delete|jsonpath=... pod/NAME\n"
     "  get         get pods|all|configmaps|secrets|pvc|events: kubectl's tables, -l, --field-selector, -o ..., -w\n"
     "  describe    describe pod NAME: spec, states, conditions, probes, events\n"
+    "  top         top pods [--containers] [-n NS|-A] [--sort-by cpu|memory], top node: CPU and memory in use\n"
     "  logs        print a container's log: logs POD [CONTAINER] (-f, -p, --tail, --since, --all-containers...)\n"
     "  exec        run a command in a container: crilet exec POD [-c C] [-i] [-t] -- CMD...\n"
     "  attach      attach to a container's main process: crilet attach POD [-c C] [-i] [-t]\n"
@@ -81,6 +83,7 @@ int Main(int argc, char** argv) {
   if (cmd == "cri") return CriCommand(argc - 1, argv + 1);
   if (cmd == "get") return GetCommand(argc - 1, argv + 1);
   if (cmd == "describe") return DescribeCommand(argc - 1, argv + 1);
+  if (cmd == "top") return TopCommand(argc - 1, argv + 1);
   if (cmd == "logs") return LogsCommand(argc - 1, argv + 1);
   if (cmd == "exec") return ExecCommand(argc - 1, argv + 1);
   if (cmd == "attach") return AttachCommand(argc - 1, argv + 1);

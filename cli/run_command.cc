@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -14,6 +15,8 @@
 
 #include "agent/agent.h"
 #include "agent/claim_volumes.h"
+#include "agent/disk_usage.h"
+#include "agent/stats_collector.h"
 #include "server/object_lists.h"
 #include "agent/log_rotator.h"
 #include "manifests/quantity.h"
@@ -40,6 +43,19 @@
 
 namespace crilet::cli {
 namespace {
+
+// The node's boot time (/proc/stat btime), Unix nanoseconds; 0 when unknown. /stats/summary's node startTime.
+int64_t BootTimeNanos() {
+  FILE* f = std::fopen("/proc/stat", "r");
+  if (!f) return 0;
+  char line[256];
+  long long btime = 0;
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::sscanf(line, "btime %lld", &btime) == 1) break;
+  }
+  std::fclose(f);
+  return btime * 1000000000LL;
+}
 
 // Blocks until the runtime answers Version, saying once (clearly) why it cannot be reached. False if a
 // stop signal came first. `report` receives the reason while it is unreachable.
@@ -181,6 +197,27 @@ int RunDaemon(const DaemonConfig& c) {
   hook_loop = &prober;
   agent.SetProber(&prober);
 
+  // Resource usage (kubelet's housekeeping): read-only cgroup and disk access of its own.
+  agent::RealCgroupFs usage_cgroups;
+  agent::RealDiskUsage usage_disk;
+  std::unique_ptr<agent::StatsCollector> usage;
+  if (c.housekeeping_interval.count() > 0) {
+    agent::StatsCollectorOptions so;
+    so.interval = c.housekeeping_interval;
+    so.node_name = opts.node_name;
+    std::error_code canonical_error;  // the agent resolves the root the same way (its volume paths)
+    so.root_dir = std::filesystem::weakly_canonical(c.root_dir, canonical_error).string();
+    if (canonical_error) so.root_dir = c.root_dir;
+    so.pod_logs_dir = c.pod_logs_dir;
+    so.pod_cgroups = agent.pod_cgroups_active() && c.cgroup_driver == "cgroupfs";
+    so.cgroup_root = c.cgroup_root.empty() ? "/" : c.cgroup_root;
+    so.node_cpu_milli = static_cast<uint64_t>(agent.node_cpu_milli());
+    so.node_memory_bytes = static_cast<uint64_t>(agent.node_memory_bytes());
+    so.node_start_time_ns = BootTimeNanos();
+    usage = std::make_unique<agent::StatsCollector>(so, &timed, &usage_cgroups, &usage_disk,
+                                                    [&agent] { return agent.statuses()->Pods(); }, &clock);
+  }
+
   manifests::PodConfig::Options po;
   po.manifest_path = c.manifest_path;
   po.manifest_url = c.manifest_url;
@@ -226,6 +263,7 @@ int RunDaemon(const DaemonConfig& c) {
     deps.config = ConfigzJson(c, opts.node_name, opts.node_ip);
     deps.node_events = [&agent] { return agent.NodeEvents(); };
     deps.node_name = opts.node_name;
+    if (usage) deps.usage = [&usage] { return usage->Latest(); };
     deps.objects = [&config, &claims](const std::string& kind) {
       manifests::LocalObjects objects = config.Objects();
       if (kind == "configmaps") return server::ConfigMapListJson(objects);
@@ -258,6 +296,7 @@ int RunDaemon(const DaemonConfig& c) {
   lr.max_size_bytes = manifests::ParseQuantity(c.container_log_max_size, nullptr)->Value();  // checked when resolved
   agent::LogRotator rotator(&timed, &clock, lr);
   rotator.Start();
+  if (usage) usage->Start();
   if (Status s = config.Start(); !s.ok()) {
     spdlog::error("manifest sources: {}", s.message());
     if (status) status->Stop();
@@ -283,6 +322,7 @@ int RunDaemon(const DaemonConfig& c) {
   if (status) status->Stop();
   config.Stop();
   rotator.Stop();
+  if (usage) usage->Stop();
   agent.Stop();
   prober.Stop();
   spdlog::info("crilet stopped");

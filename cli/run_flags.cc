@@ -73,6 +73,10 @@ const std::vector<FlagDef>& Flags() {
        [](F* f, const std::string& v) { f->http_check_frequency = v; }},
       {"relist-period", 0, Kind::kDuration, "How often CRI state is listed to notice exits (default 1s)",
        [](F* f, const std::string& v) { f->relist_period = v; }},
+      {"housekeeping-interval", 0, Kind::kDuration,
+       "How often resource usage (CPU, memory, disk of pods and containers) is collected for /stats/summary, "
+       "/metrics and crilet top; 0 turns collection off (default 10s)",
+       [](F* f, const std::string& v) { f->housekeeping_interval = v; }},
       {"crash-loop-backoff-initial", 0, Kind::kDuration, "First CrashLoopBackOff delay (default 10s)",
        [](F* f, const std::string& v) { f->crash_backoff_initial = v; }},
       {"crash-loop-backoff-max", 0, Kind::kDuration,

@@ -110,6 +110,12 @@ void Metrics::ResetGauge(const std::string& name) {
   if (it != families_.end() && it->second.type == Type::kGauge) it->second.series.clear();
 }
 
+void Metrics::ResetFamily(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = families_.find(name);
+  if (it != families_.end()) it->second.series.clear();
+}
+
 double Metrics::Value(const std::string& name, const MetricLabels& labels) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = families_.find(name);

@@ -27,6 +27,9 @@ class Metrics {
   void Observe(const std::string& name, const MetricLabels& labels, double value);   // histogram
   // Drops all series of a gauge family (before it is recomputed from scratch, e.g. pods by phase).
   void ResetGauge(const std::string& name);
+  // Drops all series of a family of any type: usage counters of containers that are gone (their values are set
+  // from the runtime's cumulative counters, so a series that comes back carries on where it was).
+  void ResetFamily(const std::string& name);
 
   double Value(const std::string& name, const MetricLabels& labels) const;  // counter/gauge; 0 if absent
   uint64_t HistogramCount(const std::string& name, const MetricLabels& labels) const;

@@ -266,4 +266,38 @@ ContainerStats FromProto(const runtime::v1::ContainerStats& in) {
   return out;
 }
 
+void ToProto(const PodSandboxStatsFilter& in, runtime::v1::PodSandboxStatsFilter* out) {
+  out->set_id(in.id);
+  CopyMap(in.label_selector, out->mutable_label_selector());
+}
+
+PodSandboxStats FromProto(const runtime::v1::PodSandboxStats& in) {
+  auto value = [](bool has, const runtime::v1::UInt64Value& v) { return has ? std::optional<uint64_t>(v.value()) : std::nullopt; };
+  PodSandboxStats out;
+  const auto& a = in.attributes();
+  out.id = a.id();
+  out.metadata.name = a.metadata().name();
+  out.metadata.uid = a.metadata().uid();
+  out.metadata.namespace_ = a.metadata().namespace_();
+  out.metadata.attempt = a.metadata().attempt();
+  out.labels = CopyMap(a.labels());
+  out.annotations = CopyMap(a.annotations());
+  const auto& linux = in.linux();
+  const auto& cpu = linux.cpu();
+  out.cpu_timestamp = cpu.timestamp();
+  out.cpu_usage_core_nano_seconds = value(cpu.has_usage_core_nano_seconds(), cpu.usage_core_nano_seconds());
+  out.cpu_usage_nano_cores = value(cpu.has_usage_nano_cores(), cpu.usage_nano_cores());
+  const auto& mem = linux.memory();
+  out.memory_timestamp = mem.timestamp();
+  out.memory_working_set_bytes = value(mem.has_working_set_bytes(), mem.working_set_bytes());
+  out.memory_available_bytes = value(mem.has_available_bytes(), mem.available_bytes());
+  out.memory_usage_bytes = value(mem.has_usage_bytes(), mem.usage_bytes());
+  out.memory_rss_bytes = value(mem.has_rss_bytes(), mem.rss_bytes());
+  out.memory_page_faults = value(mem.has_page_faults(), mem.page_faults());
+  out.memory_major_page_faults = value(mem.has_major_page_faults(), mem.major_page_faults());
+  out.process_count = value(linux.process().has_process_count(), linux.process().process_count());
+  for (const auto& c : linux.containers()) out.containers.push_back(FromProto(c));
+  return out;
+}
+
 }  // namespace crilet::cri

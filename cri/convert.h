@@ -20,6 +20,8 @@ Image FromProto(const runtime::v1::Image& in);
 RuntimeStatusInfo FromProto(const runtime::v1::StatusResponse& in);
 void ToProto(const ContainerStatsFilter& in, runtime::v1::ContainerStatsFilter* out);
 ContainerStats FromProto(const runtime::v1::ContainerStats& in);
+void ToProto(const PodSandboxStatsFilter& in, runtime::v1::PodSandboxStatsFilter* out);
+PodSandboxStats FromProto(const runtime::v1::PodSandboxStats& in);
 
 // containerd's verbose ContainerStatus info["info"] is JSON with a "pid" member; 0 if absent.
 int64_t PidFromVerboseInfo(const std::string& info_json);

@@ -362,6 +362,18 @@ Status FakeRuntime::RuntimeStatus(bool verbose, RuntimeStatusInfo* out) {
   return Status::Ok();
 }
 
+ContainerStats FakeRuntime::StatsLocked(const std::string& id) const {
+  const FakeContainer& c = containers_.at(id);
+  auto it = stats_.find(id);
+  ContainerStats st = it == stats_.end() ? ContainerStats{} : it->second;
+  st.id = id;
+  st.name = c.status.name;
+  st.attempt = c.status.attempt;
+  st.labels = c.status.labels;
+  st.annotations = c.status.annotations;
+  return st;
+}
+
 Status FakeRuntime::ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = Enter("ListContainerStats", ""); !s.ok()) return s;
@@ -370,13 +382,35 @@ Status FakeRuntime::ListContainerStats(const ContainerStatsFilter& filter, std::
     if (!filter.id.empty() && filter.id != id) continue;
     if (!filter.sandbox_id.empty() && filter.sandbox_id != c.sandbox_id) continue;
     if (!Matches(c.status.labels, filter.label_selector)) continue;
-    auto it = stats_.find(id);
-    ContainerStats st = it == stats_.end() ? ContainerStats{} : it->second;
+    out->push_back(StatsLocked(id));
+  }
+  return Status::Ok();
+}
+
+void FakeRuntime::SetPodSandboxStats(const std::string& sandbox_id, const PodSandboxStats& stats) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sandbox_stats_supported_ = true;
+  sandbox_stats_[sandbox_id] = stats;
+}
+
+Status FakeRuntime::ListPodSandboxStats(const PodSandboxStatsFilter& filter, std::vector<PodSandboxStats>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = Enter("ListPodSandboxStats", ""); !s.ok()) return s;
+  if (!sandbox_stats_supported_) return Status(Code::kUnimplemented, "ListPodSandboxStats: unknown method ListPodSandboxStats");
+  out->clear();
+  for (const auto& [id, sb] : sandboxes_) {
+    if (!filter.id.empty() && filter.id != id) continue;
+    if (!Matches(sb.status.labels, filter.label_selector)) continue;
+    auto it = sandbox_stats_.find(id);
+    PodSandboxStats st = it == sandbox_stats_.end() ? PodSandboxStats{} : it->second;
     st.id = id;
-    st.name = c.status.name;
-    st.attempt = c.status.attempt;
-    st.labels = c.status.labels;
-    st.annotations = c.status.annotations;
+    st.metadata = sb.config.metadata;
+    st.labels = sb.status.labels;
+    st.annotations = sb.status.annotations;
+    st.containers.clear();
+    for (const auto& [cid, c] : containers_) {
+      if (c.sandbox_id == id) st.containers.push_back(StatsLocked(cid));
+    }
     out->push_back(std::move(st));
   }
   return Status::Ok();

@@ -59,6 +59,10 @@ class FakeRuntime : public Runtime {
   // The counters ListContainerStats reports for a container (id and attributes are filled in from it);
   // default: none set, as for a container without a running task.
   void SetContainerStats(const std::string& id, const ContainerStats& stats);
+  // ListPodSandboxStats answers Unimplemented (as containerd before 1.6 did) until the first SetPodSandboxStats;
+  // then each sandbox reports what was set for it (id, metadata and its containers' stats filled in, as
+  // containerd fills LinuxPodSandboxStats.containers).
+  void SetPodSandboxStats(const std::string& sandbox_id, const PodSandboxStats& stats);
 
   // Calls so far, as "Name" or "Name arg" (container name for CreateContainer, image for pulls).
   std::vector<std::string> Calls() const;
@@ -86,6 +90,7 @@ class FakeRuntime : public Runtime {
   Status ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) override;
   Status RuntimeStatus(bool verbose, RuntimeStatusInfo* out) override;
   Status ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) override;
+  Status ListPodSandboxStats(const PodSandboxStatsFilter& filter, std::vector<PodSandboxStats>* out) override;
   Status ReopenContainerLog(const std::string& container_id) override;
   Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd,
                   std::chrono::seconds timeout, ExecResult* out) override;
@@ -113,6 +118,7 @@ class FakeRuntime : public Runtime {
   };
 
   Image ImageLocked(const std::string& name) const;  // caller holds mu_
+  ContainerStats StatsLocked(const std::string& id) const;  // caller holds mu_; id must exist
   // Records the call and returns the injected or "down" error, if any. Caller holds mu_.
   Status Enter(const std::string& call, const std::string& arg);
   static bool Matches(const Labels& have, const Labels& selector);
@@ -138,6 +144,8 @@ class FakeRuntime : public Runtime {
   std::map<std::string, std::pair<std::optional<int64_t>, std::string>> image_users_;
   std::map<std::string, ContainerConfig> last_config_;
   std::map<std::string, ContainerStats> stats_;
+  bool sandbox_stats_supported_ = false;
+  std::map<std::string, PodSandboxStats> sandbox_stats_;
   RuntimeStatusInfo runtime_status_;
   SandboxConfig last_sandbox_config_;
   bool have_sandbox_config_ = false;

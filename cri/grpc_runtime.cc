@@ -253,6 +253,20 @@ Status GrpcRuntime::ListContainerStats(const ContainerStatsFilter& filter, std::
   return s;
 }
 
+Status GrpcRuntime::ListPodSandboxStats(const PodSandboxStatsFilter& filter, std::vector<PodSandboxStats>* out) {
+  CRILET_CHECK_ENDPOINT();
+  v1::ListPodSandboxStatsRequest req;
+  ToProto(filter, req.mutable_filter());
+  v1::ListPodSandboxStatsResponse resp;
+  auto ctx = Context(options_.request_timeout);
+  Status s = FromGrpc(stubs_->runtime->ListPodSandboxStats(ctx.get(), req, &resp), "ListPodSandboxStats");
+  if (s.ok()) {
+    out->clear();
+    for (const auto& st : resp.stats()) out->push_back(FromProto(st));
+  }
+  return s;
+}
+
 Status GrpcRuntime::ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) {
   CRILET_CHECK_ENDPOINT();
   v1::ContainerStatusRequest req;

@@ -100,6 +100,10 @@ Status InstrumentedRuntime::RuntimeStatus(bool verbose, RuntimeStatusInfo* out) 
 Status InstrumentedRuntime::ListContainerStats(const ContainerStatsFilter& f, std::vector<ContainerStats>* out) {
   return Timed("ListContainerStats", [&] { return inner_->ListContainerStats(f, out); });
 }
+
+Status InstrumentedRuntime::ListPodSandboxStats(const PodSandboxStatsFilter& f, std::vector<PodSandboxStats>* out) {
+  return Timed("ListPodSandboxStats", [&] { return inner_->ListPodSandboxStats(f, out); });
+}
 Status InstrumentedRuntime::ContainerStatus(const std::string& id, bool verbose, cri::ContainerStatus* out) {
   return Timed("ContainerStatus", [&] { return inner_->ContainerStatus(id, verbose, out); });
 }

@@ -27,6 +27,7 @@ class InstrumentedRuntime : public Runtime {
   Status ContainerStatus(const std::string& container_id, bool verbose, cri::ContainerStatus* out) override;
   Status RuntimeStatus(bool verbose, RuntimeStatusInfo* out) override;
   Status ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) override;
+  Status ListPodSandboxStats(const PodSandboxStatsFilter& filter, std::vector<PodSandboxStats>* out) override;
   Status ReopenContainerLog(const std::string& container_id) override;
   Status ExecSync(const std::string& container_id, const std::vector<std::string>& cmd, std::chrono::seconds timeout,
                   ExecResult* out) override;

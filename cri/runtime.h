@@ -67,6 +67,8 @@ class Runtime {
   virtual Status RuntimeStatus(bool verbose, RuntimeStatusInfo* out) = 0;
   // CRI ListContainerStats: the usage of the containers `filter` selects (empty fields select all).
   virtual Status ListContainerStats(const ContainerStatsFilter& filter, std::vector<ContainerStats>* out) = 0;
+  // CRI ListPodSandboxStats: the pods' own usage. Unimplemented from runtimes that lack it.
+  virtual Status ListPodSandboxStats(const PodSandboxStatsFilter& filter, std::vector<PodSandboxStats>* out) = 0;
 
   virtual Status ReopenContainerLog(const std::string& container_id) = 0;
   // timeout 0 = none. A command that runs past its timeout yields DeadlineExceeded.

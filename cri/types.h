@@ -280,4 +280,30 @@ struct ContainerStats {
   std::optional<uint64_t> writable_layer_inodes_used;
 };
 
+struct PodSandboxStatsFilter {
+  std::string id;
+  Labels label_selector;
+};
+
+// CRI PodSandboxStats (the Linux part): the pod's own cgroup as the runtime measures it, counters unset when
+// not reported, and its containers' stats.
+struct PodSandboxStats {
+  std::string id;
+  SandboxMetadata metadata;
+  Labels labels;
+  Labels annotations;
+  int64_t cpu_timestamp = 0;
+  std::optional<uint64_t> cpu_usage_core_nano_seconds;
+  std::optional<uint64_t> cpu_usage_nano_cores;
+  int64_t memory_timestamp = 0;
+  std::optional<uint64_t> memory_working_set_bytes;
+  std::optional<uint64_t> memory_available_bytes;
+  std::optional<uint64_t> memory_usage_bytes;
+  std::optional<uint64_t> memory_rss_bytes;
+  std::optional<uint64_t> memory_page_faults;
+  std::optional<uint64_t> memory_major_page_faults;
+  std::optional<uint64_t> process_count;
+  std::vector<ContainerStats> containers;
+};
+
 }  // namespace crilet::cri

@@ -2,16 +2,19 @@
 # Benchmarks crilet against the raw CRI chain and podman, on one machine in one run; prints a table and
 # writes BENCHMARKS.md. Speed goals live here, not in tests.
 #
-#   scripts/bench.sh            everything (about 20 minutes on 2 cores, plus the Release build)
+#   scripts/bench.sh            everything (about 25 minutes on 2 cores, plus the Release build)
 #   ROUNDS=5 scripts/bench.sh   fewer single-start repetitions (default 10); BURST_ROUNDS (default 5)
 #   BASELINE_REV=<commit> scripts/bench.sh
 #                               also times pod starts with crilet built from that commit (the "before" of
 #                               an improvement), interleaved with the current build in the same run, and
 #                               runs the steady-state and HTTPS/host-name probe cases with it first
 #   STEADY_SECONDS=60           shorter steady-state and HTTPS/host-name measurements (default 120 s each)
-#   BENCH_STEPS="steady tls"    only these steps, of: start burst podman exits steady scale tls (default all);
+#   STATS_SECONDS=30            shorter windows of the stats-cost step (default 60 s each)
+#   BENCH_STEPS="steady tls"    only these steps, of: start burst podman exits steady scale stats tls (default all);
 #                               a partial run writes its report to build-release/BENCHMARKS.partial.md, not
 #                               to BENCHMARKS.md
+#   BENCH_CRILET=build/crilet BENCH_STEPS=stats
+#                               measure a crilet built elsewhere (no Release build; steps without bench_tool)
 #   BENCH_LAB_DIR, BENCH_LAB_BRIDGE, BENCH_LAB_SUBNET, BENCH_PORT
 #                               the private lab (/tmp/crilet-bench, crilet-bn0, 10.90.0.0/16) and crilet's
 #                               status port (10299), for two benchmarks or tests on one machine
@@ -21,9 +24,16 @@ cd "$repo"
 [[ $(id -u) -eq 0 ]] || { echo "bench: run as root" >&2; exit 1; }
 CRILET_SETUP_EXTRA=bench scripts/setup.sh
 export CRILET_BUILD_DIR=$repo/build-release CRILET_BUILD_TYPE=Release
-scripts/build.sh crilet bench_tool >/dev/null
-crilet=$CRILET_BUILD_DIR/crilet
-tool=$CRILET_BUILD_DIR/bench/bench_tool
+if [[ -n ${BENCH_CRILET:-} ]]; then
+  # A binary built elsewhere, for the steps that need no bench_tool (BENCH_STEPS=stats); nothing is built.
+  crilet=$BENCH_CRILET
+  tool=/nonexistent/bench_tool
+  mkdir -p "$CRILET_BUILD_DIR"
+else
+  scripts/build.sh crilet bench_tool >/dev/null
+  crilet=$CRILET_BUILD_DIR/crilet
+  tool=$CRILET_BUILD_DIR/bench/bench_tool
+fi
 rounds=${ROUNDS:-10}
 baseline=""
 if [[ -n ${BASELINE_REV:-} ]]; then
@@ -42,7 +52,7 @@ fi
 # Not CRILET_LAB_*: `lab.sh env` exports those for a developer's own lab, which this script stops at the end.
 export CRILET_LAB_DIR=${BENCH_LAB_DIR:-/tmp/crilet-bench} CRILET_LAB_BRIDGE=${BENCH_LAB_BRIDGE:-crilet-bn0}
 export CRILET_LAB_SUBNET=${BENCH_LAB_SUBNET:-10.90.0.0/16}
-steps=" ${BENCH_STEPS:-start burst podman exits steady scale tls} "
+steps=" ${BENCH_STEPS:-start burst podman exits steady scale stats tls} "
 want() { [[ $steps == *" $1 "* ]]; }
 work=$(mktemp -d /tmp/crilet-bench-run.XXXXXX)
 manifests=$work/manifests
@@ -273,6 +283,48 @@ record scale_rss_mb "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_p
 remove_all
 }
 want scale && scale_case
+
+# 6b. What resource usage collection costs at 100 pods (issue 20): crilet's and containerd's CPU and crilet's RSS
+# over the same window with collection off (--housekeeping-interval=0, the same-run baseline), at kubelet's
+# 10 s with /stats/summary and /metrics scraped every 10 s (as metrics-server and Prometheus would), and at 1 s
+# (ten times the work). The pods keep running between the cases; crilet is restarted for each and adopts them.
+containerd_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$CRILET_LAB_DIR/containerd.pid")/stat"; }
+stats_case() {
+log "6b/7 stats: the cost of resource usage collection at 100 pods"
+local w=${STATS_SECONDS:-60} i name interval scrape t0 c0 d0 c1 d1 scraper
+for i in $(seq 0 99); do
+  printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: u%s}\nspec:\n  hostNetwork: true\n  terminationGracePeriodSeconds: 1\n  volumes: [{name: scratch, emptyDir: {}}]\n  containers:\n  - {name: c, image: docker.io/library/busybox:1.36, command: [sleep, "3600"], volumeMounts: [{name: scratch, mountPath: /scratch}]}\n' "$i" > "$manifests/.u$i"
+  mv "$manifests/.u$i" "$manifests/u$i.yaml"
+done
+wait_ready 100
+for spec in off:0:0 on:10s:10 fast:1s:1; do
+  IFS=: read -r name interval scrape <<<"$spec"
+  stop_crilet
+  start_crilet --housekeeping-interval "$interval"
+  wait_ready 100
+  sleep 15  # past the adoption syncs and the log rotator's first pass
+  scraper=""
+  if [[ $scrape != 0 ]]; then
+    (while true; do curl -s "http://127.0.0.1:$port/stats/summary" >/dev/null; curl -s "http://127.0.0.1:$port/metrics" >/dev/null; sleep "$scrape"; done) &
+    scraper=$!
+  fi
+  t0=$(date +%s%N); c0=$(cpu_ticks); d0=$(containerd_ticks)
+  sleep "$w"
+  c1=$(cpu_ticks); d1=$(containerd_ticks)
+  local ns=$(( $(date +%s%N) - t0 ))
+  [[ -n $scraper ]] && { kill "$scraper"; wait "$scraper" 2>/dev/null || true; }
+  record "stats_${name}_cpu_percent" "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v ns="$ns" 'BEGIN {printf "%.3f", t / hz / (ns / 1e9) * 100}')"
+  record "stats_${name}_containerd_cpu_percent" "$(awk -v t=$((d1 - d0)) -v hz="$hz" -v ns="$ns" 'BEGIN {printf "%.3f", t / hz / (ns / 1e9) * 100}')"
+  record "stats_${name}_rss_mb" "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
+  if [[ $name != off ]]; then
+    record "stats_${name}_summary_kb" "$(curl -s "http://127.0.0.1:$port/stats/summary" | wc -c | awk '{printf "%.1f", $1 / 1024}')"
+  fi
+done
+stop_crilet
+start_crilet
+remove_all
+}
+want stats && stats_case
 
 # 7. HTTPS and host-name httpGet probes (issue 17): 50 pods, each with a liveness probe over HTTPS to
 # 127.0.0.1 and a readiness probe to `localhost` over HTTP, at 1 s: 100 runs a second of the two kinds that

@@ -12,6 +12,7 @@ packages=(
   containerd runc containernetworking-plugins busybox-static iproute2 iptables docker-registry
   # test tools
   curl jq procps util-linux etcd-server python3
+  python3-jsonschema  # /stats/summary checked against kubelet's stats/v1alpha1 shape (test_stats.sh)
 )
 if [[ "${CRILET_SETUP_EXTRA:-}" == *bench* ]]; then
   packages+=(podman skopeo)

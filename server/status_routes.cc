@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "server/pod_json.h"
+#include "server/stats_summary.h"
+#include "server/usage_metrics.h"
 
 namespace crilet::server {
 
@@ -17,6 +19,7 @@ void DeclareMetrics(Metrics* m) {
              Metrics::LatencyBuckets());
   m->Declare("crilet_relist_duration_seconds", Metrics::Type::kHistogram, "Duration of a CRI relist.",
              Metrics::LatencyBuckets());
+  DeclareUsageMetrics(m);
 }
 
 void UpdatePodGauges(Metrics* m, const std::vector<agent::PodRecord>& pods) {
@@ -108,11 +111,28 @@ HttpResponse StatusRoutes::Serve(const HttpRequest& req) const {
     // The gauges are reset and refilled per scrape; two scrapes at once would count pods twice.
     std::lock_guard<std::mutex> l(metrics_mu_);
     UpdatePodGauges(deps_.metrics, deps_.store->Pods());
+    if (deps_.usage) {
+      if (auto snapshot = deps_.usage()) UpdateUsageMetrics(deps_.metrics, *snapshot);
+    }
     return Text(200, deps_.metrics->RenderPrometheus(), "text/plain; version=0.0.4; charset=utf-8");
+  }
+  if (path == "/stats/summary" || path == "/stats/summary/") {
+    if (!deps_.usage) return Text(404, "404 page not found: resource usage collection is off (--housekeeping-interval=0)\n");
+    auto snapshot = deps_.usage();
+    if (!snapshot) return Text(503, "resource usage: the first collection has not finished yet\n");
+    auto only = req.query.find("only_cpu_and_memory");
+    return Json(SummaryJson(*snapshot, only != req.query.end() && only->second == "true"));
+  }
+  if (path == "/spec" || path == "/spec/") {
+    // kubelet's (cAdvisor's MachineInfo) capacity figures, for crilet top node's percentages.
+    auto snapshot = deps_.usage ? deps_.usage() : nullptr;
+    if (!snapshot) return Text(deps_.usage ? 503 : 404, "resource usage: no collection\n");
+    return Json({{"num_cores", snapshot->node.cpu_capacity_milli / 1000},
+                 {"memory_capacity", snapshot->node.memory_capacity_bytes}});
   }
   if (path == "/configz") return Json({{"kubeletconfig", deps_.config}});
   if ((path == "/configmaps" || path == "/secrets" || path == "/pvc") && deps_.objects) return Json(deps_.objects(path.substr(1)));
-  return Text(404, "404 page not found: " + path + " (try /pods, /healthz, /metrics, /events, /configz)\n");
+  return Text(404, "404 page not found: " + path + " (try /pods, /healthz, /metrics, /stats/summary, /events, /configz)\n");
 }
 
 HttpResponse StatusRoutes::PodResponse(const std::string& ns, const std::string& name, bool events) const {

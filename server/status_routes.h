@@ -1,8 +1,9 @@
 /// StatusRoutes: the status server's answers as functions of the request (no sockets): /pods, /pods/NS/NAME,
-/// /healthz, /metrics, /events, /configz, and the healthz port's /healthz alone.
+/// /healthz, /metrics, /stats/summary, /events, /configz, and the healthz port's /healthz alone.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/status_store.h"
+#include "agent/usage.h"
 #include "common/metrics.h"
 #include "server/http_types.h"
 
@@ -32,6 +34,9 @@ struct StatusServerDeps {
   // Events about the node itself (image garbage collection); unset = none.
   std::function<std::vector<agent::Event>()> node_events;
   std::string node_name;
+  // The latest resource usage collection (agent/stats_collector.h), null before the first; unset when collection
+  // is off (--housekeeping-interval=0): /stats/summary is then 404 and /metrics has no usage series.
+  std::function<std::shared_ptr<const agent::UsageSnapshot>()> usage;
 };
 
 // Thread-safe: it only reads deps (whose store and callbacks are thread-safe), and serializes /metrics. The

@@ -123,7 +123,7 @@ TEST_CASE("Status server: unknown paths get 404 with a hint, writes 405, HEAD no
   std::string r = Get(h.port(), "/nope");
   CHECK(StatusOf(r) == 404);
   CHECK(HeaderOf(r, "Content-Type") == "text/plain");
-  CHECK(BodyOf(r) == "404 page not found: /nope (try /pods, /healthz, /metrics, /events, /configz)\n");
+  CHECK(BodyOf(r) == "404 page not found: /nope (try /pods, /healthz, /metrics, /stats/summary, /events, /configz)\n");
   CHECK(StatusOf(Get(h.port(), "/pods/default/web-node1/extra")) == 404);
   CHECK(StatusOf(Get(h.port(), "/healthz/")) == 404);
 
