@@ -99,9 +99,11 @@ std::string LocalStatusSource::Name() const {
 
 LocalStatusSource::Answer LocalStatusSource::Serve(const std::string& target) const {
   server::HttpRequest req = ParseTarget(target);
-  if (req.path == "/events" || req.path == "/metrics") {
-    return {503, "crilet keeps " + req.path.substr(1) + " in memory and serves them on its read-only port, which " +
-                     origin_ + " turns off (readOnlyPort: 0)"};
+  const bool usage = req.path.rfind("/stats/", 0) == 0 || req.path == "/spec";
+  if (req.path == "/events" || req.path == "/metrics" || usage) {
+    std::string what = usage ? "resource usage figures" : req.path == "/events" ? "events" : "metrics";
+    return {503, "crilet keeps " + what + " in memory and serves them on its read-only port, which " + origin_ +
+                     " turns off (readOnlyPort: 0)"};
   }
   const TimePoint now = clock_->Now();
   std::vector<cri::Sandbox> sandboxes;

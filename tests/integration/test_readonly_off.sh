@@ -99,6 +99,9 @@ ok "describe, logs and exec work through the runtime and the manifest directory"
 if out=$(K get events 2>&1); then fail "get events should fail without the status server: $out"; fi
 grep -q "readOnlyPort: 0" <<<"$out" || fail "get events' error: $out"
 ok "get events says why there are none: $out"
+if out=$(K top pods 2>&1); then fail "top should fail without the status server: $out"; fi
+grep -q "resource usage figures .*readOnlyPort: 0" <<<"$out" || fail "top's error: $out"
+ok "top says why it has no figures: $out"
 
 cat >"$T/extra.yaml" <<'YAML'
 apiVersion: v1
