@@ -12,6 +12,8 @@ packages=(
   containerd runc containernetworking-plugins busybox-static iproute2 iptables docker-registry
   # test tools
   curl jq procps util-linux etcd-server python3
+  # test_prometheus (prometheus and promtool, ~100 MB installed) and test_install (systemd-analyze verify)
+  prometheus systemd
 )
 if [[ "${CRILET_SETUP_EXTRA:-}" == *bench* ]]; then
   packages+=(podman skopeo)
