@@ -51,6 +51,10 @@ class Agent {
   // Events about the node (image garbage collection), for /events.
   std::vector<Event> NodeEvents() const;
   StatusStore* statuses() { return &store_; }
+  // Why the node's resources cannot be set up as configured (reservations above capacity, a kube-reserved or
+  // system-reserved cgroup that cannot be enforced), in kubelet's words; "" when fine. Kubelet does not start
+  // then, and neither does crilet run: check it before Start().
+  const std::string& startup_error() const { return startup_error_; }
 
   void Start();
   void Stop();
@@ -109,6 +113,7 @@ class Agent {
   std::map<std::string, manifests::Pod> admitted_;               // the pods of workers_, for admission
   std::map<std::string, manifests::Pod> rejected_;               // desired but refused by admission: Failed
   NodeInfo node_;
+  std::string startup_error_;
   std::vector<std::unique_ptr<PodWorker>> finished_;             // joined on the relist thread
   std::map<std::string, std::string> fingerprints_;              // runtime state per UID at the last relist
   std::map<std::string, std::unique_ptr<PodWorker>> orphans_;    // cleanups in flight
