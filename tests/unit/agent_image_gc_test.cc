@@ -300,12 +300,12 @@ TEST_CASE("ImageGcManager: images unused past imageMaximumGCAge go whatever the 
   cli::DaemonConfig d;
   REQUIRE(cli::ResolveDaemonConfig(cli::RunFlags{}, &file, &d).ok());
   CHECK(d.image_maximum_gc_age == std::chrono::hours(1));
-  auto parsed = cli::ParseRunFlags({"--image-maximum-gc-age", "90s"});
+  auto parsed = cli::ParseRunFlags({"--image-maximum-gc-age", "150s"});
   REQUIRE(parsed.error.empty());
   CHECK(parsed.flags.ignored_flags.empty());
   cli::DaemonConfig f;
   REQUIRE(cli::ResolveDaemonConfig(parsed.flags, &file, &f).ok());
-  CHECK(f.image_maximum_gc_age == seconds(90));
+  CHECK(f.image_maximum_gc_age == seconds(150));
   auto too_young = cli::ParseRunFlags({"--image-maximum-gc-age", "1m"});
   CHECK(cli::ResolveDaemonConfig(too_young.flags, &file, &f).message() ==
         "invalid configuration: imageMaximumGCAge 1m0s must be greater than imageMinimumGCAge 2m0s");
