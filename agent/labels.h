@@ -25,6 +25,9 @@ inline constexpr const char* kPodTerminationGracePeriodAnnotation = "io.kubernet
 // crilet's own sandbox label: the absolute --root-dir of the instance that made the sandbox. Two crilets on
 // one runtime (different root dirs) tell their pods apart by it and never remove or adopt each other's.
 inline constexpr const char* kInstanceLabel = "io.crilet.root-dir";
+// The node name the instance gave the pod (static pods are <name>-<node>, and their UIDs hash it): with the
+// root dir, what the CLI needs to read a crilet's pods when its status server is off (cli/local_status.h).
+inline constexpr const char* kNodeNameLabel = "io.crilet.node-name";
 
 // Who owns a sandbox, as an instance with root dir `root_dir` sees it.
 enum class Ownership { kOurs, kOtherInstance, kUnlabeled };

@@ -175,6 +175,7 @@ cri::SandboxConfig BuildSandboxConfig(const manifests::Pod& pod, uint32_t attemp
   }
   c.labels = SandboxLabels(pod);
   if (!options.root_dir.empty()) c.labels[kInstanceLabel] = options.root_dir;  // which crilet owns it
+  if (!pod.spec.node_name.empty()) c.labels[kNodeNameLabel] = pod.spec.node_name;
   c.annotations = pod.metadata.annotations;
   c.cgroup_parent = options.cgroup_parent;
   c.namespaces = PodNamespaces(pod);

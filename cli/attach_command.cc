@@ -8,8 +8,8 @@
 
 #include "cli/cli_runtime.h"
 #include "cli/interactive.h"
-#include "cli/pod_lookup.h"
-#include "cli/status_client.h"
+#include "cli/status_lookup.h"
+#include "cli/signals.h"
 #include "cli/terminal.h"
 
 namespace crilet::cli {
@@ -19,7 +19,8 @@ int AttachCommand(int argc, char** argv) {
                "Prints what it writes from now on; -i passes stdin (the container needs stdin: true), -t a\n"
                "terminal (the container needs tty: true). Ends when the process exits or with Ctrl-C (without -t)."};
   app.name("crilet attach");
-  std::string pod, container, ns = "default", server = DefaultServer();
+  std::string pod, container, ns = "default";
+  StatusFlags daemon;
   bool stdin_flag = false, tty_flag = false, quiet = false;
   app.add_option("pod", pod, "pod name")->required();
   app.add_option("-c,--container", container, "container name (needed when the pod has several)");
@@ -27,23 +28,20 @@ int AttachCommand(int argc, char** argv) {
   app.add_flag("-i,--stdin", stdin_flag, "pass stdin to the container");
   app.add_flag("-t,--tty", tty_flag, "stdin is a TTY (with -i)");
   app.add_flag("-q,--quiet", quiet, "print only what the container prints");
-  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
-  BlockWindowChangeSignal();  // before any thread starts (see terminal.h)
+  AddStatusFlags(&app, &daemon);
+  BlockSignals(SignalSet({SIGWINCH}));  // before any thread starts (see signals.h)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  ContainerRef ref;
-  if (Status s = FindContainer(server, ns, pod, container, &ref); !s.ok()) {
+  std::unique_ptr<StatusSource> source;
+  RunningContainer target;
+  if (Status s = OpenStatusSource(daemon, &source); !s.ok() || !(s = FindRunningContainer(*source, ns, pod, container, &target)).ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }
-  if (ref.container_id.empty() || !ref.status["state"].contains("running")) {
-    std::cerr << "Error: container \"" << ref.name << "\" in pod \"" << ref.pod["metadata"].value("name", pod)
-              << "\" is not running\n";
-    return 1;
-  }
+  const ContainerRef& ref = target.ref;
   // The container's spec says whether it has a stdin and a terminal to attach to.
   bool spec_stdin = false, spec_tty = false;
   const auto& spec = ref.pod["spec"];
@@ -70,11 +68,6 @@ int AttachCommand(int argc, char** argv) {
     return 1;
   }
   if (opts.stdin && opts.tty && !quiet) std::cerr << "If you don't see a command prompt, try pressing enter.\n";
-  std::unique_ptr<cri::GrpcRuntime> runtime;
-  if (Status s = RuntimeFromServer(server, &runtime); !s.ok()) {
-    std::cerr << "Error: " << s.message() << "\n";
-    return 1;
-  }
   cri::StreamAttach req;
   req.container_id = ref.container_id;
   req.tty = opts.tty;
@@ -82,7 +75,7 @@ int AttachCommand(int argc, char** argv) {
   req.stdout = opts.stdout;
   req.stderr = opts.stderr;
   std::string url;
-  if (Status s = runtime->Attach(req, &url); !s.ok()) {
+  if (Status s = target.runtime->Attach(req, &url); !s.ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }

@@ -23,20 +23,20 @@ _crilet() {
   fi
   local flags=""
   case $cmd in
-    get) flags="-n --namespace -A --all-namespaces -o --output -l --selector --field-selector --sort-by --no-headers --show-labels --for --server -w --watch --watch-only --output-watch-events"
+    get) flags="-n --namespace -A --all-namespaces -o --output -l --selector --field-selector --sort-by --no-headers --show-labels --for --server --config -w --watch --watch-only --output-watch-events"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods all configmaps secrets pvc events" -- "$cur")); return; fi ;;
-    describe) flags="-n --namespace --server"
+    describe) flags="-n --namespace --server --config"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pod" -- "$cur")); return; fi ;;
-    logs) flags="-c --container -f --follow -p --previous --tail --since --since-time --limit-bytes --all-containers --prefix --timestamps -n --namespace --server" ;;
-    exec) flags="-c --container -i --stdin -t --tty -q --quiet -n --namespace --timeout --server" ;;
-    attach) flags="-c --container -i --stdin -t --tty -q --quiet -n --namespace --server" ;;
-    port-forward) flags="--address -n --namespace --server" ;;
-    cp) flags="-c --container -n --namespace --no-preserve --server" ;;
-    debug) flags="--image --target -c --container -i --stdin -t --tty -q --quiet -n --namespace --server" ;;
+    logs) flags="-c --container -f --follow -p --previous --tail --since --since-time --limit-bytes --all-containers --prefix --timestamps -n --namespace --server --config" ;;
+    exec) flags="-c --container -i --stdin -t --tty -q --quiet -n --namespace --timeout --server --config" ;;
+    attach) flags="-c --container -i --stdin -t --tty -q --quiet -n --namespace --server --config" ;;
+    port-forward) flags="--address -n --namespace --server --config" ;;
+    cp) flags="-c --container -n --namespace --no-preserve --server --config" ;;
+    debug) flags="--image --target -c --container -i --stdin -t --tty -q --quiet -n --namespace --server --config" ;;
     apply) flags="-f --filename --manifest-dir --server --config" ;;
     delete) flags="-f --filename -n --namespace --wait --timeout --manifest-dir --server --config"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pod configmap secret pvc pv -f" -- "$cur")); return; fi ;;
-    wait) flags="--for --timeout -n --namespace --server" ;;
+    wait) flags="--for --timeout -n --namespace --server --config" ;;
     validate) flags="-o --output --hostname-override" ;;
     cri) flags="-r --container-runtime-endpoint -o --output"
          if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "pods ps images inspect inspectp exec logs stop rm stopp rmp pull stats info version" -- "$cur")); return; fi

@@ -11,9 +11,8 @@
 #include "cli/cli_runtime.h"
 #include "cli/cp_paths.h"
 #include "cli/interactive.h"
-#include "cli/pod_lookup.h"
 #include "cli/remote_command.h"
-#include "cli/status_client.h"
+#include "cli/status_lookup.h"
 #include "cli/tar_archive.h"
 
 namespace crilet::cli {
@@ -64,14 +63,15 @@ int CpCommand(int argc, char** argv) {
                "The container needs a tar binary (the copy is tar through exec). Symlinks from a pod are skipped,\n"
                "and so is any entry that would land outside the destination."};
   app.name("crilet cp");
-  std::string src_arg, dest_arg, container, ns = "default", server = DefaultServer();
+  std::string src_arg, dest_arg, container, ns = "default";
+  StatusFlags daemon;
   bool no_preserve = false;
   app.add_option("src", src_arg, "[[NAMESPACE/]POD:]PATH or a local path")->required();
   app.add_option("dest", dest_arg, "[[NAMESPACE/]POD:]PATH or a local path")->required();
   app.add_option("-c,--container", container, "container name (needed when the pod has several)");
   app.add_option("-n,--namespace", ns, "pod namespace [default: default]");
   app.add_flag("--no-preserve", no_preserve, "do not keep ownership and permissions in the container");
-  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  AddStatusFlags(&app, &daemon);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -85,15 +85,14 @@ int CpCommand(int argc, char** argv) {
   struct stat st;
   if (src.pod.empty() && stat(src.path.c_str(), &st) != 0) return Fail(src.path + " doesn't exist in local filesystem");
 
-  ContainerRef ref;
-  if (Status s = FindContainer(server, remote.ns.empty() ? ns : remote.ns, remote.pod, container, &ref); !s.ok()) {
+  std::unique_ptr<StatusSource> source;
+  if (Status s = OpenStatusSource(daemon, &source); !s.ok()) return Fail(s.message());
+  RunningContainer target;
+  if (Status s = FindRunningContainer(*source, remote.ns.empty() ? ns : remote.ns, remote.pod, container, &target); !s.ok()) {
     return Fail(s.message());
   }
-  if (ref.container_id.empty() || !ref.status["state"].contains("running")) {
-    return Fail("container \"" + ref.name + "\" in pod \"" + ref.pod["metadata"].value("name", remote.pod) + "\" is not running");
-  }
-  std::unique_ptr<cri::GrpcRuntime> runtime;
-  if (Status s = RuntimeFromServer(server, &runtime); !s.ok()) return Fail(s.message());
+  const ContainerRef& ref = target.ref;
+  cri::GrpcRuntime* runtime = target.runtime.get();
 
   int staged = TempFile();
   if (staged < 0) return Fail("cannot make a temporary file for the tar stream");
@@ -107,12 +106,12 @@ int CpCommand(int argc, char** argv) {
     std::vector<std::string> cmd = no_preserve ? std::vector<std::string>{"tar", "--no-same-permissions", "--no-same-owner", "-xmf", "-"}
                                                : std::vector<std::string>{"tar", "-xmf", "-"};
     if (!plan.extract_dir.empty()) cmd.insert(cmd.end(), {"-C", plan.extract_dir});
-    int code = RunInContainer(runtime.get(), ref.container_id, cmd, staged, STDOUT_FILENO);
+    int code = RunInContainer(runtime, ref.container_id, cmd, staged, STDOUT_FILENO);
     close(staged);
     return code;
   }
   // pod -> local
-  int code = RunInContainer(runtime.get(), ref.container_id, {"tar", "cf", "-", src.path}, -1, staged);
+  int code = RunInContainer(runtime, ref.container_id, {"tar", "cf", "-", src.path}, -1, staged);
   if (code != 0) {
     close(staged);
     return code;

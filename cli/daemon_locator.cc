@@ -42,6 +42,7 @@ Status LocateDaemon(const LocatorInputs& in, const LocatorIo& io, bool need_mani
       return Status::InvalidArgument("cannot read the kubelet config " + config_path + ": " + s.message());
     }
     have_config = true;
+    out->config_file = config_path;
   }
   if (server_given) {
     out->server = in.server_flag;

@@ -24,7 +24,7 @@ struct LocatorInputs {
   std::string server_flag;         // --server, or $CRILET_SERVER ("" = neither)
   std::string config_flag;         // --config FILE ("" = not given)
   bool default_config_exists = false;  // /etc/crilet/config.yaml is there
-  std::string default_server;      // DefaultServer() without $CRILET_SERVER: http://127.0.0.1:10255
+  std::string default_server;      // http://127.0.0.1:10255
 };
 
 // What a KubeletConfiguration file says (only the fields that locate the daemon).
@@ -38,6 +38,7 @@ struct DaemonLocation {
   std::string manifest_dir;  // "" when not needed or not found (then `error` says why)
   std::string server;        // "" when the config disables the read-only port
   std::string manifest_dir_from;  // "--manifest-dir", the config file's path, or "<server>/configz"
+  std::string config_file;   // the KubeletConfiguration read ("" = none)
 };
 
 // I/O the decision may need, injected so that tests give fakes: reading a config file, asking a server's

@@ -15,8 +15,8 @@
 #include "cli/cli_runtime.h"
 #include "cli/ephemeral.h"
 #include "cli/interactive.h"
-#include "cli/pod_lookup.h"
-#include "cli/status_client.h"
+#include "cli/status_lookup.h"
+#include "cli/signals.h"
 #include "cli/terminal.h"
 #include "common/cri_log.h"
 
@@ -75,7 +75,8 @@ int DebugCommand(int argc, char** argv) {
                "restarted, shows in describe as an ephemeral container while it runs, and is removed when it\n"
                "ends. Without -i crilet waits for it and prints its output; Ctrl-C removes it early."};
   app.name("crilet debug");
-  std::string pod, image, target, name, ns = "default", server = DefaultServer();
+  std::string pod, image, target, name, ns = "default";
+  StatusFlags daemon;
   std::vector<std::string> command;
   bool stdin_flag = false, tty_flag = false, quiet = false;
   app.add_option("pod", pod, "pod name")->required();
@@ -87,16 +88,18 @@ int DebugCommand(int argc, char** argv) {
   app.add_flag("-i,--stdin", stdin_flag, "keep stdin open and attach to it");
   app.add_flag("-t,--tty", tty_flag, "give the debug container a terminal (with -i)");
   app.add_flag("-q,--quiet", quiet, "print only what the container prints");
-  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
-  BlockWindowChangeSignal();  // before any thread starts (see terminal.h)
-  StopSignals::Block();
+  AddStatusFlags(&app, &daemon);
+  BlockSignals(SignalSet({SIGWINCH}));  // before any thread starts (see signals.h)
+  BlockSignals(StopSignalSet());
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  std::unique_ptr<StatusSource> source;
+  if (Status s = OpenStatusSource(daemon, &source); !s.ok()) return Fail(s.message());
   nlohmann::json found;
-  if (Status s = FindPod(server, ns, pod, "", &found); !s.ok()) return Fail(s.message());
+  if (Status s = FindPod(*source, ns, pod, "", &found); !s.ok()) return Fail(s.message());
   const std::string pod_name = found["metadata"].value("name", pod), uid = found["metadata"].value("uid", "");
   const std::string pod_ns = found["metadata"].value("namespace", ns);
   if (found["status"].value("phase", "") != "Running") {
@@ -105,7 +108,7 @@ int DebugCommand(int argc, char** argv) {
   std::string target_id;
   if (!target.empty()) {
     ContainerRef ref;
-    if (Status s = FindContainer(server, ns, pod, target, &ref); !s.ok()) return Fail(s.message());
+    if (Status s = FindContainer(*source, ns, pod, target, &ref); !s.ok()) return Fail(s.message());
     if (ref.container_id.empty() || !ref.status["state"].contains("running")) return Fail("target container \"" + target + "\" is not running");
     target_id = ref.container_id;
   }
@@ -113,20 +116,11 @@ int DebugCommand(int argc, char** argv) {
     name = "debugger-" + RandomSuffix();
     if (!quiet) std::cerr << "Defaulting debug container name to " << name << ".\n";
   }
-  nlohmann::json config;
-  if (Status s = GetJson(server, "/configz", &config); !s.ok()) return Fail(s.message());
+  nlohmann::json config;  // the daemon's /configz
   std::unique_ptr<cri::GrpcRuntime> runtime;
-  if (Status s = RuntimeFromServer(server, &runtime); !s.ok()) return Fail(s.message());
-
-  std::vector<cri::Sandbox> sandboxes;
-  cri::SandboxFilter filter;
-  filter.state = cri::SandboxState::kReady;
-  if (Status s = runtime->ListPodSandbox(filter, &sandboxes); !s.ok()) return Fail(s.message());
-  const cri::Sandbox* sandbox = nullptr;
-  for (const auto& sb : sandboxes) {
-    if (sb.metadata.uid == uid) sandbox = &sb;
-  }
-  if (!sandbox) return Fail("pod " + pod_name + " has no ready sandbox in the runtime");
+  if (Status s = RuntimeFromSource(*source, &runtime, &config); !s.ok()) return Fail(s.message());
+  cri::Sandbox sandbox;
+  if (Status s = ReadySandbox(runtime.get(), found, &sandbox); !s.ok()) return Fail(s.message());
 
   std::optional<cri::Image> present;
   if (Status s = runtime->ImageStatus(image, &present); !s.ok()) return Fail(s.message());
@@ -137,12 +131,12 @@ int DebugCommand(int argc, char** argv) {
   }
 
   cri::SandboxConfig sc;
-  sc.metadata = sandbox->metadata;
-  sc.labels = sandbox->labels;
-  sc.annotations = sandbox->annotations;
-  std::string logs_dir = config["kubeletconfig"].value("podLogsDir", "/var/log/pods");
+  sc.metadata = sandbox.metadata;
+  sc.labels = sandbox.labels;
+  sc.annotations = sandbox.annotations;
+  std::string logs_dir = config.value("podLogsDir", "/var/log/pods");
   sc.log_directory = logs_dir + "/" + pod_ns + "_" + pod_name + "_" + uid;
-  sc.cgroup_parent = PodCgroupParent(config["kubeletconfig"], found);
+  sc.cgroup_parent = PodCgroupParent(config, found);
   cri::ContainerConfig cc;
   cc.name = name;
   cc.image = image_ref;
@@ -156,12 +150,12 @@ int DebugCommand(int argc, char** argv) {
                {"io.kubernetes.container.name", name},
                {"io.kubernetes.pod.name", pod_name},
                {"io.kubernetes.pod.namespace", pod_ns}};
-  if (!target.empty()) cc.labels["crilet.io/debug-target"] = target;
-  cc.annotations = {{"crilet.io/image", image}};
+  if (!target.empty()) cc.labels[kDebugTargetLabel] = target;
+  cc.annotations = {{kDebugImageAnnotation, image}};
   cc.security.namespaces.pid = target_id.empty() ? cri::NamespaceMode::kContainer : cri::NamespaceMode::kTarget;
   cc.security.namespaces.target_id = target_id;
   std::string id;
-  if (Status s = runtime->CreateContainer(sandbox->id, cc, sc, &id); !s.ok()) return Fail(s.message());
+  if (Status s = runtime->CreateContainer(sandbox.id, cc, sc, &id); !s.ok()) return Fail(s.message());
   auto remove = [&] {
     runtime->StopContainer(id, 0);
     runtime->RemoveContainer(id);
@@ -172,7 +166,7 @@ int DebugCommand(int argc, char** argv) {
     remove();
     return Fail(s.message());
   }
-  StopSignals stop;
+  SignalFd stop(StopSignalSet());
   int code = 0;
   if (stdin_flag) {
     std::string warning;

@@ -13,6 +13,7 @@
 #include "cli/daemon_locator.h"
 #include "cli/manifest_inputs.h"
 #include "cli/manifest_writer.h"
+#include "cli/status_lookup.h"
 #include "cli/wait_command.h"
 #include "common/duration.h"
 
@@ -120,8 +121,9 @@ int DeleteCommand(int argc, char** argv) {
     if (w.kind == "Pod") pods_deleted.push_back(w);
   }
   if (!wait || pods_deleted.empty()) return status;
-  if (where.server.empty()) {
-    std::cerr << "error: cannot wait for the pods to go: the crilet's read-only port is disabled; use --wait=false\n";
+  std::unique_ptr<StatusSource> source;
+  if (Status s = StatusSourceFor(where, &source); !s.ok()) {
+    std::cerr << "error: cannot wait for the pods to go: " << s.message() << "\n";
     return 1;
   }
   std::optional<std::chrono::nanoseconds> limit;
@@ -129,7 +131,7 @@ int DeleteCommand(int argc, char** argv) {
   WaitCondition gone;
   gone.kind = WaitCondition::Kind::kDelete;
   for (const auto& p : pods_deleted) {
-    if (Status s = WaitForPod(where.server, p.ns, p.name, gone, limit); !s.ok()) {
+    if (Status s = WaitForPod(*source, p.ns, p.name, gone, limit); !s.ok()) {
       std::cerr << "error: " << s.message() << "\n";
       status = 1;
     }

@@ -16,7 +16,7 @@ std::string Time(int64_t unix_nanos) {
 }  // namespace
 
 nlohmann::json EphemeralSpecJson(const cri::ContainerStatus& st, const std::string& target) {
-  nlohmann::json c = {{"name", st.name}, {"image", st.annotations.count("crilet.io/image") ? st.annotations.at("crilet.io/image") : st.image}};
+  nlohmann::json c = {{"name", st.name}, {"image", st.annotations.count(kDebugImageAnnotation) ? st.annotations.at(kDebugImageAnnotation) : st.image}};
   if (!target.empty()) c["targetContainerName"] = target;
   return c;
 }
@@ -42,9 +42,9 @@ nlohmann::json EphemeralStatusJson(const cri::ContainerStatus& st) {
   return s;
 }
 
-void AddEphemeralContainers(const std::string& server, nlohmann::json* pod) {
+void AddEphemeralContainers(const StatusSource& source, nlohmann::json* pod) {
   std::unique_ptr<cri::GrpcRuntime> runtime;
-  if (!RuntimeFromServer(server, &runtime).ok()) return;
+  if (!RuntimeFromSource(source, &runtime).ok()) return;
   cri::ContainerFilter filter;
   filter.label_selector[kEphemeralForLabel] = (*pod)["metadata"].value("uid", "");
   std::vector<cri::Container> list;
@@ -53,7 +53,7 @@ void AddEphemeralContainers(const std::string& server, nlohmann::json* pod) {
   for (const auto& c : list) {
     cri::ContainerStatus st;
     if (!runtime->ContainerStatus(c.id, false, &st).ok()) continue;
-    specs.push_back(EphemeralSpecJson(st, st.labels.count("crilet.io/debug-target") ? st.labels.at("crilet.io/debug-target") : ""));
+    specs.push_back(EphemeralSpecJson(st, st.labels.count(kDebugTargetLabel) ? st.labels.at(kDebugTargetLabel) : ""));
     statuses.push_back(EphemeralStatusJson(st));
   }
   if (specs.empty()) return;

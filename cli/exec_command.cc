@@ -8,8 +8,8 @@
 
 #include "cli/cli_runtime.h"
 #include "cli/interactive.h"
-#include "cli/pod_lookup.h"
-#include "cli/status_client.h"
+#include "cli/status_lookup.h"
+#include "cli/signals.h"
 #include "cli/terminal.h"
 
 namespace crilet::cli {
@@ -21,7 +21,8 @@ int ExecCommand(int argc, char** argv) {
                "The exit code is the command's. With --timeout the command runs through CRI ExecSync instead\n"
                "(no stdin, output at the end) and is killed after that many seconds."};
   app.name("crilet exec");
-  std::string pod, container, ns = "default", server = DefaultServer();
+  std::string pod, container, ns = "default";
+  StatusFlags daemon;
   std::vector<std::string> command;
   int timeout = 0;
   bool stdin_flag = false, tty_flag = false, quiet = false;
@@ -33,28 +34,21 @@ int ExecCommand(int argc, char** argv) {
   app.add_flag("-t,--tty", tty_flag, "stdin is a TTY (with -i)");
   app.add_flag("-q,--quiet", quiet, "print only what the command prints");
   app.add_option("--timeout", timeout, "seconds before the command is killed (through ExecSync); 0 = none [default: 0]");
-  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
-  BlockWindowChangeSignal();  // before any thread starts (see terminal.h)
+  AddStatusFlags(&app, &daemon);
+  BlockSignals(SignalSet({SIGWINCH}));  // before any thread starts (see signals.h)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  ContainerRef ref;
-  if (Status s = FindContainer(server, ns, pod, container, &ref); !s.ok()) {
+  std::unique_ptr<StatusSource> source;
+  RunningContainer target;
+  if (Status s = OpenStatusSource(daemon, &source); !s.ok() || !(s = FindRunningContainer(*source, ns, pod, container, &target)).ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }
-  if (ref.container_id.empty() || !ref.status["state"].contains("running")) {
-    std::cerr << "Error: container \"" << ref.name << "\" in pod \"" << ref.pod["metadata"].value("name", pod)
-              << "\" is not running\n";
-    return 1;
-  }
-  std::unique_ptr<cri::GrpcRuntime> runtime;
-  if (Status s = RuntimeFromServer(server, &runtime); !s.ok()) {
-    std::cerr << "Error: " << s.message() << "\n";
-    return 1;
-  }
+  const ContainerRef& ref = target.ref;
+  cri::GrpcRuntime* runtime = target.runtime.get();
   if (timeout > 0) {
     if (stdin_flag || tty_flag) {
       std::cerr << "Error: --timeout runs the command through ExecSync, which has no stdin or terminal\n";

@@ -14,6 +14,7 @@
 #include "cli/pod_table.h"
 #include "cli/selectors.h"
 #include "cli/status_client.h"
+#include "cli/status_lookup.h"
 #include "common/json_yaml.h"
 
 namespace crilet::cli {
@@ -125,11 +126,11 @@ void PrintNames(const std::string& kind, const nlohmann::json& items) {
 }
 
 // configmaps, secrets, pvc: from /configmaps, /secrets, /pvc (which never carry secret values).
-int GetObjects(const std::string& resource, const std::string& name, const GetFlags& f, const std::string& server) {
+int GetObjects(const std::string& resource, const std::string& name, const GetFlags& f, const StatusSource& source) {
   const std::string& ns = f.ns;
   const std::string& output = f.output;
   nlohmann::json list;
-  if (Status s = GetJson(server, "/" + resource, &list); !s.ok()) {
+  if (Status s = source.GetJson("/" + resource, &list); !s.ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }
@@ -166,7 +167,7 @@ int GetObjects(const std::string& resource, const std::string& name, const GetFl
 }
 
 // events: from /events, of one namespace (or -A), or of one pod with --for pod/NAME.
-int GetEvents(const GetFlags& f, const std::string& for_what, const std::string& server) {
+int GetEvents(const GetFlags& f, const std::string& for_what, const StatusSource& source) {
   std::string pod_name;
   if (!for_what.empty()) {
     const std::string prefix = "pod/";
@@ -175,14 +176,14 @@ int GetEvents(const GetFlags& f, const std::string& for_what, const std::string&
       return 1;
     }
     nlohmann::json pod;
-    if (Status s = FindPod(server, f.ns, for_what.substr(prefix.size()), "", &pod); !s.ok()) {
+    if (Status s = FindPod(source, f.ns, for_what.substr(prefix.size()), "", &pod); !s.ok()) {
       std::cerr << "Error: " << s.message() << "\n";
       return 1;
     }
     pod_name = pod["metadata"].value("name", "");
   }
   nlohmann::json events;
-  if (Status s = GetJson(server, "/events", &events); !s.ok()) {
+  if (Status s = source.GetJson("/events", &events); !s.ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }
@@ -197,7 +198,7 @@ int GetEvents(const GetFlags& f, const std::string& for_what, const std::string&
 }
 
 // -w / --watch-only on pods: `pod` is the one NAME resolved to ({} for the list).
-int WatchPodList(const GetFlags& f, const nlohmann::json& pod, const std::string& server) {
+int WatchPodList(const GetFlags& f, const nlohmann::json& pod, const StatusSource& source) {
   if (f.sort_by) {
     std::cerr << (f.watch ? "warning: --watch requested, --sort-by will be ignored for watch events received\n"
                           : "warning: --watch-only requested, --sort-by will be ignored\n");
@@ -210,7 +211,7 @@ int WatchPodList(const GetFlags& f, const nlohmann::json& pod, const std::string
   format.watch_events = f.watch_events;
   WatchPrinter printer(format);
   WatchRequest request;
-  request.server = server;
+  request.source = &source;
   request.list_first = f.watch;
   const auto meta = pod.value("metadata", nlohmann::json::object());
   const std::string name = meta.value("name", ""), ns = meta.value("namespace", "default");
@@ -227,7 +228,8 @@ int WatchPodList(const GetFlags& f, const nlohmann::json& pod, const std::string
 int GetCommand(int argc, char** argv) {
   CLI::App app{"crilet get: list the pods (or all: the pods as pod/NAME), configmaps, secrets, pvc or events of a running crilet, or watch the pods with -w (like kubectl get)."};
   app.name("crilet get");
-  std::string what, name, server = DefaultServer(), selector, field_selector, for_what;
+  std::string what, name, selector, field_selector, for_what;
+  StatusFlags daemon;
   GetFlags f;
   bool no_headers = false;
   app.add_option("resource", what, "pods, all (the pods, named pod/NAME), configmaps (cm), secrets, pvc or events (ev)")
@@ -252,7 +254,7 @@ int GetCommand(int argc, char** argv) {
   app.add_flag("--watch-only", f.watch_only, "pods: print the changes only, without the listing first");
   app.add_flag("--output-watch-events", f.watch_events,
                "with -w: an EVENT column (ADDED, MODIFIED, DELETED), or {type, object} documents with -o json|yaml");
-  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  AddStatusFlags(&app, &daemon);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -289,20 +291,25 @@ int GetCommand(int argc, char** argv) {
     return 1;
   }
   if (what == "all") f.table.name_prefix = "pod/";  // kubectl get all prints kind/name, its kinds being several
-  if (what == "events" || what == "event" || what == "ev") return GetEvents(f, for_what, server);
-  if (std::string resource = ObjectResource(what); !resource.empty()) return GetObjects(resource, name, f, server);
+  std::unique_ptr<StatusSource> source;
+  if (Status s = OpenStatusSource(daemon, &source); !s.ok()) {
+    std::cerr << "Error: " << s.message() << "\n";
+    return 1;
+  }
+  if (what == "events" || what == "event" || what == "ev") return GetEvents(f, for_what, *source);
+  if (std::string resource = ObjectResource(what); !resource.empty()) return GetObjects(resource, name, f, *source);
   nlohmann::json j;
-  Status s = name.empty() ? GetJson(server, "/pods", &j) : FindPod(server, f.ns, name, "", &j);
+  Status s = name.empty() ? source->GetJson("/pods", &j) : FindPod(*source, f.ns, name, "", &j);
   if (!s.ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }
   // An agent that cannot reach its runtime lists no pods, or stale ones: "No resources found" would be a lie.
-  if (std::string why = AgentHealthProblem(server); !why.empty()) {
-    std::cerr << "Error: crilet at " << server << " cannot tell the pods' state: " << why << "\n";
+  if (std::string why = AgentHealthProblem(*source); !why.empty()) {
+    std::cerr << "Error: " << source->Name() << " cannot tell the pods' state: " << why << "\n";
     return 1;
   }
-  if (f.watch || f.watch_only) return WatchPodList(f, name.empty() ? nlohmann::json::object() : j, server);
+  if (f.watch || f.watch_only) return WatchPodList(f, name.empty() ? nlohmann::json::object() : j, *source);
   if (name.empty()) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& p : j.value("items", nlohmann::json::array())) {

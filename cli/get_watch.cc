@@ -5,29 +5,17 @@
 
 #include <iostream>
 
-#include "cli/status_client.h"
+#include "cli/signals.h"
 
 namespace crilet::cli {
 namespace {
 
 // kubectl's interrupt.terminationSignals.
-sigset_t StopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&set, s);
-  return set;
-}
-
-// True when a stop signal arrived within `d`.
-bool StopSignalWithin(std::chrono::milliseconds d) {
-  sigset_t set = StopSignals();
-  timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>((d.count() % 1000) * 1000000)};
-  return sigtimedwait(&set, nullptr, &ts) > 0;
-}
+sigset_t WatchStopSignals() { return SignalSet({SIGINT, SIGTERM, SIGHUP, SIGQUIT}); }
 
 Status Poll(const WatchRequest& request, nlohmann::json* items) {
   nlohmann::json list;
-  if (Status s = GetJson(request.server, "/pods", &list); !s.ok()) return s;
+  if (Status s = request.source->GetJson("/pods", &list); !s.ok()) return s;
   *items = nlohmann::json::array();
   for (const auto& pod : list.value("items", nlohmann::json::array())) {
     if (request.selected(pod)) items->push_back(pod);
@@ -39,8 +27,8 @@ Status Poll(const WatchRequest& request, nlohmann::json* items) {
 
 int WatchPods(const WatchRequest& request, WatchPrinter* printer) {
   // Blocked, so they wait for sigtimedwait between polls instead of killing the process in mid-row.
-  sigset_t stop = StopSignals();
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  const sigset_t stop = WatchStopSignals();
+  BlockSignals(stop);
   PodWatch watch(printer->Fingerprint());
   bool first = true;
   for (;;) {
@@ -58,7 +46,7 @@ int WatchPods(const WatchRequest& request, WatchPrinter* printer) {
 
     }
     first = false;
-    if (StopSignalWithin(request.poll_period)) return 1;
+    if (WaitSignal(stop, request.poll_period) != 0) return 1;
   }
 }
 

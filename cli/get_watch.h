@@ -7,11 +7,12 @@
 #include <string>
 
 #include "cli/pod_watch.h"
+#include "cli/status_source.h"
 
 namespace crilet::cli {
 
 struct WatchRequest {
-  std::string server;
+  const StatusSource* source = nullptr;
   // Which pods are watched (namespace, selectors, the NAME given).
   std::function<bool(const nlohmann::json& pod)> selected;
   bool list_first = true;  // false with --watch-only: only what changes after the start is printed

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/signals.h"
 #include "cli/terminal.h"
 
 namespace crilet::cli {
@@ -39,11 +40,11 @@ int RunInteractive(const std::string& url, const RemoteCommandOptions& opts, int
   RemoteCommandIo io;
   io.stop_fd = stop_fd;
   std::unique_ptr<RawTerminal> raw;
-  std::unique_ptr<WindowChanges> changes;
+  std::unique_ptr<SignalFd> changes;
   if (opts.tty) {
     // Raw only when our keys go to the remote terminal; otherwise Ctrl-C still ends crilet.
     if (opts.stdin) raw = std::make_unique<RawTerminal>(STDIN_FILENO);
-    changes = std::make_unique<WindowChanges>();
+    changes = std::make_unique<SignalFd>(SignalSet({SIGWINCH}));  // blocked by the command (see signals.h)
     io.resize_fd = changes->fd();
     io.size = [] {
       auto s = GetTerminalSize(STDOUT_FILENO);

@@ -16,7 +16,7 @@ RemoteCommandOptions ChooseStreams(bool stdin_flag, bool tty_flag, bool stdin_is
 int SessionExit(const Status& session, const RemoteCommandResult& result, std::string* message);
 
 // Runs the session on this process's stdin/stdout/stderr, in raw mode when opts.tty, sending window size
-// changes; prints SessionExit's message to stderr and returns its code. `stop_fd` (StopSignals) ends it.
+// changes; prints SessionExit's message to stderr and returns its code. `stop_fd` (a SignalFd) ends it.
 int RunInteractive(const std::string& url, const RemoteCommandOptions& opts, int stop_fd = -1);
 
 }  // namespace crilet::cli

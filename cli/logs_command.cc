@@ -15,7 +15,7 @@
 #include "cli/log_selection.h"
 #include "cli/log_source.h"
 #include "cli/pod_lookup.h"
-#include "cli/status_client.h"
+#include "cli/status_lookup.h"
 #include "common/cri_log.h"
 #include "common/privilege.h"
 #include "cri/grpc_runtime.h"
@@ -46,7 +46,8 @@ int LogsCommand(int argc, char** argv) {
   CLI::App app{"crilet logs: print a container's log (like kubectl logs), read from its CRI log file."};
   app.name("crilet logs");
   LogsFlags flags;
-  std::string ns = "default", server = DefaultServer();
+  std::string ns = "default";
+  StatusFlags daemon;
   bool follow = false, timestamps = false, prefix = false;
   app.add_option("pod", flags.args,
                  "POD [CONTAINER]: the pod (e.g. web-node1, or the manifest's name web) and, as with -c, its container");
@@ -61,7 +62,7 @@ int LogsCommand(int argc, char** argv) {
   app.add_flag("--prefix", prefix, "begin each line with its source, [pod/NAME/CONTAINER]");
   app.add_flag("--timestamps", timestamps, "begin each line with its RFC3339 time");
   app.add_option("-n,--namespace", ns, "pod namespace [default: default]");
-  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  AddStatusFlags(&app, &daemon);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -76,14 +77,16 @@ int LogsCommand(int argc, char** argv) {
   if (Status s = MakeLogsRequest(flags, std::chrono::system_clock::now(), &req); !s.ok()) return fail(s.message());
 
   // The containers to read, in kubectl's order (init containers first) for --all-containers.
+  std::unique_ptr<StatusSource> source;
+  if (Status s = OpenStatusSource(daemon, &source); !s.ok()) return fail(s.message());
   std::vector<ContainerRef> refs;
   if (req.all_containers) {
     nlohmann::json pod;
-    if (Status s = FindPod(server, ns, req.pod, "", &pod); !s.ok()) return fail(s.message());
+    if (Status s = FindPod(*source, ns, req.pod, "", &pod); !s.ok()) return fail(s.message());
     for (const char* key : {"initContainers", "containers"}) {
       for (const auto& c : pod["spec"].value(key, nlohmann::json::array())) {
         ContainerRef ref;
-        if (Status s = FindContainer(server, ns, pod["metadata"].value("name", req.pod), c.value("name", ""), &ref); !s.ok()) {
+        if (Status s = FindContainer(*source, ns, pod["metadata"].value("name", req.pod), c.value("name", ""), &ref); !s.ok()) {
           return fail(s.message());
         }
         refs.push_back(std::move(ref));
@@ -91,12 +94,12 @@ int LogsCommand(int argc, char** argv) {
     }
   } else {
     ContainerRef ref;
-    if (Status s = FindContainer(server, ns, req.pod, req.container, &ref); !s.ok()) return fail(s.message());
+    if (Status s = FindContainer(*source, ns, req.pod, req.container, &ref); !s.ok()) return fail(s.message());
     refs.push_back(std::move(ref));
   }
 
   nlohmann::json config;
-  if (Status s = GetJson(server, "/configz", &config); !s.ok()) return fail(s.message());
+  if (Status s = source->GetJson("/configz", &config); !s.ok()) return fail(s.message());
   cri::GrpcRuntimeOptions o;
   o.endpoint = config["kubeletconfig"].value("containerRuntimeEndpoint", "unix:///run/containerd/containerd.sock");
   o.request_timeout = std::chrono::seconds(10);

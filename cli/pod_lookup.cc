@@ -1,31 +1,30 @@
 // Pod and container lookup through the status server.
 #include "cli/pod_lookup.h"
 
-#include "cli/status_client.h"
 
 namespace crilet::cli {
 
-Status FindPod(const std::string& server, const std::string& ns, const std::string& pod, const std::string& query,
+Status FindPod(const StatusSource& source, const std::string& ns, const std::string& pod, const std::string& query,
                nlohmann::json* out) {
-  Status s = GetJson(server, "/pods/" + ns + "/" + pod + query, out);
+  Status s = source.GetJson("/pods/" + ns + "/" + pod + query, out);
   if (!s.IsNotFound()) return s;
   // Users often type the manifest's name; static pods carry the node suffix.
   nlohmann::json list;
-  if (GetJson(server, "/pods", &list).ok()) {
+  if (source.GetJson("/pods", &list).ok()) {
     for (const auto& p : list["items"]) {
       std::string name = p["metadata"].value("name", "");
       if (p["metadata"].value("namespace", "") == ns && name == pod + "-" + p["spec"].value("nodeName", "")) {
-        return GetJson(server, "/pods/" + ns + "/" + name + query, out);
+        return source.GetJson("/pods/" + ns + "/" + name + query, out);
       }
     }
   }
   return Status::NotFound("no pod \"" + pod + "\" in namespace " + ns + " on this node; 'crilet get pods' lists them");
 }
 
-Status FindContainer(const std::string& server, const std::string& ns, const std::string& pod,
+Status FindContainer(const StatusSource& source, const std::string& ns, const std::string& pod,
                      const std::string& container, ContainerRef* out) {
   nlohmann::json j;
-  if (Status s = FindPod(server, ns, pod, "", &j); !s.ok()) return s;
+  if (Status s = FindPod(source, ns, pod, "", &j); !s.ok()) return s;
   std::vector<std::pair<std::string, bool>> names;  // name, init
   for (const auto& c : j["spec"].value("containers", nlohmann::json::array())) names.emplace_back(c.value("name", ""), false);
   for (const auto& c : j["spec"].value("initContainers", nlohmann::json::array())) names.emplace_back(c.value("name", ""), true);

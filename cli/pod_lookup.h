@@ -1,9 +1,10 @@
-/// Finding a pod and one of its containers on a running agent, with the errors kubectl users expect.
+/// Finding a pod and one of its containers of the local crilet, with the errors kubectl users expect.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/status_source.h"
 #include "common/status.h"
 
 namespace crilet::cli {
@@ -19,12 +20,12 @@ struct ContainerRef {
 
 // Looks up POD by its full name (web-node1) or its manifest name (web); `query` is appended to the request
 // (e.g. "?events=1"). Errors say what to do next.
-Status FindPod(const std::string& server, const std::string& ns, const std::string& pod, const std::string& query,
+Status FindPod(const StatusSource& source, const std::string& ns, const std::string& pod, const std::string& query,
                nlohmann::json* out);
 
 // Looks up POD (its full name, e.g. web-node1; also accepts the manifest name "web") and its container
 // `container` ("" = the only one, like kubectl). Errors say what to do next.
-Status FindContainer(const std::string& server, const std::string& ns, const std::string& pod,
+Status FindContainer(const StatusSource& source, const std::string& ns, const std::string& pod,
                      const std::string& container, ContainerRef* out);
 
 }  // namespace crilet::cli

@@ -5,9 +5,8 @@
 #include <iostream>
 
 #include "cli/cli_runtime.h"
-#include "cli/pod_lookup.h"
 #include "cli/port_forward.h"
-#include "cli/status_client.h"
+#include "cli/status_lookup.h"
 
 namespace crilet::cli {
 
@@ -17,14 +16,15 @@ int PortForwardCommand(int argc, char** argv) {
                "container port's name. Many connections run at once over one streaming connection; a connection\n"
                "the pod refuses is reported and the forward keeps running. Ends with Ctrl-C."};
   app.name("crilet port-forward");
-  std::string pod, ns = "default", server = DefaultServer();
+  std::string pod, ns = "default";
+  StatusFlags daemon;
   std::vector<std::string> specs, addresses{"localhost"};
   app.add_option("pod", pod, "pod name (pod/NAME is accepted)")->required();
   app.add_option("ports", specs, "[LOCAL:]REMOTE ...")->required();
   app.add_option("--address", addresses, "addresses to listen on (comma-separated); localhost = 127.0.0.1 and ::1 [default: localhost]")
       ->delimiter(',');
   app.add_option("-n,--namespace", ns, "pod namespace [default: default]");
-  app.add_option("--server", server, "crilet status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  AddStatusFlags(&app, &daemon);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -32,8 +32,9 @@ int PortForwardCommand(int argc, char** argv) {
   }
   if (pod.rfind("pod/", 0) == 0) pod = pod.substr(4);
   if (pod.rfind("pods/", 0) == 0) pod = pod.substr(5);
+  std::unique_ptr<StatusSource> source;
   nlohmann::json found;
-  if (Status s = FindPod(server, ns, pod, "", &found); !s.ok()) {
+  if (Status s = OpenStatusSource(daemon, &source); !s.ok() || !(s = FindPod(*source, ns, pod, "", &found)).ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }
@@ -53,30 +54,19 @@ int PortForwardCommand(int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<cri::GrpcRuntime> runtime;
-  if (Status s = RuntimeFromServer(server, &runtime); !s.ok()) {
+  if (Status s = RuntimeFromSource(*source, &runtime); !s.ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }
-  // The pod's ready sandbox, by its UID and namespace.
-  std::vector<cri::Sandbox> sandboxes;
-  cri::SandboxFilter filter;
-  filter.state = cri::SandboxState::kReady;
-  if (Status s = runtime->ListPodSandbox(filter, &sandboxes); !s.ok()) {
-    std::cerr << "Error: " << s.message() << "\n";
-    return 1;
-  }
-  std::string uid = found["metadata"].value("uid", ""), sandbox_id;
-  for (const auto& sb : sandboxes) {
-    if (sb.metadata.uid == uid) sandbox_id = sb.id;
-  }
-  if (sandbox_id.empty()) {
-    std::cerr << "error: pod " << found["metadata"].value("name", pod) << " has no ready sandbox in the runtime\n";
+  cri::Sandbox sandbox;
+  if (Status s = ReadySandbox(runtime.get(), found, &sandbox); !s.ok()) {
+    std::cerr << "error: " << s.message() << "\n";
     return 1;
   }
   std::vector<int32_t> remote;
   for (const auto& p : ports) remote.push_back(p.remote);
   std::string url;
-  if (Status s = runtime->PortForward(sandbox_id, remote, &url); !s.ok()) {
+  if (Status s = runtime->PortForward(sandbox.id, remote, &url); !s.ok()) {
     std::cerr << "Error: " << s.message() << "\n";
     return 1;
   }

@@ -23,8 +23,8 @@ struct RemoteCommandIo {
   int in = 0;
   int out = 1;
   int err = 2;
-  int resize_fd = -1;  // readable when the local terminal changed size (WindowChanges), -1 = none
-  int stop_fd = -1;    // readable when the session must end at once (StopSignals), -1 = none
+  int resize_fd = -1;  // readable when the local terminal changed size (a SignalFd for SIGWINCH), -1 = none
+  int stop_fd = -1;    // readable when the session must end at once (a SignalFd for StopSignalSet()), -1 = none
   std::function<std::optional<TerminalSize>()> size;  // the local terminal's size now
 };
 

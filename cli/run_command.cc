@@ -17,11 +17,13 @@
 #include "server/object_lists.h"
 #include "agent/log_rotator.h"
 #include "manifests/quantity.h"
+#include "cli/configz.h"
 #include "cli/host_path_warnings.h"
 #include "cli/node_identity.h"
 #include "cli/ignored_settings.h"
 #include "cli/node_info.h"
 #include "cli/run_flags.h"
+#include "cli/signals.h"
 #include "common/duration.h"
 #include "common/logging.h"
 #include "common/privilege.h"
@@ -38,23 +40,6 @@
 
 namespace crilet::cli {
 namespace {
-
-sigset_t DaemonSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  return set;
-}
-
-// Waits up to `d` for a signal; returns it, or 0 on timeout.
-int WaitSignal(std::chrono::milliseconds d) {
-  sigset_t set = DaemonSignals();
-  timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>((d.count() % 1000) * 1000000)};
-  int sig = sigtimedwait(&set, nullptr, &ts);
-  return sig < 0 ? 0 : sig;
-}
 
 // Blocks until the runtime answers Version, saying once (clearly) why it cannot be reached. False if a
 // stop signal came first. `report` receives the reason while it is unreachable.
@@ -78,7 +63,7 @@ bool WaitForRuntime(cri::Runtime* runtime, const std::string& endpoint,
     } else {
       if (V(4)) spdlog::debug("container runtime at {} still unreachable: {}", endpoint, s.message());
     }
-    int sig = WaitSignal(delay);
+    int sig = WaitSignal(StopSignalSet(), delay);
     if (sig == SIGINT || sig == SIGTERM) return false;
     delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::seconds(10));
   }
@@ -104,8 +89,7 @@ int RunDaemon(const DaemonConfig& c) {
   // glibc gives each thread that allocates its own arena (up to 8 per core); with per-pod workers that kept
   // ~10 MB of freed memory resident. Two arenas are plenty for an agent that mostly waits. MALLOC_ARENA_MAX in the environment still wins.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
-  sigset_t signals = DaemonSignals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so all inherit the mask
+  BlockSignals(StopSignalSet());  // before any thread starts, so all inherit the mask
   // A peer that closes its socket while crilet writes (an HTTPS probe target, a manifest URL) must cost an
   // EPIPE, not the daemon: OpenSSL writes with write(2), which raises SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
@@ -220,7 +204,7 @@ int RunDaemon(const DaemonConfig& c) {
   HostPathWarnings host_path_warnings(sensitive, agent.events());
   // Claims read the config's objects; the config (declared next) calls Reap from its change callback.
   std::function<manifests::LocalObjects()> objects_of_config;
-  const std::string local_storage = c.local_storage_path.empty() ? c.root_dir + "/persistent-volumes" : c.local_storage_path;
+  const std::string local_storage = LocalStoragePath(c);
   agent::ClaimVolumes claims([&objects_of_config] { return objects_of_config ? objects_of_config() : manifests::LocalObjects{}; },
                              local_storage, c.root_dir + "/pvc-bindings.json");
   agent.SetClaimVolumes(&claims);
@@ -250,41 +234,7 @@ int RunDaemon(const DaemonConfig& c) {
       return out;
     };
     deps.config_problems = [&c] { return ConfigFileProblems(c, OpenError); };
-    deps.config = {{"staticPodPath", c.manifest_path},
-                   {"staticPodURL", c.manifest_url},
-                   {"containerRuntimeEndpoint", c.runtime_endpoint},
-                   {"podLogsDir", c.pod_logs_dir},
-                   {"rootDirectory", c.root_dir},
-                   {"localStoragePath", local_storage},
-                   {"nodeName", opts.node_name},
-                   {"nodeIP", opts.node_ip},
-                   {"address", c.address},
-                   {"readOnlyPort", c.read_only_port},
-                   {"healthzBindAddress", c.healthz_bind_address},
-                   {"healthzPort", c.healthz_port},
-                   {"fileCheckFrequency", FormatDuration(c.file_check_frequency)},
-                   {"httpCheckFrequency", FormatDuration(c.http_check_frequency)},
-                   {"relistPeriod", FormatDuration(c.relist_period)},
-                   {"crashLoopBackOff", {{"initialContainerRestartPeriod", FormatDuration(c.crash_backoff_initial)},
-                                         {"maxContainerRestartPeriod", FormatDuration(c.crash_backoff_max)}}},
-                   {"containerLogMaxSize", c.container_log_max_size},
-                   {"containerLogMaxFiles", c.container_log_max_files},
-                   {"clusterDNS", c.cluster_dns},
-                   {"clusterDomain", c.cluster_domain},
-                   {"cgroupRoot", c.cgroup_root},
-                   {"cgroupsPerQOS", c.cgroups_per_qos},
-                   {"cgroupDriver", c.cgroup_driver},
-                   {"imageGCHighThresholdPercent", c.image_gc_high_threshold},
-                   {"imageGCLowThresholdPercent", c.image_gc_low_threshold},
-                   {"imageMinimumGCAge", FormatDuration(c.image_minimum_gc_age)},
-                   {"imageMaximumGCAge", FormatDuration(c.image_maximum_gc_age)},
-                   {"kubeReserved", c.kube_reserved},
-                   {"systemReserved", c.system_reserved},
-                   {"kubeReservedCgroup", c.kube_reserved_cgroup},
-                   {"systemReservedCgroup", c.system_reserved_cgroup},
-                   {"enforceNodeAllocatable", c.enforce_node_allocatable},
-                   {"podPidsLimit", c.pod_pids_limit},
-                   {"podInfraContainerImage", c.pod_infra_container_image}};
+    deps.config = ConfigzJson(c, opts.node_name, opts.node_ip);
     deps.node_events = [&agent] { return agent.NodeEvents(); };
     deps.node_name = opts.node_name;
     deps.objects = [&config, &claims](const std::string& kind) {
@@ -330,7 +280,7 @@ int RunDaemon(const DaemonConfig& c) {
   while (true) {
     // Every 30 s, hand the pages of freed heap memory back to the kernel (a start or a burst of syncs leaves
     // free chunks behind that glibc keeps resident otherwise); it takes well under a millisecond.
-    int sig = WaitSignal(std::chrono::seconds(30));
+    int sig = WaitSignal(StopSignalSet(), std::chrono::seconds(30));
     if (sig == 0) {
       malloc_trim(0);
     } else if (sig == SIGHUP) {

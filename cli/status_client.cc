@@ -1,17 +1,11 @@
 // HTTP GET to the status server (libcurl, through manifests::HttpFetch).
 #include "cli/status_client.h"
 
-#include <cstdlib>
 #include <sstream>
 
 #include "manifests/url_source.h"
 
 namespace crilet::cli {
-
-std::string DefaultServer() {
-  const char* s = std::getenv("CRILET_SERVER");
-  return s && *s ? s : "http://127.0.0.1:10255";
-}
 
 Status GetText(const std::string& server, const std::string& path, long* code, std::string* body) {
   std::string error;
@@ -38,10 +32,10 @@ std::string HealthzProblem(long code, const std::string& body) {
   return "/healthz answered " + std::to_string(code);
 }
 
-std::string AgentHealthProblem(const std::string& server) {
+std::string AgentHealthProblem(const StatusSource& source) {
   long code = 0;
   std::string body;
-  if (Status s = GetText(server, "/healthz", &code, &body); !s.ok()) return s.message();
+  if (Status s = source.GetText("/healthz", &code, &body); !s.ok()) return s.message();
   return HealthzProblem(code, body);
 }
 

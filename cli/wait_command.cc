@@ -6,18 +6,18 @@
 #include <iostream>
 #include <thread>
 
-#include "cli/daemon_locator.h"
+#include "cli/status_lookup.h"
 #include "cli/pod_lookup.h"
 #include "common/duration.h"
 
 namespace crilet::cli {
 
-Status WaitForPod(const std::string& server, const std::string& ns, const std::string& name, const WaitCondition& c,
+Status WaitForPod(const StatusSource& source, const std::string& ns, const std::string& name, const WaitCondition& c,
                   std::optional<std::chrono::nanoseconds> timeout) {
   const auto start = std::chrono::steady_clock::now();
   for (;;) {
     nlohmann::json j;
-    Status s = FindPod(server, ns, name, "", &j);
+    Status s = FindPod(source, ns, name, "", &j);
     if (!s.ok() && !s.IsNotFound()) return s;
     std::optional<nlohmann::json> pod;
     if (s.ok()) pod = std::move(j);
@@ -39,12 +39,13 @@ int WaitCommand(int argc, char** argv) {
       "  crilet wait --for=jsonpath='{.status.phase}'=Succeeded pod/job\n"
       "A pod the crilet does not list yet is waited for (it may just have been applied), except with --for=delete."};
   app.name("crilet wait");
-  std::string what, for_text, ns = "default", timeout_text = "30s", server;
+  std::string what, for_text, ns = "default", timeout_text = "30s";
+  StatusFlags daemon;
   app.add_option("resource", what, "pod/NAME (the manifest name or the full name NAME-<node>)")->required();
   app.add_option("--for", for_text, "condition=Ready[=True|False], delete, or jsonpath='{.path}'=VALUE")->required();
   app.add_option("-n,--namespace", ns, "The pod's namespace")->capture_default_str();
   app.add_option("--timeout", timeout_text, "How long to wait (0 checks once), e.g. 30s, 5m")->capture_default_str();
-  app.add_option("--server", server, "The crilet's status server [default: $CRILET_SERVER, else from /etc/crilet/config.yaml, else http://127.0.0.1:10255]");
+  AddStatusFlags(&app, &daemon);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -69,16 +70,12 @@ int WaitCommand(int argc, char** argv) {
     std::cerr << "error: --timeout: " << why << "\n";
     return 1;
   }
-  DaemonLocation where;
-  if (Status s = LocateDaemon(GatherLocatorInputs("", server, ""), RealLocatorIo(), false, &where); !s.ok()) {
+  std::unique_ptr<StatusSource> source;
+  if (Status s = OpenStatusSource(daemon, &source); !s.ok()) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;
   }
-  if (where.server.empty()) {
-    std::cerr << "error: the crilet's read-only port is disabled (readOnlyPort: 0); pass --server\n";
-    return 1;
-  }
-  Status s = WaitForPod(where.server, ns, name, c, timeout);
+  Status s = WaitForPod(*source, ns, name, c, timeout);
   if (s.IsDeadlineExceeded()) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;

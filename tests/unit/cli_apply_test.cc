@@ -283,6 +283,23 @@ TEST_CASE("discovery: flags, then --config or /etc/crilet/config.yaml, then the 
   in.config_flag = "/missing.yaml";
   CHECK(LocateDaemon(in, fake.io(), true, &out).message() == "cannot read the kubelet config /missing.yaml: no such file");
 
+  // readOnlyPort: 0: no server, and the config that says so, for the CLI to read the runtime and manifests.
+  fake.configs["/off.yaml"] = {std::string("/srv/m"), std::nullopt, 0};
+  in = LocatorInputs{};
+  in.default_server = "http://127.0.0.1:10255";
+  in.config_flag = "/off.yaml";
+  REQUIRE(LocateDaemon(in, fake.io(), false, &out).ok());
+  CHECK((out.server.empty() && out.config_file == "/off.yaml"));
+  // The machine's config too, when nothing names another daemon; $CRILET_SERVER (or --server) skips it.
+  fake.configs["/etc/crilet/config.yaml"] = fake.configs["/off.yaml"];
+  in.config_flag.clear();
+  in.default_config_exists = true;
+  REQUIRE(LocateDaemon(in, fake.io(), false, &out).ok());
+  CHECK((out.server.empty() && out.config_file == "/etc/crilet/config.yaml"));
+  in.server_flag = "http://127.0.0.1:30000";
+  REQUIRE(LocateDaemon(in, fake.io(), false, &out).ok());
+  CHECK((out.server == "http://127.0.0.1:30000" && out.config_file.empty()));
+
   CHECK(ServerFromConfig({std::nullopt, std::string("::"), 10255}) == "http://[::1]:10255");
   CHECK(ServerFromConfig({std::nullopt, std::nullopt, 0}).empty());
 }

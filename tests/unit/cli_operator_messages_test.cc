@@ -86,7 +86,7 @@ TEST_CASE("get pods: an agent whose /healthz fails makes get fail, saying why", 
         "syncloop failed: reason withheld");
   CHECK(cli::HealthzProblem(503, "") == "/healthz answered 503");
   // nothing listening
-  CHECK(cli::AgentHealthProblem("http://127.0.0.1:1").rfind("cannot reach crilet at http://127.0.0.1:1", 0) == 0);
+  CHECK(cli::AgentHealthProblem(cli::HttpStatusSource("http://127.0.0.1:1")).rfind("cannot reach crilet at http://127.0.0.1:1", 0) == 0);
 }
 
 TEST_CASE("kubelet's node name: --hostname-override trimmed and lowercased, --node-ip must parse", "[cli][messages]") {
