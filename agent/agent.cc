@@ -38,6 +38,17 @@ int64_t MemTotalBytes() {
   return 0;
 }
 
+// kubelet's pidlimit.Stats: the system-wide task limit is the smaller of kernel.pid_max and kernel.threads-max.
+int64_t TaskLimit() {
+  int64_t limit = 0;
+  for (const char* path : {"/proc/sys/kernel/pid_max", "/proc/sys/kernel/threads-max"}) {
+    std::ifstream in(path);
+    int64_t v = 0;
+    if (in >> v && v > 0 && (limit == 0 || v < limit)) limit = v;
+  }
+  return limit;
+}
+
 // The root dir as it is written into sandbox labels: absolute and canonical, so that "./root" and
 // "/abs/root" name the same instance across restarts.
 std::string CanonicalRootDir(const std::string& dir) {
@@ -81,29 +92,40 @@ Agent::Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Me
     services_.node_credentials = node_credentials_.get();
   }
   services_.node_hosts = ReadFile("/etc/hosts");
-  services_.node_cpu_milli = services_.options.node_cpu_milli > 0
-                                 ? services_.options.node_cpu_milli
-                                 : static_cast<int64_t>(std::thread::hardware_concurrency()) * 1000;
-  services_.node_memory_bytes =
-      services_.options.node_memory_bytes > 0 ? services_.options.node_memory_bytes : MemTotalBytes();
+  NodeCapacity capacity;
+  capacity.cpu_milli = services_.options.node_cpu_milli > 0
+                           ? services_.options.node_cpu_milli
+                           : static_cast<int64_t>(std::thread::hardware_concurrency()) * 1000;
+  capacity.memory_bytes = services_.options.node_memory_bytes > 0 ? services_.options.node_memory_bytes : MemTotalBytes();
+  capacity.pids = services_.options.node_pids > 0 ? services_.options.node_pids : TaskLimit();
+  const NodeAllocatableConfig& reserved = services_.options.node_allocatable;
+  // kubelet's validateNodeAllocatable, before anything is created.
+  startup_error_ = ValidateReservations(capacity, reserved);
+  NodeCapacity allocatable = NodeAllocatable(capacity, reserved);
+  // Downward API limits of unset limits and admission read allocatable; oom_score_adj reads the capacity.
+  services_.node_cpu_milli = allocatable.cpu_milli;
+  services_.node_memory_bytes = capacity.memory_bytes;
+  services_.node_allocatable_memory_bytes = allocatable.memory_bytes;
   struct utsname uts {};
   node_.name = services_.options.node_name;
   node_.labels = NodeLabels(services_.options.node_name, GoArch(uname(&uts) == 0 ? uts.machine : ""),
                             services_.options.node_labels);
-  // Allocatable = capacity: crilet has no kubeReserved/systemReserved or eviction thresholds to subtract.
-  node_.allocatable_cpu_milli = services_.node_cpu_milli;
-  node_.allocatable_memory_bytes = services_.node_memory_bytes;
-  if (services_.options.cgroups_per_qos) {
+  // Allocatable = capacity - kubeReserved - systemReserved - the hard eviction threshold, as kubelet admits pods.
+  node_.allocatable_cpu_milli = allocatable.cpu_milli;
+  node_.allocatable_memory_bytes = allocatable.memory_bytes;
+  if (services_.options.cgroups_per_qos && startup_error_.empty()) {
     PodCgroupConfig config;
     config.cgroup_root = services_.options.cgroup_parent.empty() ? "/" : services_.options.cgroup_parent;
     config.driver = ParseCgroupDriver(services_.options.cgroup_driver).value_or(CgroupDriver::kCgroupfs);
-    config.node_cpu_milli = services_.node_cpu_milli;
-    config.node_memory_bytes = services_.node_memory_bytes;
+    config.node_allocatable = NodeAllocatableCgroupResources(capacity, reserved);
+    config.reserved_cgroups = ReservedCgroupsToEnforce(reserved);
+    config.pod_pids_limit = services_.options.pod_pids_limit;
     cgroup_fs_ = std::make_unique<RealCgroupFs>();
     cgroups_ = std::make_unique<PodCgroupManager>(config, cgroup_fs_.get());
     std::string why;
     if (cgroups_->Start(&why)) {
       services_.cgroups = cgroups_.get();
+      if (Status s = cgroups_->EnforceReservedCgroups(); !s.ok()) startup_error_ = s.message();
     } else {
       // kubelet refuses to start here; crilet runs its pods as with --cgroups-per-qos=false instead.
       spdlog::warn("--cgroups-per-qos: {}; pods run without QoS cgroups, under {}", why,
@@ -116,6 +138,7 @@ Agent::Agent(AgentOptions options, cri::Runtime* runtime, const Clock* clock, Me
     gc.policy.high_threshold_percent = services_.options.image_gc_high_threshold_percent;
     gc.policy.low_threshold_percent = services_.options.image_gc_low_threshold_percent;
     gc.policy.min_age = services_.options.image_minimum_gc_age;
+    gc.policy.max_age = services_.options.image_maximum_gc_age;
     gc.period = services_.options.image_gc_period;
     gc.sandbox_image = services_.options.pod_infra_container_image;
     gc.node_name = services_.options.node_name;

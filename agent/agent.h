@@ -55,6 +55,10 @@ class Agent {
   int64_t node_cpu_milli() const { return services_.node_cpu_milli; }
   int64_t node_memory_bytes() const { return services_.node_memory_bytes; }
   bool pod_cgroups_active() const { return services_.cgroups != nullptr; }
+  // Why the node's resources cannot be set up as configured (reservations above capacity, a kube-reserved or
+  // system-reserved cgroup that cannot be enforced), in kubelet's words; "" when fine. Kubelet does not start
+  // then, and neither does crilet run: check it before Start().
+  const std::string& startup_error() const { return startup_error_; }
 
   void Start();
   void Stop();
@@ -113,6 +117,7 @@ class Agent {
   std::map<std::string, manifests::Pod> admitted_;               // the pods of workers_, for admission
   std::map<std::string, manifests::Pod> rejected_;               // desired but refused by admission: Failed
   NodeInfo node_;
+  std::string startup_error_;
   std::vector<std::unique_ptr<PodWorker>> finished_;             // joined on the relist thread
   std::map<std::string, std::string> fingerprints_;              // runtime state per UID at the last relist
   std::map<std::string, std::unique_ptr<PodWorker>> orphans_;    // cleanups in flight

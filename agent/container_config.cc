@@ -6,6 +6,7 @@
 
 #include "common/expansion.h"
 #include "agent/labels.h"
+#include "agent/pod_cgroups.h"
 #include "agent/sandbox_config.h"
 
 namespace crilet::agent {
@@ -63,12 +64,6 @@ const manifests::Quantity* FindQuantity(const std::map<std::string, manifests::Q
   return it == m.end() ? nullptr : &it->second;
 }
 
-int64_t MilliCpuToShares(int64_t milli) {
-  if (milli == 0) return 2;
-  int64_t shares = milli * 1024 / 1000;
-  return std::clamp<int64_t>(shares, 2, 262144);
-}
-
 cri::MountPropagation ToPropagation(const std::string& p) {
   if (p == "HostToContainer") return cri::MountPropagation::kHostToContainer;
   if (p == "Bidirectional") return cri::MountPropagation::kBidirectional;
@@ -99,7 +94,7 @@ Status ResourceFieldValue(const Pod& pod, const Container& self, const Container
   } else if (kind == "limits" && name == "cpu") {
     milli = ctx.node_cpu_milli;  // an unset limit reads as the node's allocatable
   } else if (kind == "limits" && name == "memory") {
-    milli = ctx.node_memory_bytes * 1000;
+    milli = (ctx.node_allocatable_memory_bytes > 0 ? ctx.node_allocatable_memory_bytes : ctx.node_memory_bytes) * 1000;
   }
   if (name == "cpu") {
     int64_t div = sel.divisor && sel.divisor->milli > 0 ? sel.divisor->milli : 1000;

@@ -26,7 +26,8 @@ struct ContainerContext {
   std::string etc_hosts_path;                       // host file mounted at /etc/hosts; "" = none
   std::string termination_message_path;            // host file mounted at terminationMessagePath; "" = none
   int64_t node_cpu_milli = 0;                       // allocatable, for resourceFieldRef of unset limits
-  int64_t node_memory_bytes = 0;
+  int64_t node_memory_bytes = 0;                    // capacity, for oom_score_adj
+  int64_t node_allocatable_memory_bytes = 0;        // allocatable, for resourceFieldRef (0: the capacity)
   // The image's user from ImageStatus (ImageUser below); both unset = not known, runAsNonRoot not checked.
   std::optional<int64_t> image_uid;
   std::string image_username;

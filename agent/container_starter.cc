@@ -60,6 +60,7 @@ bool StartContainer(const Services& env, const StartRequest& req, std::string* c
   ctx.host_ip = env.options.node_ip;
   ctx.node_cpu_milli = env.node_cpu_milli;
   ctx.node_memory_bytes = env.node_memory_bytes;
+  ctx.node_allocatable_memory_bytes = env.node_allocatable_memory_bytes;
   ctx.volume_paths = *req.volume_paths;
   ctx.etc_hosts_path = req.files->EtcHostsPath();
   ctx.seccomp_root = SeccompRoot(env.options);

@@ -1,4 +1,4 @@
-// ImageGcManager: the I/O around PlanImageGc: list images and containers, read the image filesystem, remove.
+// ImageGcManager: the I/O around ImagesOverMaxAge and PlanImageGc: list, read the image filesystem, remove.
 #include "agent/image_gc.h"
 
 #include <spdlog/spdlog.h>
@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+
+#include "common/duration.h"
 
 namespace crilet::agent {
 
@@ -24,7 +26,8 @@ ImageGcManager::ImageGcManager(ImageGcOptions options, cri::Runtime* runtime, co
       clock_(clock),
       events_(events),
       metrics_(metrics),
-      stat_fs_(std::move(stat_fs)) {
+      stat_fs_(std::move(stat_fs)),
+      began_gc_(clock->Now()) {
   if (metrics_) {
     metrics_->Declare("crilet_image_garbage_collected_total", Metrics::Type::kCounter,
                       "Images removed by image garbage collection (kubelet_image_garbage_collected_total)");
@@ -78,6 +81,29 @@ Status ImageGcManager::ImageFsSpace(FsSpace* out) {
   return stat_fs_(path, out);
 }
 
+Status ImageGcManager::Remove(const std::string& id, const std::vector<cri::Image>& images, const char* reason,
+                              const std::string& why) {
+  const ImageRecord record = records_[id];
+  std::string names;
+  for (const auto& image : images) {
+    if (image.id != id) continue;
+    for (const auto& tag : image.repo_tags) names += (names.empty() ? "" : ", ") + tag;
+  }
+  spdlog::info("Removing image to free bytes: imageID {} ({}), size {}, reason {}", id,
+               names.empty() ? "untagged" : names, record.size, reason);
+  if (Status s = runtime_->RemoveImage(id); !s.ok()) return s;
+  records_.erase(id);
+  if (events_) {
+    // kubelet only logs and counts a removal; crilet also records it, so `crilet get events` shows what went.
+    events_->Record(EventKey(), "Normal", "ImageGarbageCollected",
+                    "Removed unused image " + (names.empty() ? id : names) + " (" + id + ", " +
+                        std::to_string(record.size) + " bytes) " + why,
+                    "");
+  }
+  if (metrics_) metrics_->Add("crilet_image_garbage_collected_total", {{"reason", reason}});
+  return Status::Ok();
+}
+
 Status ImageGcManager::GarbageCollect() {
   std::lock_guard<std::mutex> lock(records_mu_);
   TimePoint now = clock_->Now();
@@ -97,6 +123,17 @@ Status ImageGcManager::GarbageCollect() {
   }
   DetectImages(images, in_use, now, &records_);
 
+  // kubelet's freeOldImages runs first, whatever the disk usage; failed removals fail the run after the others.
+  std::string age_errors;
+  for (const auto& id : ImagesOverMaxAge(options_.policy, records_, now, began_gc_)) {
+    if (Status s = Remove(id, images, "age", "unused for longer than imageMaximumGCAge " +
+                                                 FormatDuration(options_.policy.max_age));
+        !s.ok()) {
+      age_errors += (age_errors.empty() ? "" : "; ") + s.message();
+    }
+  }
+  if (!age_errors.empty()) return Status::Internal("removing images over imageMaximumGCAge: " + age_errors);
+
   FsSpace space;
   if (Status s = ImageFsSpace(&space); !s.ok()) return Status(s.code(), "image filesystem: " + s.message());
   if (space.capacity == 0) {
@@ -114,28 +151,12 @@ Status ImageGcManager::GarbageCollect() {
   std::vector<std::string> errors;
   for (const auto& id : plan.candidates) {
     if (freed >= plan.bytes_to_free) break;
-    const ImageRecord record = records_[id];
-    std::string names;
-    for (const auto& image : images) {
-      if (image.id != id) continue;
-      for (const auto& tag : image.repo_tags) names += (names.empty() ? "" : ", ") + tag;
-    }
-    spdlog::info("Removing image to free bytes: imageID {} ({}), size {}", id, names.empty() ? "untagged" : names,
-                 record.size);
-    if (Status s = runtime_->RemoveImage(id); !s.ok()) {
+    const uint64_t size = records_[id].size;
+    if (Status s = Remove(id, images, "space", "to free space on the image filesystem"); !s.ok()) {
       errors.push_back(s.message());
       continue;
     }
-    records_.erase(id);
-    freed += static_cast<int64_t>(record.size);
-    if (events_) {
-      // kubelet only logs and counts a removal; crilet also records it, so `crilet get events` shows what went.
-      events_->Record(EventKey(), "Normal", "ImageGarbageCollected",
-                      "Removed unused image " + (names.empty() ? id : names) + " (" + id + ", " +
-                          std::to_string(record.size) + " bytes) to free space on the image filesystem",
-                      "");
-    }
-    if (metrics_) metrics_->Add("crilet_image_garbage_collected_total", {{"reason", "space"}});
+    freed += static_cast<int64_t>(size);
   }
   if (!errors.empty()) {
     std::string all;

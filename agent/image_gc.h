@@ -1,6 +1,6 @@
-/// ImageGcManager: kubelet's image garbage collection loop: every period (5 minutes) it detects the images and,
-/// when the image filesystem is over the high threshold, removes unused ones (PlanImageGc) until it is below the
-/// low threshold.
+/// ImageGcManager: kubelet's image garbage collection loop: every period (5 minutes) it detects the images, removes
+/// those unused for longer than imageMaximumGCAge (ImagesOverMaxAge) and, when the image filesystem is over the
+/// high threshold, removes unused ones (PlanImageGc) until it is below the low threshold.
 #pragma once
 
 #include <condition_variable>
@@ -52,7 +52,8 @@ class ImageGcManager {
   void Stop();
 
   // One run: kubelet's GarbageCollect. An error when the image filesystem cannot be read, a removal failed, or
-  // less than needed could be freed (then also a FreeDiskSpaceFailed event).
+  // less than needed could be freed (then also a FreeDiskSpaceFailed event). The maximum age counts from the
+  // manager's construction (kubelet's beganGC, when its GC loop starts).
   Status GarbageCollect();
 
   // The key events about the node are recorded under.
@@ -61,6 +62,8 @@ class ImageGcManager {
  private:
   void Loop();
   Status ImageFsSpace(FsSpace* out);
+  // records_mu_ held: removes one image, with its log line, event and metric; `why` ends the event's message.
+  Status Remove(const std::string& id, const std::vector<cri::Image>& images, const char* reason, const std::string& why);
 
   const ImageGcOptions options_;
   cri::Runtime* runtime_;
@@ -68,6 +71,7 @@ class ImageGcManager {
   EventSink* events_;
   Metrics* metrics_;
   StatFs stat_fs_;
+  const TimePoint began_gc_;
   std::mutex records_mu_;  // guards records_ (one run at a time)
   std::map<std::string, ImageRecord> records_;
   std::mutex mu_;  // guards stopping_

@@ -49,6 +49,17 @@ ImageGcPlan PlanImageGc(const ImageGcPolicy& policy, int64_t capacity, int64_t a
   return plan;
 }
 
+std::vector<std::string> ImagesOverMaxAge(const ImageGcPolicy& policy, const std::map<std::string, ImageRecord>& records,
+                                          TimePoint now, TimePoint began_gc) {
+  std::vector<std::string> out;
+  if (policy.max_age <= Duration::zero() || now - began_gc <= policy.max_age) return out;
+  for (const auto& [id, r] : records) {
+    if (r.pinned || r.last_used >= now) continue;  // in use this run
+    if (r.last_used == TimePoint{} || now - r.last_used > policy.max_age) out.push_back(id);
+  }
+  return out;
+}
+
 std::string ValidateImageGcPolicy(const ImageGcPolicy& p) {
   // pkg/kubelet/apis/config/validation: each in [0, 100], low below high (unless high is 100 and GC is off).
   if (p.high_threshold_percent < 0 || p.high_threshold_percent > 100) {
@@ -62,6 +73,10 @@ std::string ValidateImageGcPolicy(const ImageGcPolicy& p) {
            "(--image-gc-high-threshold)";
   }
   if (p.min_age < Duration::zero()) return "imageMinimumGCAge (--minimum-image-ttl-duration) must not be negative";
+  if (p.max_age < Duration::zero()) return "imageMaximumGCAge must not be negative";
+  if (p.max_age > Duration::zero() && p.max_age <= p.min_age) {
+    return "imageMaximumGCAge must be greater than imageMinimumGCAge";
+  }
   return "";
 }
 

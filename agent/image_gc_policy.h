@@ -1,5 +1,6 @@
 /// Kubelet's image garbage collection decision (pkg/kubelet/images/image_gc_manager.go): which images to remove,
-/// least recently used first, when the image filesystem is over the high threshold; pure.
+/// those unused for longer than the maximum age, then least recently used first while the image filesystem is over
+/// the high threshold; pure.
 #pragma once
 
 #include <chrono>
@@ -14,11 +15,13 @@
 
 namespace crilet::agent {
 
-// KubeletConfiguration imageGCHighThresholdPercent, imageGCLowThresholdPercent, imageMinimumGCAge.
+// KubeletConfiguration imageGCHighThresholdPercent, imageGCLowThresholdPercent, imageMinimumGCAge,
+// imageMaximumGCAge (kubelet 1.30+; 0 = off).
 struct ImageGcPolicy {
   int high_threshold_percent = 85;
   int low_threshold_percent = 80;
   Duration min_age = std::chrono::minutes(2);
+  Duration max_age = Duration::zero();
 };
 
 // What the manager remembers of an image between runs (kubelet's imageRecord), kept in memory only: after a
@@ -26,7 +29,7 @@ struct ImageGcPolicy {
 struct ImageRecord {
   uint64_t size = 0;
   TimePoint first_detected;
-  TimePoint last_used;  // the last run that found a container (any state) using it
+  TimePoint last_used;  // the last run that found a container (any state) using it; TimePoint{}: never
   bool pinned = false;  // the runtime's Image.pinned: never removed
 };
 
@@ -50,7 +53,14 @@ struct ImageGcPlan {
 ImageGcPlan PlanImageGc(const ImageGcPolicy& policy, int64_t capacity, int64_t available,
                         const std::map<std::string, ImageRecord>& records, TimePoint now);
 
-// kubelet's validation of the two thresholds; "" when fine.
+// kubelet's freeOldImages: with a maximum age set and crilet's GC running for longer than it (began_gc: when the
+// loop started; kubelet waits so that a restart, which forgets every lastUsed, removes nothing early), the images
+// not used for longer than the maximum age, whatever the disk usage: not in use this run and not pinned. An image
+// never used counts as last used at the beginning of time, as kubelet's zero time: it goes too. Sorted by ID.
+std::vector<std::string> ImagesOverMaxAge(const ImageGcPolicy& policy, const std::map<std::string, ImageRecord>& records,
+                                          TimePoint now, TimePoint began_gc);
+
+// kubelet's validation of the two thresholds and the ages; "" when fine.
 std::string ValidateImageGcPolicy(const ImageGcPolicy& policy);
 
 }  // namespace crilet::agent

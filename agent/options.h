@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/node_allocatable.h"
+
 namespace crilet::agent {
 
 struct AgentOptions {
@@ -24,11 +26,15 @@ struct AgentOptions {
   // AgentOptions never touch the machine's cgroups; crilet run sets it as kubelet's default (true).
   bool cgroups_per_qos = false;
   std::string cgroup_driver = "cgroupfs";     // --cgroup-driver: cgroupfs or systemd
+  // kubeReserved, systemReserved, their cgroups and enforceNodeAllocatable: node allocatable, kubepods' limits.
+  NodeAllocatableConfig node_allocatable;
+  int64_t pod_pids_limit = -1;                // podPidsLimit (--pod-max-pids): each pod cgroup's pids.max if > 0
   // Image garbage collection (kubelet's image manager); off unless set, as cgroups_per_qos.
   bool image_gc = false;
   int image_gc_high_threshold_percent = 85;   // imageGCHighThresholdPercent
   int image_gc_low_threshold_percent = 80;    // imageGCLowThresholdPercent
   std::chrono::nanoseconds image_minimum_gc_age = std::chrono::minutes(2);  // imageMinimumGCAge
+  std::chrono::nanoseconds image_maximum_gc_age{0};  // imageMaximumGCAge: unused longer than this goes; 0 = off
   std::chrono::nanoseconds image_gc_period = std::chrono::minutes(5);       // kubelet's ImageGCPeriod
   std::string pod_infra_container_image;      // never garbage collected (--pod-infra-container-image)
   std::chrono::nanoseconds relist_period = std::chrono::seconds(1);
@@ -40,8 +46,9 @@ struct AgentOptions {
   std::chrono::nanoseconds image_backoff_max = std::chrono::seconds(300);
   std::chrono::nanoseconds housekeeping_period = std::chrono::seconds(2);
   std::chrono::nanoseconds gc_period = std::chrono::minutes(1);
-  int64_t node_memory_bytes = 0;              // for oom_score_adj of burstable pods; 0 = read /proc/meminfo
-  int64_t node_cpu_milli = 0;                 // the node's CPU capacity for admission; 0 = the CPU count
+  int64_t node_memory_bytes = 0;              // the node's memory capacity; 0 = read /proc/meminfo
+  int64_t node_pids = 0;                      // the node's task limit; 0 = min(kernel.pid_max, kernel.threads-max)
+  int64_t node_cpu_milli = 0;                 // the node's CPU capacity; 0 = the CPU count
   std::map<std::string, std::string> node_labels;  // --node-labels, on top of kubelet's default node labels
   bool watch_exits = true;                    // learn of container exits through pidfds, not only the relist
   std::string runtime_endpoint;               // for messages ("cannot reach container runtime at ...")

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "agent/qos_policy.h"
 
@@ -47,20 +48,29 @@ bool PodCgroupManager::MakeCgroup(const CgroupName& name, std::string* error) {
   return ok;
 }
 
-void PodCgroupManager::Apply(const CgroupName& name, const CgroupResources& r) {
+Status PodCgroupManager::Apply(const CgroupName& name, const CgroupResources& r, bool strict) {
   std::string path = ToCgroupfs(name);
   auto has = [&](const char* c) { return std::find(controllers_.begin(), controllers_.end(), c) != controllers_.end(); };
-  auto write = [&](const char* controller, const char* file, int64_t value) {
-    if (!has(controller)) return;
-    if (Status s = fs_->Write(controller, path, file, std::to_string(value)); !s.ok()) {
-      WarnOnce(file, "cannot set " + std::string(file) + " of cgroup " + path + ": " + s.message());
+  Status first = Status::Ok();
+  auto write = [&](const char* controller, const char* file, const std::string& value) {
+    if (!has(controller) || (strict && !first.ok())) return;
+    if (Status s = fs_->Write(controller, path, file, value); !s.ok()) {
+      if (strict) {
+        first = s;
+      } else {
+        WarnOnce(file, "cannot set " + std::string(file) + " of cgroup " + path + ": " + s.message());
+      }
     }
   };
-  if (r.cpu_shares) write("cpu", "cpu.shares", *r.cpu_shares);
+  if (r.cpu_shares) write("cpu", "cpu.shares", std::to_string(*r.cpu_shares));
   // The period first: the kernel checks the quota against it.
-  if (r.cpu_period) write("cpu", "cpu.cfs_period_us", *r.cpu_period);
-  if (r.cpu_quota) write("cpu", "cpu.cfs_quota_us", *r.cpu_quota > 0 ? *r.cpu_quota : -1);
-  if (r.memory_limit_bytes) write("memory", "memory.limit_in_bytes", *r.memory_limit_bytes);
+  if (r.cpu_period) write("cpu", "cpu.cfs_period_us", std::to_string(*r.cpu_period));
+  if (r.cpu_quota) write("cpu", "cpu.cfs_quota_us", std::to_string(*r.cpu_quota > 0 ? *r.cpu_quota : -1));
+  if (r.memory_limit_bytes) write("memory", "memory.limit_in_bytes", std::to_string(*r.memory_limit_bytes));
+  if (r.pids_limit && *r.pids_limit != 0) {
+    write("pids", "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max");
+  }
+  return first;
 }
 
 bool PodCgroupManager::Start(std::string* why) {
@@ -91,7 +101,7 @@ bool PodCgroupManager::Start(std::string* why) {
     }
   }
   if (!MakeCgroup(qos_.guaranteed, why)) return false;
-  Apply(qos_.guaranteed, NodeAllocatableResources(config_.node_cpu_milli, config_.node_memory_bytes));
+  Apply(qos_.guaranteed, config_.node_allocatable);
   MakeCgroup(qos_.burstable);
   MakeCgroup(qos_.besteffort);
   CgroupResources besteffort;
@@ -100,6 +110,49 @@ bool PodCgroupManager::Start(std::string* why) {
   write_files_ = true;
   UpdateBurstableLocked();
   return true;
+}
+
+namespace {
+
+// Go's %q of a CgroupName ([]string), as kubelet's messages print it: ["kube.slice"], ["a" "b"].
+std::string QuotedComponents(const CgroupName& name) {
+  std::string out = "[";
+  for (const auto& part : name) out += (out.size() > 1 ? " \"" : "\"") + part + "\"";
+  return out + "]";
+}
+
+}  // namespace
+
+Status PodCgroupManager::EnforceReservedCgroups() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& rc : config_.reserved_cgroups) {
+    CgroupName name = ParseCgroupfsName(rc.name);
+    std::string failed = "Failed to enforce " + rc.what + " Cgroup Limits on \"" + rc.name + "\": ";
+    if (rc.reservation.empty()) return Status::InvalidArgument(failed + QuotedComponents(name) + " cgroup is not config properly");
+    if (!write_files_) {
+      WarnOnce("reserved:" + rc.name, rc.what + " cgroup " + rc.name + " is not enforced: crilet writes cgroup "
+                                          "settings on cgroup v1 with the cgroupfs driver only");
+      continue;
+    }
+    // kubelet's cgroupManager.Exists: every managed controller's directory, and the systemd named hierarchy's.
+    std::vector<std::string> check = controllers_;
+    if (std::find(hierarchies_.begin(), hierarchies_.end(), "systemd") != hierarchies_.end()) check.push_back("systemd");
+    std::string missing;
+    for (const auto& c : check) {
+      if (!fs_->Exists(c, ToCgroupfs(name))) missing += (missing.empty() ? "" : ", ") + c;
+    }
+    if (!missing.empty()) {
+      spdlog::info("cgroup {} is missing in the {} hierarchies", ToCgroupfs(name), missing);
+      return Status::NotFound(failed + QuotedComponents(name) + " cgroup does not exist");
+    }
+    if (Status s = Apply(name, ReservedCgroupResources(rc.reservation), true); !s.ok()) {
+      return Status(s.code(), failed + s.message());
+    }
+    std::string lower = rc.what;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    spdlog::info("Updated limits on {} cgroup {}", lower, rc.name);
+  }
+  return Status::Ok();
 }
 
 std::string PodCgroupManager::CgroupParent(const manifests::Pod& pod) const {
@@ -129,7 +182,7 @@ void PodCgroupManager::EnsurePod(const manifests::Pod& pod) {
   if (!write_files_) return;
   CgroupName name = PodCgroupName(qos_, PodQosClass(pod), uid);
   MakeCgroup(name);
-  Apply(name, PodCgroupResources(pod));
+  Apply(name, PodCgroupResources(pod, config_.pod_pids_limit));
 }
 
 Status PodCgroupManager::RemoveTree(const std::string& controller, const std::string& path) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "agent/cgroup_fs.h"
+#include "agent/node_allocatable.h"
 #include "agent/pod_cgroups.h"
 #include "manifests/pod.h"
 
@@ -17,8 +18,9 @@ namespace crilet::agent {
 struct PodCgroupConfig {
   std::string cgroup_root = "/";                   // --cgroup-root ("" = "/")
   CgroupDriver driver = CgroupDriver::kCgroupfs;   // --cgroup-driver
-  int64_t node_cpu_milli = 0;                      // for kubepods' cpu.shares (node allocatable)
-  int64_t node_memory_bytes = 0;                   // for kubepods' memory limit
+  CgroupResources node_allocatable;               // kubepods' (NodeAllocatableCgroupResources)
+  std::vector<ReservedCgroup> reserved_cgroups;    // enforceNodeAllocatable's kube-reserved, system-reserved
+  int64_t pod_pids_limit = -1;                     // podPidsLimit (--pod-max-pids); -1 = none per pod
 };
 
 // Thread-safe: pod workers call it at once; mu_ guards the pod registry, the warnings and every file write.
@@ -31,10 +33,15 @@ class PodCgroupManager {
   PodCgroupManager& operator=(const PodCgroupManager&) = delete;
 
   // kubelet's qosContainerManager.Start and createNodeAllocatableCgroups: the QoS tiers exist in every
-  // controller, kubepods with the node's capacity, besteffort with 2 cpu shares. False with *why when the
+  // controller, kubepods with node allocatable's settings, besteffort with 2 cpu shares. False with *why when the
   // hierarchy cannot be made (no cgroup v1, read-only): the caller then runs without pod cgroups. With the systemd
   // driver nothing is written (the runtime's systemd creates the slices).
   bool Start(std::string* why);
+
+  // kubelet's enforceNodeAllocatableCgroups for kube-reserved and system-reserved (after Start): each named cgroup
+  // must exist in every controller crilet manages (and systemd's), and gets its reservation's cpu.shares, memory
+  // limit and pids.max. An error, in kubelet's words, for the first that fails: kubelet then does not start.
+  Status EnforceReservedCgroups();
 
   // The CRI cgroup_parent of the pod's sandbox: <root>/kubepods[/<qos>]/pod<uid> in the driver's spelling.
   std::string CgroupParent(const manifests::Pod& pod) const;
@@ -53,7 +60,8 @@ class PodCgroupManager {
   int64_t burstable_shares() const;
 
  private:
-  void Apply(const CgroupName& name, const CgroupResources& r);   // mu_ held
+  // mu_ held. A refused write is one warning, or with `strict` the returned error (and the rest is not written).
+  Status Apply(const CgroupName& name, const CgroupResources& r, bool strict = false);
   // mu_ held; true if it exists after. A failure is *error when given (and stops), else one warning.
   bool MakeCgroup(const CgroupName& name, std::string* error = nullptr);
   Status RemoveTree(const std::string& controller, const std::string& path);

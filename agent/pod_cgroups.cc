@@ -121,7 +121,7 @@ PodLimits ComputePodLimits(const manifests::Pod& pod) {
   return PodLimits{std::max(sum.cpu_milli, init_max.cpu_milli), std::max(sum.memory_bytes, init_max.memory_bytes)};
 }
 
-CgroupResources PodCgroupResources(const manifests::Pod& pod) {
+CgroupResources PodCgroupResources(const manifests::Pod& pod, int64_t pod_pids_limit) {
   PodRequests requests = ComputePodRequests(pod);
   PodLimits limits = ComputePodLimits(pod);
   // ResourceConfigForPod's ContainerFn sees the regular containers only.
@@ -149,6 +149,7 @@ CgroupResources PodCgroupResources(const manifests::Pod& pod) {
   } else {
     r.cpu_shares = kMinShares;
   }
+  if (pod_pids_limit > 0) r.pids_limit = pod_pids_limit;
   return r;
 }
 
@@ -158,13 +159,6 @@ int64_t BurstableCpuShares(const std::vector<const manifests::Pod*>& active_pods
     if (PodQosClass(*pod) == "Burstable") milli += ComputePodRequests(*pod).cpu_milli;
   }
   return MilliCpuToShares(milli);
-}
-
-CgroupResources NodeAllocatableResources(int64_t node_cpu_milli, int64_t node_memory_bytes) {
-  CgroupResources r;
-  if (node_cpu_milli > 0) r.cpu_shares = MilliCpuToShares(node_cpu_milli);
-  if (node_memory_bytes > 0) r.memory_limit_bytes = node_memory_bytes;
-  return r;
 }
 
 }  // namespace crilet::agent

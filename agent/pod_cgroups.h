@@ -48,6 +48,8 @@ struct CgroupResources {
   std::optional<int64_t> cpu_quota;   // microseconds per cpu_period
   std::optional<int64_t> cpu_period;  // microseconds
   std::optional<int64_t> memory_limit_bytes;
+  // pids.max: a count, or negative for "max" (no limit); 0 writes nothing, as libcontainer's PidsLimit.
+  std::optional<int64_t> pids_limit;
   bool operator==(const CgroupResources&) const = default;
 };
 
@@ -66,16 +68,16 @@ PodLimits ComputePodLimits(const manifests::Pod& pod);
 
 // kubelet's ResourceConfigForPod (CPU CFS quota enforced, 100 ms period): Guaranteed: shares from the pod's cpu
 // requests, quota from its cpu limits, memory limit; Burstable: shares, and the quota (memory limit) only when
-// every regular container has a cpu (memory) limit; BestEffort: shares 2.
-CgroupResources PodCgroupResources(const manifests::Pod& pod);
+// every regular container has a cpu (memory) limit; BestEffort: shares 2. With podPidsLimit (--pod-max-pids)
+// above 0 every pod's pids.max is that (podContainerManager.EnsureExists); -1 and 0 leave pids.max alone, so the
+// pod shares kubepods' limit.
+CgroupResources PodCgroupResources(const manifests::Pod& pod, int64_t pod_pids_limit = -1);
 
 // kubelet's setCPUCgroupConfig: the burstable tier's shares follow the summed cpu requests of the active
 // Burstable pods (2 when there are none); besteffort always has 2.
 int64_t BurstableCpuShares(const std::vector<const manifests::Pod*>& active_pods);
 inline constexpr int64_t kBestEffortCpuShares = 2;
 
-// kubelet's node allocatable cgroup (kubepods) with enforceNodeAllocatable [pods] and nothing reserved: cpu shares
-// of the node's CPUs and a memory limit of its memory capacity. Zero capacities leave the setting alone.
-CgroupResources NodeAllocatableResources(int64_t node_cpu_milli, int64_t node_memory_bytes);
+// kubepods' own settings come from NodeAllocatableCgroupResources (agent/node_allocatable.h).
 
 }  // namespace crilet::agent

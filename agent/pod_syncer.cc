@@ -386,6 +386,7 @@ Status PodSyncer::ProjectObjectVolumes(TimePoint now, std::map<std::string, std:
   ContainerContext ctx;
   ctx.node_cpu_milli = env_->node_cpu_milli;
   ctx.node_memory_bytes = env_->node_memory_bytes;
+  ctx.node_allocatable_memory_bytes = env_->node_allocatable_memory_bytes;
   const manifests::LocalObjects current = env_->objects ? env_->objects() : manifests::LocalObjects{};
   std::vector<std::string> ignored;
   manifests::LocalObjects objects =

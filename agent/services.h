@@ -40,8 +40,9 @@ struct Services {
   PodCgroupManager* cgroups = nullptr;
   AgentOptions options;
   std::string node_hosts;            // the node's /etc/hosts, for hostNetwork pods
-  int64_t node_cpu_milli = 0;
-  int64_t node_memory_bytes = 0;
+  int64_t node_cpu_milli = 0;                  // allocatable (downward API of unset cpu limits)
+  int64_t node_memory_bytes = 0;               // capacity (oom_score_adj)
+  int64_t node_allocatable_memory_bytes = 0;   // allocatable (downward API of unset memory limits)
 };
 
 }  // namespace crilet::agent

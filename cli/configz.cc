@@ -37,6 +37,13 @@ nlohmann::json ConfigzJson(const DaemonConfig& c, const std::string& node_name, 
          {"imageGCHighThresholdPercent", c.image_gc_high_threshold},
          {"imageGCLowThresholdPercent", c.image_gc_low_threshold},
          {"imageMinimumGCAge", FormatDuration(c.image_minimum_gc_age)},
+         {"imageMaximumGCAge", FormatDuration(c.image_maximum_gc_age)},
+         {"kubeReserved", c.kube_reserved},
+         {"systemReserved", c.system_reserved},
+         {"kubeReservedCgroup", c.kube_reserved_cgroup},
+         {"systemReservedCgroup", c.system_reserved_cgroup},
+         {"enforceNodeAllocatable", c.enforce_node_allocatable},
+         {"podPidsLimit", c.pod_pids_limit},
          {"podInfraContainerImage", c.pod_infra_container_image}};
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "common/duration.h"
 #include "manifests/quantity.h"
@@ -27,7 +28,40 @@ Status Duration(const std::optional<std::string>& flag, const char* name, std::c
   return Status::Ok();
 }
 
+// kubelet's MapStringString flag: comma-separated key=value pairs, spaces trimmed.
+Status ParseMapFlag(const std::string& text, std::map<std::string, std::string>* out) {
+  std::stringstream list(text);
+  std::string item;
+  auto trim = [](std::string s) {
+    s.erase(0, s.find_first_not_of(" \t"));
+    s.erase(s.find_last_not_of(" \t") + 1);
+    return s;
+  };
+  while (std::getline(list, item, ',')) {
+    item = trim(item);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) return Status::InvalidArgument("malformed pair, expect string=string");
+    (*out)[trim(item.substr(0, eq))] = trim(item.substr(eq + 1));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Status NodeAllocatableFromConfig(const DaemonConfig& c, agent::NodeAllocatableConfig* out) {
+  *out = agent::NodeAllocatableConfig{};
+  if (Status s = agent::ParseReservation(c.kube_reserved, &out->kube_reserved); !s.ok()) {
+    return Status::InvalidArgument("--kube-reserved value failed to parse: " + s.message());
+  }
+  if (Status s = agent::ParseReservation(c.system_reserved, &out->system_reserved); !s.ok()) {
+    return Status::InvalidArgument("--system-reserved value failed to parse: " + s.message());
+  }
+  out->kube_reserved_cgroup = c.kube_reserved_cgroup;
+  out->system_reserved_cgroup = c.system_reserved_cgroup;
+  out->enforce = c.enforce_node_allocatable;
+  return Status::Ok();
+}
 
 std::vector<std::string> ConfigFileProblems(const DaemonConfig& c,
                                             const std::function<std::string(const std::string&, bool)>& open_error) {
@@ -80,6 +114,16 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
     if (file->cgroup_root) c->cgroup_root = *file->cgroup_root;
     if (file->cgroups_per_qos) c->cgroups_per_qos = *file->cgroups_per_qos;
     if (file->cgroup_driver) c->cgroup_driver = *file->cgroup_driver;
+    if (file->kube_reserved) c->kube_reserved = *file->kube_reserved;
+    if (file->system_reserved) c->system_reserved = *file->system_reserved;
+    if (file->kube_reserved_cgroup) c->kube_reserved_cgroup = *file->kube_reserved_cgroup;
+    if (file->system_reserved_cgroup) c->system_reserved_cgroup = *file->system_reserved_cgroup;
+    if (file->enforce_node_allocatable) {
+      c->enforce_node_allocatable = *file->enforce_node_allocatable;
+      c->enforce_node_allocatable_given = true;
+    }
+    if (file->pod_pids_limit) c->pod_pids_limit = *file->pod_pids_limit;
+    if (file->image_maximum_gc_age) c->image_maximum_gc_age = *file->image_maximum_gc_age;
     if (file->image_gc_high_threshold_percent) c->image_gc_high_threshold = static_cast<int>(*file->image_gc_high_threshold_percent);
     if (file->image_gc_low_threshold_percent) c->image_gc_low_threshold = static_cast<int>(*file->image_gc_low_threshold_percent);
     if (file->image_minimum_gc_age) c->image_minimum_gc_age = *file->image_minimum_gc_age;
@@ -130,6 +174,20 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
   if (f.cgroup_root) c->cgroup_root = *f.cgroup_root;
   if (f.cgroups_per_qos) c->cgroups_per_qos = *f.cgroups_per_qos;
   if (f.cgroup_driver) c->cgroup_driver = *f.cgroup_driver;
+  // kubelet's map flags replace the file's map, and their repeats merge.
+  for (auto [flag, value, into] : {std::tuple{"kube-reserved", &f.kube_reserved, &c->kube_reserved},
+                                   std::tuple{"system-reserved", &f.system_reserved, &c->system_reserved}}) {
+    if (!*value) continue;
+    into->clear();
+    if (Status s = ParseMapFlag(**value, into); !s.ok()) return Status::InvalidArgument(std::string("--") + flag + ": " + s.message());
+  }
+  if (f.kube_reserved_cgroup) c->kube_reserved_cgroup = *f.kube_reserved_cgroup;
+  if (f.system_reserved_cgroup) c->system_reserved_cgroup = *f.system_reserved_cgroup;
+  if (f.enforce_node_allocatable) {
+    c->enforce_node_allocatable = *f.enforce_node_allocatable;
+    c->enforce_node_allocatable_given = true;
+  }
+  if (f.pod_max_pids) c->pod_pids_limit = *f.pod_max_pids;
   if (f.image_gc_high_threshold) c->image_gc_high_threshold = *f.image_gc_high_threshold;
   if (f.image_gc_low_threshold) c->image_gc_low_threshold = *f.image_gc_low_threshold;
   if (f.pod_infra_container_image) c->pod_infra_container_image = *f.pod_infra_container_image;
@@ -150,6 +208,7 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
     return s;
   }
   if (Status s = Duration(f.image_gc_period, "image-gc-period", &c->image_gc_period); !s.ok()) return s;
+  if (Status s = Duration(f.image_maximum_gc_age, "image-maximum-gc-age", &c->image_maximum_gc_age); !s.ok()) return s;
   if (c->cgroup_driver != "cgroupfs" && c->cgroup_driver != "systemd") {
     return Status::InvalidArgument("--cgroup-driver " + c->cgroup_driver + ": must be cgroupfs or systemd");
   }
@@ -167,6 +226,22 @@ Status ResolveDaemonConfig(const RunFlags& f, const manifests::KubeletConfigFile
                                    std::to_string(c->image_gc_low_threshold) +
                                    " must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) " +
                                    std::to_string(c->image_gc_high_threshold));
+  }
+  if (c->image_maximum_gc_age < std::chrono::nanoseconds::zero()) {
+    return Status::InvalidArgument("invalid configuration: imageMaximumGCAge " + FormatDuration(c->image_maximum_gc_age) +
+                                   " must not be negative");
+  }
+  if (c->image_maximum_gc_age > std::chrono::nanoseconds::zero() && c->image_maximum_gc_age <= c->image_minimum_gc_age) {
+    return Status::InvalidArgument("invalid configuration: imageMaximumGCAge " + FormatDuration(c->image_maximum_gc_age) +
+                                   " must be greater than imageMinimumGCAge " + FormatDuration(c->image_minimum_gc_age));
+  }
+  // cmd/kubelet/app/server.go parses the reservations, then the configuration's validation checks the list.
+  agent::NodeAllocatableConfig allocatable;
+  if (Status s = NodeAllocatableFromConfig(*c, &allocatable); !s.ok()) return s;
+  if (std::string why = agent::ValidateEnforceNodeAllocatable(allocatable, c->cgroups_per_qos,
+                                                              c->enforce_node_allocatable_given);
+      !why.empty()) {
+    return Status::InvalidArgument(why);
   }
   if (c->image_gc_period <= std::chrono::nanoseconds::zero()) {
     return Status::InvalidArgument("--image-gc-period: must be positive");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/node_allocatable.h"
 #include "common/status.h"
 #include "manifests/kubelet_config.h"
 
@@ -44,9 +46,16 @@ struct DaemonConfig {
   std::string cgroup_root;
   bool cgroups_per_qos = true;
   std::string cgroup_driver = "cgroupfs";
+  // Node allocatable: kubeReserved/systemReserved as given ("cpu" -> "500m"), checked by ResolveDaemonConfig.
+  std::map<std::string, std::string> kube_reserved, system_reserved;
+  std::string kube_reserved_cgroup, system_reserved_cgroup;
+  std::vector<std::string> enforce_node_allocatable = {"pods"};
+  bool enforce_node_allocatable_given = false;  // set by the file or a flag (not kubelet's default)
+  int64_t pod_pids_limit = -1;                  // podPidsLimit, --pod-max-pids
   int image_gc_high_threshold = 85;
   int image_gc_low_threshold = 80;
   std::chrono::nanoseconds image_minimum_gc_age = std::chrono::minutes(2);
+  std::chrono::nanoseconds image_maximum_gc_age{0};  // imageMaximumGCAge, --image-maximum-gc-age; 0 = off
   std::chrono::nanoseconds image_gc_period = std::chrono::minutes(5);
   // kubelet 1.33's default; the image GC keeps it whatever uses it (set it to the runtime's sandbox_image).
   std::string pod_infra_container_image = "registry.k8s.io/pause:3.10";
@@ -69,7 +78,11 @@ struct RunFlags {
       container_log_max_size, cgroup_driver, pod_infra_container_image;
   std::optional<bool> cgroups_per_qos;
   std::optional<int> image_gc_high_threshold, image_gc_low_threshold;
-  std::optional<std::string> minimum_image_ttl_duration, image_gc_period;
+  std::optional<std::string> minimum_image_ttl_duration, image_maximum_gc_age, image_gc_period;
+  // --kube-reserved / --system-reserved as kubelet's map flags: repeats merge ("cpu=1,memory=1Gi" joined by ",").
+  std::optional<std::string> kube_reserved, system_reserved, kube_reserved_cgroup, system_reserved_cgroup;
+  std::optional<std::vector<std::string>> enforce_node_allocatable;  // pflag string slice: "" = none
+  std::optional<int64_t> pod_max_pids;
   std::optional<std::string> file_check_frequency, http_check_frequency, relist_period, crash_backoff_initial,
       crash_backoff_max, runtime_request_timeout, housekeeping_interval;
   std::optional<int> read_only_port, healthz_port, container_log_max_files;
@@ -93,5 +106,9 @@ std::string OpenError(const std::string& path, bool want_dir);
 
 // Applies the config file (if any) and then the flags onto the defaults. Errors name the flag or field.
 Status ResolveDaemonConfig(const RunFlags& flags, const manifests::KubeletConfigFile* file, DaemonConfig* out);
+
+// The reservations and enforcement list as the agent takes them; errors are kubelet's ("--kube-reserved value
+// failed to parse: cannot reserve \"gpu\" resource"). ResolveDaemonConfig has checked them already.
+Status NodeAllocatableFromConfig(const DaemonConfig& c, agent::NodeAllocatableConfig* out);
 
 }  // namespace crilet::cli

@@ -148,10 +148,16 @@ int RunDaemon(const DaemonConfig& c) {
   opts.cgroup_parent = c.cgroup_root;
   opts.cgroups_per_qos = c.cgroups_per_qos;
   opts.cgroup_driver = c.cgroup_driver;
+  if (Status s = NodeAllocatableFromConfig(c, &opts.node_allocatable); !s.ok()) {  // checked when resolved
+    spdlog::error("{}", s.message());
+    return 1;
+  }
+  opts.pod_pids_limit = c.pod_pids_limit;
   opts.image_gc = true;
   opts.image_gc_high_threshold_percent = c.image_gc_high_threshold;
   opts.image_gc_low_threshold_percent = c.image_gc_low_threshold;
   opts.image_minimum_gc_age = c.image_minimum_gc_age;
+  opts.image_maximum_gc_age = c.image_maximum_gc_age;
   opts.image_gc_period = c.image_gc_period;
   opts.pod_infra_container_image = c.pod_infra_container_image;
   opts.relist_period = c.relist_period;
@@ -192,6 +198,11 @@ int RunDaemon(const DaemonConfig& c) {
   agent::Agent agent(opts, &timed, &clock, &metrics,
                      [&hook_loop](const std::string& url, const std::vector<manifests::HttpHeader>& headers,
                                   std::chrono::milliseconds timeout) { return HookHttpGet(hook_loop, url, headers, timeout); });
+  if (!agent.startup_error().empty()) {
+    // Kubelet's container manager fails to start on these, and kubelet with it.
+    spdlog::error("Failed to start ContainerManager: {}", agent.startup_error());
+    return 1;
+  }
   probes::ProbeManager prober(&timed, &clock, agent.events(), &metrics,
                               [&](const std::string& uid) { agent.PodChanged(uid); });
   hook_loop = &prober;

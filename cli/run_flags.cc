@@ -102,6 +102,30 @@ const std::vector<FlagDef>& Flags() {
        "cgroupfs or systemd: how the QoS and pod cgroups are named; must match the runtime's (default cgroupfs) "
        "(config: cgroupDriver)",
        [](F* f, const std::string& v) { f->cgroup_driver = v; }},
+      {"kube-reserved", 0, Kind::kString,
+       "Resources reserved for Kubernetes components, cpu=100m,memory=256Mi,ephemeral-storage=1Gi,pid=1000: node "
+       "allocatable is the capacity less these, systemReserved and the 100Mi eviction threshold; repeats merge "
+       "(config: kubeReserved)",
+       [](F* f, const std::string& v) { f->kube_reserved = f->kube_reserved ? *f->kube_reserved + "," + v : v; }},
+      {"system-reserved", 0, Kind::kString,
+       "Resources reserved for the system, as --kube-reserved (config: systemReserved)",
+       [](F* f, const std::string& v) { f->system_reserved = f->system_reserved ? *f->system_reserved + "," + v : v; }},
+      {"kube-reserved-cgroup", 0, Kind::kString,
+       "Existing cgroup (cgroupfs name) that gets --kube-reserved as its limits when enforced (config: kubeReservedCgroup)",
+       [](F* f, const std::string& v) { f->kube_reserved_cgroup = v; }},
+      {"system-reserved-cgroup", 0, Kind::kString,
+       "Existing cgroup that gets --system-reserved as its limits when enforced (config: systemReservedCgroup)",
+       [](F* f, const std::string& v) { f->system_reserved_cgroup = v; }},
+      {"enforce-node-allocatable", 0, Kind::kStrings,
+       "Where node allocatable is enforced: pods (kubepods' cpu.shares, memory limit and pids.max), kube-reserved, "
+       "system-reserved (their cgroups' limits), or none; '' for none (default [pods]) (config: enforceNodeAllocatable)",
+       [](F* f, const std::string& v) {
+         if (!f->enforce_node_allocatable) f->enforce_node_allocatable.emplace();
+         if (!v.empty()) f->enforce_node_allocatable->push_back(v);  // pflag: "" is the empty list
+       }},
+      {"pod-max-pids", 0, Kind::kInt64,
+       "pids.max of every pod cgroup; -1: no limit per pod, only kubepods' (default -1) (config: podPidsLimit)",
+       [](F* f, const std::string& v) { f->pod_max_pids = std::strtoll(v.c_str(), nullptr, 10); }},
       {"image-gc-high-threshold", 0, Kind::kInt32,
        "Image filesystem usage percent at which unused images are removed (default 85) "
        "(config: imageGCHighThresholdPercent)",
@@ -112,6 +136,10 @@ const std::vector<FlagDef>& Flags() {
       {"minimum-image-ttl-duration", 0, Kind::kDuration,
        "Minimum age of an unused image before it is garbage collected (default 2m0s) (config: imageMinimumGCAge)",
        [](F* f, const std::string& v) { f->minimum_image_ttl_duration = v; }},
+      {"image-maximum-gc-age", 0, Kind::kDuration,
+       "Remove images unused for longer than this, whatever the disk usage; 0s: never (default 0s) "
+       "(config: imageMaximumGCAge)",
+       [](F* f, const std::string& v) { f->image_maximum_gc_age = v; }},
       {"pod-infra-container-image", 0, Kind::kString,
        "The runtime's pod sandbox image, never garbage collected (default registry.k8s.io/pause:3.10)",
        [](F* f, const std::string& v) { f->pod_infra_container_image = v; }},

@@ -55,6 +55,7 @@ const char* TypeName(Metrics::Type t) {
     case Metrics::Type::kCounter: return "counter";
     case Metrics::Type::kGauge: return "gauge";
     case Metrics::Type::kHistogram: return "histogram";
+    case Metrics::Type::kSummary: return "summary";
   }
   return "untyped";
 }
@@ -86,7 +87,7 @@ void Metrics::Add(const std::string& name, const MetricLabels& labels, double de
 void Metrics::Set(const std::string& name, const MetricLabels& labels, double value) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = families_.find(name);
-  if (it == families_.end()) return;
+  if (it == families_.end() || it->second.type == Type::kHistogram || it->second.type == Type::kSummary) return;
   it->second.series[labels].value = value;
 }
 
@@ -102,6 +103,17 @@ void Metrics::Observe(const std::string& name, const MetricLabels& labels, doubl
   }
   s.sum += value;
   s.count++;
+}
+
+void Metrics::SetSummary(const std::string& name, const MetricLabels& labels,
+                         const std::vector<std::pair<double, double>>& quantiles, double sum, uint64_t count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = families_.find(name);
+  if (it == families_.end() || it->second.type != Type::kSummary) return;
+  Series& s = it->second.series[labels];
+  s.quantiles = quantiles;
+  s.sum = sum;
+  s.count = count;
 }
 
 void Metrics::ResetGauge(const std::string& name) {
@@ -139,6 +151,14 @@ std::string Metrics::RenderPrometheus() const {
     out += "# HELP " + name + " " + f.help + "\n";
     out += "# TYPE " + name + " " + TypeName(f.type) + "\n";
     for (const auto& [labels, s] : f.series) {
+      if (f.type == Type::kSummary) {
+        for (const auto& [q, v] : s.quantiles) {
+          out += name + FormatLabels(labels, "quantile", FormatNumber(q)) + " " + FormatNumber(v) + "\n";
+        }
+        out += name + "_sum" + FormatLabels(labels) + " " + FormatNumber(s.sum) + "\n";
+        out += name + "_count" + FormatLabels(labels) + " " + std::to_string(s.count) + "\n";
+        continue;
+      }
       if (f.type != Type::kHistogram) {
         out += name + FormatLabels(labels) + " " + FormatNumber(s.value) + "\n";
         continue;

@@ -1,7 +1,8 @@
-/// Metrics: counters, gauges and histograms with labels, rendered in the Prometheus text format.
+/// Metrics: counters, gauges, histograms and summaries with labels, rendered in the Prometheus text format.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,7 +17,7 @@ using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 // All methods are thread-safe. Families are created once (at start-up) and live as long as the registry.
 class Metrics {
  public:
-  enum class Type { kCounter, kGauge, kHistogram };
+  enum class Type { kCounter, kGauge, kHistogram, kSummary };
 
   // Declares a family; declaring the same name twice returns without change.
   void Declare(const std::string& name, Type type, const std::string& help,
@@ -25,6 +26,10 @@ class Metrics {
   void Add(const std::string& name, const MetricLabels& labels, double delta = 1);    // counter or gauge
   void Set(const std::string& name, const MetricLabels& labels, double value);       // gauge
   void Observe(const std::string& name, const MetricLabels& labels, double value);   // histogram
+  // A summary computed by the caller: {quantile, value} pairs (rendered with the reserved `quantile` label), and the
+  // sum and count of every observation.
+  void SetSummary(const std::string& name, const MetricLabels& labels,
+                  const std::vector<std::pair<double, double>>& quantiles, double sum, uint64_t count);
   // Drops all series of a gauge family (before it is recomputed from scratch, e.g. pods by phase).
   void ResetGauge(const std::string& name);
   // Drops all series of a family of any type: usage counters of containers that are gone (their values are set
@@ -42,6 +47,7 @@ class Metrics {
   struct Series {
     double value = 0;
     std::vector<uint64_t> bucket_counts;
+    std::vector<std::pair<double, double>> quantiles;  // summaries
     double sum = 0;
     uint64_t count = 0;
   };

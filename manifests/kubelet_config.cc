@@ -21,21 +21,20 @@ const std::set<std::string> kKnownIgnored = {
     "authentication", "authorization", "clusterTrustBundle", "containerLogMaxWorkers",
     "containerLogMonitorInterval", "cpuCFSQuota", "cpuCFSQuotaPeriod", "cpuManagerPolicy", "cpuManagerPolicyOptions",
     "cpuManagerReconcilePeriod", "enableControllerAttachDetach", "enableDebuggingHandlers", "enableProfilingHandler",
-    "enableServer", "enableSystemLogHandler", "enforceNodeAllocatable", "eventBurst", "eventRecordQPS",
+    "enableServer", "enableSystemLogHandler", "eventBurst", "eventRecordQPS",
     "evictionHard", "evictionMaxPodGracePeriod", "evictionMinimumReclaim", "evictionPressureTransitionPeriod",
     "evictionSoft", "evictionSoftGracePeriod", "failSwapOn", "featureGates", "fileCheckFrequency_",
-    "hairpinMode", "httpCheckFrequency_", "imageMaximumGCAge", "imageServiceEndpoint",
+    "hairpinMode", "httpCheckFrequency_", "imageServiceEndpoint",
     "iptablesDropBit", "iptablesMasqueradeBit", "kernelMemcgNotification", "kubeAPIBurst", "kubeAPIQPS",
-    "kubeReserved", "kubeReservedCgroup", "kubeletCgroups", "localStorageCapacityIsolation", "logging",
+    "kubeletCgroups", "localStorageCapacityIsolation", "logging",
     "makeIPTablesUtilChains", "maxOpenFiles", "maxParallelImagePulls", "maxPods", "memoryManagerPolicy",
     "memorySwap", "memoryThrottlingFactor", "nodeLeaseDurationSeconds", "nodeStatusMaxImages",
-    "nodeStatusReportFrequency", "nodeStatusUpdateFrequency", "oomScoreAdj", "podCIDR", "podPidsLimit",
-    "port", "protectKernelDefaults", "providerID", "qosReserved", "registerNode", "registerWithTaints",
+    "nodeStatusReportFrequency", "nodeStatusUpdateFrequency", "oomScoreAdj", "podCIDR", "port", "protectKernelDefaults", "providerID", "qosReserved", "registerNode", "registerWithTaints",
     "registryBurst", "registryPullQPS", "reservedMemory", "reservedSystemCPUs", "rotateCertificates",
     "runOnce", "seccompDefault", "serializeImagePulls", "serverTLSBootstrap", "shutdownGracePeriod",
     "shutdownGracePeriodCriticalPods", "shutdownGracePeriodByPodPriority", "singleProcessOOMKill",
-    "staticPodURLHeader_", "streamingConnectionIdleTimeout", "systemCgroups", "systemReserved",
-    "systemReservedCgroup", "tlsCertFile", "tlsCipherSuites", "tlsMinVersion", "tlsPrivateKeyFile",
+    "staticPodURLHeader_", "streamingConnectionIdleTimeout", "systemCgroups", "tlsCertFile", "tlsCipherSuites",
+    "tlsMinVersion", "tlsPrivateKeyFile",
     "topologyManagerPolicy", "topologyManagerPolicyOptions", "topologyManagerScope", "volumePluginDir",
     "volumeStatsAggPeriod", "allowedUnsafeSysctls", "containerRuntime", "enableCRIStreaming",
     "imagePullCredentialsVerificationPolicy", "preloadedImagesVerificationAllowlist", "podsPerCore",
@@ -180,6 +179,23 @@ Status ParseKubeletConfigNode(const YAML::Node& root, const std::string& name, K
     else if (key == "imageGCHighThresholdPercent") out->image_gc_high_threshold_percent = integer(v, key, 0, 100);
     else if (key == "imageGCLowThresholdPercent") out->image_gc_low_threshold_percent = integer(v, key, 0, 100);
     else if (key == "imageMinimumGCAge") out->image_minimum_gc_age = duration(v, key);
+    else if (key == "imageMaximumGCAge") out->image_maximum_gc_age = duration(v, key);
+    else if (key == "kubeReserved" || key == "systemReserved") {
+      if (!v.IsMap()) return Status::InvalidArgument(where(v, key) + ": must map resource names to quantities");
+      std::map<std::string, std::string> m;
+      for (const auto& r : v) {
+        if (!r.first.IsScalar()) return Status::InvalidArgument(where(r.first, key) + ": keys must be strings");
+        m[r.first.Scalar()] = Scalar(r.second, where(r.second, key + "." + r.first.Scalar()), &err);
+      }
+      (key == "kubeReserved" ? out->kube_reserved : out->system_reserved) = m;
+    } else if (key == "kubeReservedCgroup") out->kube_reserved_cgroup = str_or_unset(v, key);
+    else if (key == "systemReservedCgroup") out->system_reserved_cgroup = str_or_unset(v, key);
+    else if (key == "enforceNodeAllocatable") {
+      if (!v.IsSequence()) return Status::InvalidArgument(where(v, key) + ": must be a list of strings");
+      std::vector<std::string> list;
+      for (const auto& item : v) list.push_back(Scalar(item, where(item, key), &err));
+      out->enforce_node_allocatable = list;
+    } else if (key == "podPidsLimit") out->pod_pids_limit = integer(v, key, INT64_MIN, INT64_MAX);
     else if (key == "containerLogMaxSize") {
       out->container_log_max_size = str_or_unset(v, key);
       std::string why;

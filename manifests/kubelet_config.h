@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,9 +34,14 @@ struct KubeletConfigFile {
   std::optional<std::string> cgroup_root;
   std::optional<std::string> cgroup_driver;
   std::optional<bool> cgroups_per_qos;
+  std::optional<std::map<std::string, std::string>> kube_reserved, system_reserved;  // resource -> quantity
+  std::optional<std::string> kube_reserved_cgroup, system_reserved_cgroup;
+  std::optional<std::vector<std::string>> enforce_node_allocatable;  // an empty list enforces nothing
+  std::optional<int64_t> pod_pids_limit;
   std::optional<int64_t> image_gc_high_threshold_percent;
   std::optional<int64_t> image_gc_low_threshold_percent;
   std::optional<std::chrono::nanoseconds> image_minimum_gc_age;
+  std::optional<std::chrono::nanoseconds> image_maximum_gc_age;
   std::optional<std::chrono::nanoseconds> crash_loop_max_restart_period;  // crashLoopBackOff.maxContainerRestartPeriod
   std::optional<std::string> container_log_max_size;  // "10Mi"
   std::optional<int64_t> container_log_max_files;

@@ -49,8 +49,9 @@ ProbeManager::ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink*
     metrics_->Declare("crilet_probe_start_delay_seconds", Metrics::Type::kHistogram,
                       "How late probes start against their schedule.",
                       {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1});
-    metrics_->Declare("crilet_probe_start_delay_quantile_seconds", Metrics::Type::kGauge,
-                      "Quantiles of probe start delay over the last 20000 probe runs.");
+    // A summary: the quantile label is reserved for one (promtool's lint), the window is the last 20000 runs.
+    metrics_->Declare("crilet_probe_start_delay_quantile_seconds", Metrics::Type::kSummary,
+                      "Quantiles of probe start delay over the last 20000 probe runs (sum and count: all runs).");
   }
 }
 
@@ -444,8 +445,8 @@ void ProbeManager::Complete(const DueRun& run, const ProbeOutcome& outcome, Stea
   const auto took = std::chrono::steady_clock::now() - started;
   if (delays_.Add(started - run.scheduled) && metrics_) {
     auto [p50, p99] = delays_.Quantiles();
-    metrics_->Set("crilet_probe_start_delay_quantile_seconds", {{"quantile", "0.5"}}, p50);
-    metrics_->Set("crilet_probe_start_delay_quantile_seconds", {{"quantile", "0.99"}}, p99);
+    auto [sum, count] = delays_.Totals();
+    metrics_->SetSummary("crilet_probe_start_delay_quantile_seconds", {}, {{0.5, p50}, {0.99, p99}}, sum, count);
   }
   if (metrics_) {
     metrics_->Observe("crilet_probe_duration_seconds", {{"probe_type", TypeLabel(run.type)}},

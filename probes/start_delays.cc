@@ -14,7 +14,9 @@ bool StartDelays::Add(std::chrono::steady_clock::duration delay, size_t refresh_
     ring_[next_] = seconds;
   }
   next_ = (next_ + 1) % capacity_;
-  return ++added_ % refresh_every == 0;
+  total_seconds_ += seconds;
+  // The first run publishes too, so the summary exists as soon as any probe ran.
+  return ++added_ % refresh_every == 0 || added_ == 1;
 }
 
 std::pair<double, double> StartDelays::Quantiles() const {
@@ -32,6 +34,11 @@ std::pair<double, double> StartDelays::Quantiles() const {
   double p50 = at(0.5);
   double p99 = at(0.99);
   return {p50, p99};
+}
+
+std::pair<double, uint64_t> StartDelays::Totals() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {total_seconds_, added_};
 }
 
 }  // namespace crilet::probes

@@ -13,6 +13,8 @@ packages=(
   # test tools
   curl jq procps util-linux etcd-server python3
   python3-jsonschema  # /stats/summary checked against kubelet's stats/v1alpha1 shape (test_stats.sh)
+  # test_prometheus (prometheus and promtool, ~100 MB installed) and test_install (systemd-analyze verify)
+  prometheus systemd
 )
 if [[ "${CRILET_SETUP_EXTRA:-}" == *bench* ]]; then
   packages+=(podman skopeo)

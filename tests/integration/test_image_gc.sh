@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Kubelet's image garbage collection against the real runtime: with thresholds the lab's image filesystem is
 # over (high 1%, low 0%) and no minimum age, the unused images are removed (a log line and an event each), while
-# the image of a running container, the image of an exited one and the pod sandbox (pause) image stay.
+# the image of a running container, the image of an exited one and the pod sandbox (pause) image stay. With
+# imageMaximumGCAge an unused image goes at the default thresholds once crilet's GC has run for longer than it.
 source "$(dirname "$0")/lib.sh"
 
 start_lab
@@ -96,3 +97,24 @@ done
 jq -e '[.items[] | select(.reason == "FreeDiskSpaceFailed" and (.message | test("but only found [0-9]+ bytes eligible")))]
   | length == 1' <<<"$events" >/dev/null || fail "no FreeDiskSpaceFailed event: $(jq -c .items <<<"$events")"
 ok "a log line and a Normal ImageGarbageCollected node event per removal, FreeDiskSpaceFailed for the shortfall"
+
+# imageMaximumGCAge: at kubelet's default thresholds (the disk is below them), an image unused for longer than
+# the maximum age goes once the GC has run for longer than it; the used ones stay.
+stop_crilet
+make_image localhost/gc-old:1
+start_crilet --pod-infra-container-image localhost/pause:3.9 --image-maximum-gc-age 3s --minimum-image-ttl-duration 1s \
+  --image-gc-period 1s
+started=$SECONDS
+has_image localhost/gc-old:1 || fail "gc-old removed before the GC ran for 3s"
+old_gone() { ! has_image localhost/gc-old:1; }
+wait_for "gc-old removed by age" 20 old_gone
+log "gc-old removed $((SECONDS - started))s after crilet started"
+for i in docker.io/library/busybox:1.36 localhost/etcd:3.4 localhost/pause:3.9; do
+  has_image "$i" || fail "$i was removed by age: $(cri images)"
+done
+jq -e '[.items[] | select(.reason == "ImageGarbageCollected" and (.message | contains("localhost/gc-old:1"))
+  and (.message | contains("unused for longer than imageMaximumGCAge 3s")))] | length == 1' \
+  <<<"$(curl -sf "http://127.0.0.1:$PORT/events")" >/dev/null || fail "no age event: $(curl -sf "http://127.0.0.1:$PORT/events" | jq -c '.items[-3:]')"
+grep -q '^crilet_image_garbage_collected_total{reason="age"} 1$' <<<"$(curl -sf "http://127.0.0.1:$PORT/metrics")" ||
+  fail "metric: $(curl -sf "http://127.0.0.1:$PORT/metrics" | grep garbage)"
+ok "--image-maximum-gc-age 3s: the never-used image goes after 3s of GC at the default thresholds (event, reason=\"age\"); busybox, etcd and pause stay"

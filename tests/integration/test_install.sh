@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/install.sh stages the binary, unit and config; the staged config loads and runs pods; SIGTERM leaves
-# pods running, SIGHUP rescans at once.
+# scripts/install.sh stages the binary, unit and config; `systemd-analyze verify` passes on the installed unit; the
+# staged config loads and runs pods; SIGTERM leaves pods running, SIGHUP rescans at once.
 source "$(dirname "$0")/lib.sh"
 
 stage=$T/stage
@@ -13,6 +13,24 @@ echo "# local edit" >> "$stage/etc/crilet/config.yaml"
 DESTDIR=$stage CRILET_INSTALL_FROM=$CRILET_BIN "$CRILET_SOURCE_DIR/scripts/install.sh" >/dev/null
 grep -q "# local edit" "$stage/etc/crilet/config.yaml" || fail "reinstall overwrote the configuration"
 ok "install.sh stages binary, unit (KillMode=process, reload = SIGHUP) and config; a reinstall keeps the config"
+
+# systemd's own check of the unit as installed: directives, dependencies, and that ExecStart= is an executable.
+# The binary sits in the stage, not at /usr/local/bin, so the check reads the installed unit with ExecStart=
+# pointing into the stage; every other line is the installed file's (diffed below). Warnings fail it too.
+command -v systemd-analyze >/dev/null || fail "systemd-analyze not installed; scripts/setup.sh installs it (package systemd)"
+mkdir -p "$T/verify"
+sed "s|^ExecStart=/usr/local/bin/crilet |ExecStart=$stage/usr/local/bin/crilet |" "$stage/etc/systemd/system/crilet.service" \
+  > "$T/verify/crilet.service"
+changed=$(diff "$stage/etc/systemd/system/crilet.service" "$T/verify/crilet.service" | grep -c '^>' || true)
+[[ $changed == 1 ]] || fail "the verified copy differs from the installed unit in $changed lines, want only ExecStart="
+verify=$(systemd-analyze verify "$T/verify/crilet.service" 2>&1) || fail "systemd-analyze verify: $verify"
+[[ -z $verify ]] || fail "systemd-analyze verify warned: $verify"
+log "systemd-analyze verify on the installed unit (ExecStart= $stage/usr/local/bin/crilet): no output, exit 0"
+# And it does catch a broken unit: an unknown directive is reported.
+printf '[Service]\nExecStart=/bin/true\nRestartSecs=10\n' > "$T/verify/broken.service"
+grep -q "Unknown key 'RestartSecs'" <<<"$(systemd-analyze verify "$T/verify/broken.service" 2>&1)" ||
+  fail "systemd-analyze verify did not report an unknown key"
+ok "systemd-analyze verify passes on the installed unit with no warning (and reports a misspelt directive)"
 
 # The default config, pointed at the lab, runs pods (flags override the file).
 start_lab

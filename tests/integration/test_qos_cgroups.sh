@@ -151,3 +151,77 @@ fid=$(cri ps --name c -q)
 ok "--cgroups-per-qos=false: the container sits directly under --cgroup-root, no pod cgroup"
 rm "$MANIFESTS/flat.yaml"
 wait_for "flat removed" 60 bash -c "[[ \$(curl -sf http://127.0.0.1:$PORT/pods | jq '.items | length') == 0 ]]"
+
+# --- node allocatable: kubeReserved/systemReserved on kubepods, their own cgroups enforced, podPidsLimit ---
+stop_crilet
+# kubelet wants the reserved cgroups to exist already, in every controller it manages and in systemd's hierarchy.
+KUBE=/$CGROOT/kube.slice
+SYSTEM=/$CGROOT/system.slice
+for c in "${CONTROLLERS[@]}" systemd; do
+  [[ -d $CG/$c ]] || continue
+  mkdir -p "$CG/$c$KUBE" "$CG/$c$SYSTEM"
+done
+start_crilet --cgroup-root "/$CGROOT" --kube-reserved cpu=500m,memory=256Mi --kube-reserved pid=100 \
+  --system-reserved cpu=250m,memory=128Mi --enforce-node-allocatable pods,kube-reserved,system-reserved \
+  --kube-reserved-cgroup "$KUBE" --system-reserved-cgroup "$SYSTEM" --pod-max-pids 64
+cpus=$(nproc)
+mem=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) * 1024))
+tasks=$(sort -n /proc/sys/kernel/pid_max /proc/sys/kernel/threads-max | head -1)
+want_shares=$(((cpus * 1000 - 750) * 1024 / 1000))
+want_mem=$(((mem - (384 << 20)) / 4096 * 4096))  # the kernel keeps whole pages
+log "capacity: $cpus CPUs, $mem bytes, $tasks tasks; reserved: 750m, 384Mi, 100 tasks"
+[[ $(v cpu "$K" cpu.shares) == "$want_shares" && $(v memory "$K" memory.limit_in_bytes) == "$want_mem" &&
+   $(v pids "$K" pids.max) == $((tasks - 100)) ]] ||
+  fail "kubepods: shares $(v cpu "$K" cpu.shares) (want $want_shares), memory $(v memory "$K" memory.limit_in_bytes) (want $want_mem), pids $(v pids "$K" pids.max) (want $((tasks - 100)))"
+ok "kubepods: cpu.shares $want_shares, memory.limit_in_bytes $want_mem, pids.max $((tasks - 100)): capacity less kubeReserved and systemReserved"
+[[ $(v cpu "$KUBE" cpu.shares) == 512 && $(v memory "$KUBE" memory.limit_in_bytes) == $((256 << 20)) &&
+   $(v pids "$KUBE" pids.max) == 100 ]] ||
+  fail "kube-reserved cgroup: shares $(v cpu "$KUBE" cpu.shares) memory $(v memory "$KUBE" memory.limit_in_bytes) pids $(v pids "$KUBE" pids.max)"
+[[ $(v cpu "$SYSTEM" cpu.shares) == 256 && $(v memory "$SYSTEM" memory.limit_in_bytes) == $((128 << 20)) &&
+   $(v pids "$SYSTEM" pids.max) == max ]] ||
+  fail "system-reserved cgroup: shares $(v cpu "$SYSTEM" cpu.shares) memory $(v memory "$SYSTEM" memory.limit_in_bytes) pids $(v pids "$SYSTEM" pids.max)"
+grep -q "Updated limits on kube reserved cgroup $KUBE" "$T/crilet.log" || fail "no enforcement log line"
+ok "$KUBE: cpu.shares 512, memory 256Mi, pids.max 100; $SYSTEM: cpu.shares 256, memory 128Mi, pids.max max"
+
+# Admission reads allocatable: capacity less the reservations less the 100Mi eviction threshold.
+allocatable=$((cpus * 1000 - 750))
+manifest big.yaml <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: big}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: c, image: docker.io/library/busybox:1.36, command: [sleep, "3600"], resources: {requests: {cpu: $((allocatable + 1))m}}}
+YAML
+manifest pids.yaml <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: pids}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: c, image: docker.io/library/busybox:1.36, command: [sleep, "3600"]}
+YAML
+wait_for "big rejected" 30 pod_is big '.status.phase == "Failed"'
+pod_is big ".status.reason == \"OutOfcpu\" and (.status.message | endswith(\"capacity: $allocatable\"))" ||
+  fail "big: $(pod big | jq -c '.status | {reason, message}')"
+wait_for "pids running" 60 pod_is pids '.status.phase == "Running"'
+P=$K/besteffort/pod$(uid pids)
+[[ $(v pids "$P" pids.max) == 64 ]] || fail "pod pids.max $(v pids "$P" pids.max)"
+ok "a pod asking for $((allocatable + 1))m of $allocatable allocatable is OutOfcpu; --pod-max-pids 64 is the pod cgroup's pids.max"
+rm "$MANIFESTS"/*.yaml
+wait_for "pods removed" 60 bash -c "[[ \$(curl -sf http://127.0.0.1:$PORT/pods | jq '.items | length') == 0 ]]"
+stop_crilet
+
+# A reserved cgroup that does not exist stops crilet run, in kubelet's words.
+rc=0
+timeout 20 "$CRILET_BIN" run --pod-manifest-path "$MANIFESTS" --container-runtime-endpoint "$CRILET_RUNTIME_ENDPOINT" \
+  --root-dir "$ROOT" --pod-logs-dir "$LOGS" --hostname-override node1 --read-only-port 0 --healthz-port 0 \
+  --cgroup-root "/$CGROOT" --kube-reserved memory=64Mi --enforce-node-allocatable pods,kube-reserved \
+  --kube-reserved-cgroup "/$CGROOT/missing.slice" >"$T/missing.log" 2>&1 || rc=$?
+want="Failed to start ContainerManager: Failed to enforce Kube Reserved Cgroup Limits on \"/$CGROOT/missing.slice\": [\"$CGROOT\" \"missing.slice\"] cgroup does not exist"
+[[ $rc == 1 ]] && grep -qF "$want" "$T/missing.log" || fail "missing kube-reserved cgroup: exit $rc, $(tail -3 "$T/missing.log")"
+ok "a --kube-reserved-cgroup that does not exist: exit 1, '$want'"

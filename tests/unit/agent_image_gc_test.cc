@@ -215,3 +215,98 @@ TEST_CASE("flags and KubeletConfiguration: cgroupsPerQOS, cgroupDriver and the i
             .message()
             .find("cgroupsPerQOS: must be true or false") != std::string::npos);
 }
+
+TEST_CASE("imageMaximumGCAge: kubelet's freeOldImages", "[imagegc]") {
+  FakeClock clock;
+  TimePoint began = clock.Now();
+  TimePoint t0 = began + minutes(1);
+  std::map<std::string, ImageRecord> records;
+  // "used" was used at t0, "never" never, "pinned" is the runtime's, "busy" is in use at every run.
+  DetectImages({Img("used", 1), Img("never", 1), Img("pinned", 1, true), Img("busy", 1)}, {"used", "busy"}, t0, &records);
+  ImageGcPolicy policy;
+  policy.max_age = minutes(10);
+
+  SECTION("off at 0") {
+    policy.max_age = Duration::zero();
+    CHECK(ImagesOverMaxAge(policy, records, t0 + std::chrono::hours(24), began).empty());
+  }
+  SECTION("nothing until the GC has run for longer than the maximum age (a restart forgets lastUsed)") {
+    CHECK(ImagesOverMaxAge(policy, records, began + minutes(10), began).empty());
+  }
+  SECTION("then every image unused for longer than it, never used ones too; not pinned or in use ones") {
+    TimePoint now = began + minutes(10) + seconds(1);
+    DetectImages({Img("used", 1), Img("never", 1), Img("pinned", 1, true), Img("busy", 1)}, {"busy"}, now, &records);
+    CHECK(ImagesOverMaxAge(policy, records, now, began) == std::vector<std::string>{"never"});
+    now = t0 + minutes(10) + seconds(1);
+    DetectImages({Img("used", 1), Img("never", 1), Img("pinned", 1, true), Img("busy", 1)}, {"busy"}, now, &records);
+    CHECK(ImagesOverMaxAge(policy, records, now, began) == std::vector<std::string>{"never", "used"});
+  }
+  SECTION("validated as kubelet's: not negative, above imageMinimumGCAge") {
+    CHECK(ValidateImageGcPolicy(policy).empty());
+    policy.max_age = minutes(2);
+    CHECK(ValidateImageGcPolicy(policy) == "imageMaximumGCAge must be greater than imageMinimumGCAge");
+    policy.max_age = -minutes(1);
+    CHECK(ValidateImageGcPolicy(policy) == "imageMaximumGCAge must not be negative");
+  }
+}
+
+TEST_CASE("ImageGcManager: images unused past imageMaximumGCAge go whatever the disk usage", "[imagegc]") {
+  FakeClock clock;
+  cri::FakeRuntime runtime(&clock);
+  EventRecorder events(&clock);
+  Metrics metrics;
+  metrics.Declare("crilet_image_garbage_collected_total", Metrics::Type::kCounter, "removed");
+  for (const char* i : {"busybox:1.36", "old", "localhost/pause:3.9"}) runtime.AddImage(i);
+  std::string sandbox;
+  REQUIRE(runtime.RunPodSandbox(cri::SandboxConfig{}, &sandbox).ok());
+  cri::ContainerConfig cc;
+  cc.name = "app";
+  cc.image = "busybox:1.36";
+  std::string container;
+  REQUIRE(runtime.CreateContainer(sandbox, cc, cri::SandboxConfig{}, &container).ok());
+  StatFs empty_disk = [](const std::string&, FsSpace* out) {
+    out->capacity = 1000;
+    out->available = 1000;  // 0% used: the thresholds never act
+    return Status::Ok();
+  };
+  ImageGcOptions options;
+  options.sandbox_image = "localhost/pause:3.9";
+  options.node_name = "node1";
+  options.policy.max_age = minutes(10);
+  ImageGcManager gc(options, &runtime, &clock, &events, &metrics, empty_disk);
+  CHECK(gc.GarbageCollect().ok());
+  clock.Advance(minutes(10));
+  CHECK(gc.GarbageCollect().ok());
+  CHECK(runtime.CountCalls("RemoveImage") == 0);  // not yet longer than the maximum age since the start
+  clock.Advance(seconds(1));
+  CHECK(gc.GarbageCollect().ok());
+  CHECK(runtime.CountCalls("RemoveImage") == 1);
+  CHECK(runtime.CountCalls("RemoveImage sha256:old") == 1);
+  CHECK(metrics.Value("crilet_image_garbage_collected_total", {{"reason", "age"}}) == 1);
+  bool evented = false;
+  for (const auto& e : events.Events(gc.EventKey())) {
+    evented |= e.reason == "ImageGarbageCollected" && e.message.find("unused for longer than imageMaximumGCAge 10m0s") != std::string::npos;
+  }
+  CHECK(evented);
+
+  // The flag and the field, with kubelet's validation.
+  manifests::KubeletConfigFile file;
+  std::vector<std::string> warnings;
+  REQUIRE(manifests::ParseKubeletConfig("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+                                        "staticPodPath: /m\nimageMaximumGCAge: 1h\n",
+                                        "k.yaml", &file, &warnings)
+              .ok());
+  CHECK(file.ignored_fields.empty());
+  cli::DaemonConfig d;
+  REQUIRE(cli::ResolveDaemonConfig(cli::RunFlags{}, &file, &d).ok());
+  CHECK(d.image_maximum_gc_age == std::chrono::hours(1));
+  auto parsed = cli::ParseRunFlags({"--image-maximum-gc-age", "150s"});
+  REQUIRE(parsed.error.empty());
+  CHECK(parsed.flags.ignored_flags.empty());
+  cli::DaemonConfig f;
+  REQUIRE(cli::ResolveDaemonConfig(parsed.flags, &file, &f).ok());
+  CHECK(f.image_maximum_gc_age == seconds(150));
+  auto too_young = cli::ParseRunFlags({"--image-maximum-gc-age", "1m"});
+  CHECK(cli::ResolveDaemonConfig(too_young.flags, &file, &f).message() ==
+        "invalid configuration: imageMaximumGCAge 1m0s must be greater than imageMinimumGCAge 2m0s");
+}

@@ -196,8 +196,8 @@ TEST_CASE("PodCgroupManager: QoS tiers, pod cgroups with kubelet's values, remov
   FakeCgroupFs fs;
   fs.AddHierarchy("freezer");  // runc makes the pod's cgroup there too
   PodCgroupConfig config;
-  config.node_cpu_milli = 2000;
-  config.node_memory_bytes = 4LL << 30;
+  // Nothing reserved: kubepods gets the capacity.
+  config.node_allocatable = NodeAllocatableCgroupResources({2000, 4LL << 30, 0}, NodeAllocatableConfig{});
   PodCgroupManager m(config, &fs);
   std::string why;
   REQUIRE(m.Start(&why));

@@ -118,6 +118,20 @@ TEST_CASE("Status server: metrics in the Prometheus text format", "[server][stat
   CHECK(BodyOf(r).find("crilet_pods{phase=\"Running\"} 1") != std::string::npos);
 }
 
+TEST_CASE("Metrics: a summary renders its quantiles with the reserved label, then _sum and _count", "[server][status]") {
+  Metrics m;
+  m.Declare("x_delay_seconds", Metrics::Type::kSummary, "Delays.");
+  m.SetSummary("x_delay_seconds", {{"kind", "a"}}, {{0.5, 0.25}, {0.99, 1.5}}, 12.5, 40);
+  m.Set("x_delay_seconds", {}, 3);  // not a gauge: ignored
+  CHECK(m.RenderPrometheus() ==
+        "# HELP x_delay_seconds Delays.\n"
+        "# TYPE x_delay_seconds summary\n"
+        "x_delay_seconds{kind=\"a\",quantile=\"0.5\"} 0.25\n"
+        "x_delay_seconds{kind=\"a\",quantile=\"0.99\"} 1.5\n"
+        "x_delay_seconds_sum{kind=\"a\"} 12.5\n"
+        "x_delay_seconds_count{kind=\"a\"} 40\n");
+}
+
 TEST_CASE("Status server: unknown paths get 404 with a hint, writes 405, HEAD no body", "[server][status]") {
   Harness h;
   std::string r = Get(h.port(), "/nope");
