@@ -236,9 +236,31 @@ void ToProto(const ContainerStatsFilter& in, runtime::v1::ContainerStatsFilter* 
   CopyMap(in.label_selector, out->mutable_label_selector());
 }
 
+namespace {
+
+// An unset UInt64Value is "not reported", which crictl prints as 0 and -o json leaves out.
+std::optional<uint64_t> Reported(bool has, const runtime::v1::UInt64Value& v) {
+  return has ? std::optional<uint64_t>(v.value()) : std::nullopt;
+}
+
+// The CPU and memory figures of container and pod stats alike (both name their fields the same).
+template <typename Stats>
+void CopyCpuMemory(const runtime::v1::CpuUsage& cpu, const runtime::v1::MemoryUsage& mem, Stats* out) {
+  out->cpu_timestamp = cpu.timestamp();
+  out->cpu_usage_core_nano_seconds = Reported(cpu.has_usage_core_nano_seconds(), cpu.usage_core_nano_seconds());
+  out->cpu_usage_nano_cores = Reported(cpu.has_usage_nano_cores(), cpu.usage_nano_cores());
+  out->memory_timestamp = mem.timestamp();
+  out->memory_working_set_bytes = Reported(mem.has_working_set_bytes(), mem.working_set_bytes());
+  out->memory_available_bytes = Reported(mem.has_available_bytes(), mem.available_bytes());
+  out->memory_usage_bytes = Reported(mem.has_usage_bytes(), mem.usage_bytes());
+  out->memory_rss_bytes = Reported(mem.has_rss_bytes(), mem.rss_bytes());
+  out->memory_page_faults = Reported(mem.has_page_faults(), mem.page_faults());
+  out->memory_major_page_faults = Reported(mem.has_major_page_faults(), mem.major_page_faults());
+}
+
+}  // namespace
+
 ContainerStats FromProto(const runtime::v1::ContainerStats& in) {
-  // An unset UInt64Value is "not reported", which crictl prints as 0 and -o json leaves out.
-  auto value = [](bool has, const runtime::v1::UInt64Value& v) { return has ? std::optional<uint64_t>(v.value()) : std::nullopt; };
   ContainerStats out;
   const auto& a = in.attributes();
   out.id = a.id();
@@ -246,23 +268,12 @@ ContainerStats FromProto(const runtime::v1::ContainerStats& in) {
   out.attempt = a.metadata().attempt();
   out.labels = CopyMap(a.labels());
   out.annotations = CopyMap(a.annotations());
-  const auto& cpu = in.cpu();
-  out.cpu_timestamp = cpu.timestamp();
-  out.cpu_usage_core_nano_seconds = value(cpu.has_usage_core_nano_seconds(), cpu.usage_core_nano_seconds());
-  out.cpu_usage_nano_cores = value(cpu.has_usage_nano_cores(), cpu.usage_nano_cores());
-  const auto& mem = in.memory();
-  out.memory_timestamp = mem.timestamp();
-  out.memory_working_set_bytes = value(mem.has_working_set_bytes(), mem.working_set_bytes());
-  out.memory_available_bytes = value(mem.has_available_bytes(), mem.available_bytes());
-  out.memory_usage_bytes = value(mem.has_usage_bytes(), mem.usage_bytes());
-  out.memory_rss_bytes = value(mem.has_rss_bytes(), mem.rss_bytes());
-  out.memory_page_faults = value(mem.has_page_faults(), mem.page_faults());
-  out.memory_major_page_faults = value(mem.has_major_page_faults(), mem.major_page_faults());
+  CopyCpuMemory(in.cpu(), in.memory(), &out);
   const auto& fs = in.writable_layer();
   out.writable_layer_timestamp = fs.timestamp();
   out.writable_layer_mountpoint = fs.fs_id().mountpoint();
-  out.writable_layer_used_bytes = value(fs.has_used_bytes(), fs.used_bytes());
-  out.writable_layer_inodes_used = value(fs.has_inodes_used(), fs.inodes_used());
+  out.writable_layer_used_bytes = Reported(fs.has_used_bytes(), fs.used_bytes());
+  out.writable_layer_inodes_used = Reported(fs.has_inodes_used(), fs.inodes_used());
   return out;
 }
 
@@ -272,7 +283,6 @@ void ToProto(const PodSandboxStatsFilter& in, runtime::v1::PodSandboxStatsFilter
 }
 
 PodSandboxStats FromProto(const runtime::v1::PodSandboxStats& in) {
-  auto value = [](bool has, const runtime::v1::UInt64Value& v) { return has ? std::optional<uint64_t>(v.value()) : std::nullopt; };
   PodSandboxStats out;
   const auto& a = in.attributes();
   out.id = a.id();
@@ -283,19 +293,8 @@ PodSandboxStats FromProto(const runtime::v1::PodSandboxStats& in) {
   out.labels = CopyMap(a.labels());
   out.annotations = CopyMap(a.annotations());
   const auto& linux = in.linux();
-  const auto& cpu = linux.cpu();
-  out.cpu_timestamp = cpu.timestamp();
-  out.cpu_usage_core_nano_seconds = value(cpu.has_usage_core_nano_seconds(), cpu.usage_core_nano_seconds());
-  out.cpu_usage_nano_cores = value(cpu.has_usage_nano_cores(), cpu.usage_nano_cores());
-  const auto& mem = linux.memory();
-  out.memory_timestamp = mem.timestamp();
-  out.memory_working_set_bytes = value(mem.has_working_set_bytes(), mem.working_set_bytes());
-  out.memory_available_bytes = value(mem.has_available_bytes(), mem.available_bytes());
-  out.memory_usage_bytes = value(mem.has_usage_bytes(), mem.usage_bytes());
-  out.memory_rss_bytes = value(mem.has_rss_bytes(), mem.rss_bytes());
-  out.memory_page_faults = value(mem.has_page_faults(), mem.page_faults());
-  out.memory_major_page_faults = value(mem.has_major_page_faults(), mem.major_page_faults());
-  out.process_count = value(linux.process().has_process_count(), linux.process().process_count());
+  CopyCpuMemory(linux.cpu(), linux.memory(), &out);
+  out.process_count = Reported(linux.process().has_process_count(), linux.process().process_count());
   for (const auto& c : linux.containers()) out.containers.push_back(FromProto(c));
   return out;
 }
