@@ -14,6 +14,7 @@
 #include "cli/local_pod_record.h"
 #include "cli/node_identity.h"
 #include "cli/node_info.h"
+#include "cli/status_client.h"
 #include "cri/grpc_runtime.h"
 #include "manifests/dir_source.h"
 #include "manifests/kubelet_config.h"
@@ -97,6 +98,54 @@ std::string LocalStatusSource::Name() const {
   return "crilet's runtime at " + config_.runtime_endpoint + " (read directly, as " + origin_ + " sets readOnlyPort: 0)";
 }
 
+agent::PodRecord LocalStatusSource::Record(const manifests::Pod& pod, const agent::ObservedPod& obs,
+                                           const agent::PodCheckpoint* checkpoint, TimePoint now) const {
+  std::map<std::string, std::string> messages = TerminationMessages(obs);
+  LocalPodInput in;
+  in.pod = &pod;
+  in.observed = &obs;
+  in.checkpoint = checkpoint;
+  in.termination_messages = &messages;
+  in.host_ip = node_ip_;
+  in.crash_backoff_initial = config_.crash_backoff_initial;
+  in.crash_backoff_max = config_.crash_backoff_max;
+  in.now = now;
+  return LocalPodRecord(in);
+}
+
+void LocalStatusSource::FillStore(const std::vector<cri::Sandbox>& sandboxes, const std::vector<manifests::Pod>& pods,
+                                  const InstanceIdentity& instance, bool runtime_up, agent::StatusStore* store) const {
+  const TimePoint now = clock_->Now();
+  agent::RuntimeStateReader reader(runtime_.get(), instance.root_dir);
+  std::set<std::string> desired;
+  for (const auto& pod : pods) {
+    desired.insert(pod.metadata.uid);
+    agent::ObservedPod obs;
+    obs.uid = pod.metadata.uid;
+    if (runtime_up) (void)reader.GetPod(pod.metadata.uid, &obs);
+    agent::PodCheckpoint cp;
+    (void)agent::LoadCheckpoint(instance.root_dir + "/pods/" + pod.metadata.uid + "/checkpoint.json", &cp);
+    agent::PodRecord r = Record(pod, obs, &cp, now);
+    store->Set(r.pod, r.status);
+  }
+  // Pods whose manifest is gone and whose sandbox still runs are being stopped by the agent: Terminating.
+  std::set<std::string> departing;
+  for (const auto& sb : sandboxes) {
+    const std::string& uid = sb.metadata.uid;
+    if (sb.state != cri::SandboxState::kReady || desired.count(uid) || departing.count(uid) ||
+        agent::SandboxOwnership(sb.labels, instance.root_dir) != agent::Ownership::kOurs) {
+      continue;
+    }
+    departing.insert(uid);
+    agent::ObservedPod obs;
+    obs.uid = uid;
+    (void)reader.GetPod(uid, &obs);
+    agent::PodRecord r = Record(DepartingPod(sb, obs, instance.node_name), obs, nullptr, now);
+    store->Set(r.pod, r.status);
+    store->MarkTerminating(uid, now, 0);
+  }
+}
+
 LocalStatusSource::Answer LocalStatusSource::Serve(const std::string& target) const {
   server::HttpRequest req = ParseTarget(target);
   const bool usage = req.path.rfind("/stats/", 0) == 0 || req.path == "/spec";
@@ -105,58 +154,15 @@ LocalStatusSource::Answer LocalStatusSource::Serve(const std::string& target) co
     return {503, "crilet keeps " + what + " in memory and serves them on its read-only port, which " + origin_ +
                      " turns off (readOnlyPort: 0)"};
   }
-  const TimePoint now = clock_->Now();
   std::vector<cri::Sandbox> sandboxes;
   Status runtime_status = runtime_->ListPodSandbox({}, &sandboxes);
   const InstanceIdentity instance = FindInstance(sandboxes, {config_.root_dir, node_name_});
   const std::string& root_dir = instance.root_dir;
   const std::string& node_name = instance.node_name;
   ManifestRead read = ReadManifests(config_, node_name, *clock_);
-  agent::RuntimeStateReader reader(runtime_.get(), root_dir);
   agent::StatusStore store(nullptr);
-  std::set<std::string> desired;
-  for (const auto& pod : read.pods) {
-    desired.insert(pod.metadata.uid);
-    agent::ObservedPod obs;
-    obs.uid = pod.metadata.uid;
-    if (runtime_status.ok()) (void)reader.GetPod(pod.metadata.uid, &obs);
-    agent::PodCheckpoint cp;
-    (void)agent::LoadCheckpoint(root_dir + "/pods/" + pod.metadata.uid + "/checkpoint.json", &cp);
-    std::map<std::string, std::string> messages = TerminationMessages(obs);
-    LocalPodInput in;
-    in.pod = &pod;
-    in.observed = &obs;
-    in.checkpoint = &cp;
-    in.termination_messages = &messages;
-    in.host_ip = node_ip_;
-    in.crash_backoff_initial = config_.crash_backoff_initial;
-    in.crash_backoff_max = config_.crash_backoff_max;
-    in.now = now;
-    agent::PodRecord r = LocalPodRecord(in);
-    store.Set(r.pod, r.status);
-  }
-  // Pods whose manifest is gone and whose sandbox still runs are being stopped by the agent: Terminating.
-  std::set<std::string> departing;
-  for (const auto& sb : sandboxes) {
-    const std::string& uid = sb.metadata.uid;
-    if (sb.state != cri::SandboxState::kReady || desired.count(uid) || departing.count(uid) ||
-        agent::SandboxOwnership(sb.labels, root_dir) != agent::Ownership::kOurs) {
-      continue;
-    }
-    departing.insert(uid);
-    agent::ObservedPod obs;
-    obs.uid = uid;
-    (void)reader.GetPod(uid, &obs);
-    manifests::Pod pod = DepartingPod(sb, obs, node_name);
-    LocalPodInput in;
-    in.pod = &pod;
-    in.observed = &obs;
-    in.host_ip = node_ip_;
-    in.now = now;
-    agent::PodRecord r = LocalPodRecord(in);
-    store.Set(r.pod, r.status);
-    store.MarkTerminating(uid, now, 0);
-  }
+  // Only the pod routes need each pod's runtime state and checkpoint (a CRI call or two per pod).
+  if (req.path.rfind("/pods", 0) == 0) FillStore(sandboxes, read.pods, instance, runtime_status.ok(), &store);
   server::StatusServerDeps deps;
   deps.store = &store;
   deps.runtime_healthy = [&runtime_status](std::string* why) {
@@ -189,16 +195,10 @@ Status LocalStatusSource::GetText(const std::string& path, long* code, std::stri
 }
 
 Status LocalStatusSource::GetJson(const std::string& path, nlohmann::json* out) const {
-  Answer a = Serve(path);
-  if (a.status == 503) return Status::Unavailable(a.body);
-  nlohmann::json j = nlohmann::json::parse(a.body, nullptr, false);
-  if (a.status == 404) {
-    std::string msg = j.is_object() && j.contains("message") ? j["message"].get<std::string>() : "not found: " + path;
-    return Status::NotFound(msg);
-  }
-  if (a.status != 200 || j.is_discarded()) return Status::Internal("answered " + std::to_string(a.status) + " for " + path);
-  *out = std::move(j);
-  return Status::Ok();
+  long code = 0;
+  std::string body;
+  if (Status s = GetText(path, &code, &body); !s.ok()) return s;
+  return JsonAnswer(code, body, path, Name(), out);
 }
 
 Status OpenLocalStatusSource(const std::string& config_file, std::unique_ptr<StatusSource>* out) {

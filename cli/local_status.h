@@ -4,7 +4,9 @@
 #include <memory>
 #include <string>
 
+#include "agent/status_store.h"
 #include "cli/daemon_config.h"
+#include "cli/local_pod_record.h"
 #include "cli/status_source.h"
 #include "common/clock.h"
 #include "cri/runtime.h"
@@ -33,6 +35,12 @@ class LocalStatusSource : public StatusSource {
     std::string body;
   };
   Answer Serve(const std::string& target) const;
+  // The records the agent would publish: the manifests' pods (observed when `runtime_up`), then the
+  // departing ones (Terminating).
+  void FillStore(const std::vector<cri::Sandbox>& sandboxes, const std::vector<manifests::Pod>& pods,
+                 const InstanceIdentity& instance, bool runtime_up, agent::StatusStore* store) const;
+  agent::PodRecord Record(const manifests::Pod& pod, const agent::ObservedPod& obs, const agent::PodCheckpoint* checkpoint,
+                          TimePoint now) const;
 
   DaemonConfig config_;
   std::string origin_;

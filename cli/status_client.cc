@@ -40,20 +40,19 @@ std::string AgentHealthProblem(const StatusSource& source) {
 }
 
 Status GetJson(const std::string& server, const std::string& path, nlohmann::json* out) {
-  std::string body, error;
-  long code = manifests::HttpFetch(server + path, {}, std::chrono::seconds(10), &body, &error);
-  if (code == 0) {
-    return Status::Unavailable("cannot reach crilet at " + server + " (" + error +
-                               "); is it running? Start it with 'crilet run', or point --server at it");
-  }
+  long code = 0;
+  std::string body;
+  if (Status s = GetText(server, path, &code, &body); !s.ok()) return s;
+  return JsonAnswer(code, body, path, "crilet at " + server, out);
+}
+
+Status JsonAnswer(long code, const std::string& body, const std::string& path, const std::string& who, nlohmann::json* out) {
   nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
   if (code == 404) {
     std::string msg = j.is_object() && j.contains("message") ? j["message"].get<std::string>() : "not found: " + path;
     return Status::NotFound(msg);
   }
-  if (code != 200 || j.is_discarded()) {
-    return Status::Internal("crilet at " + server + " answered " + std::to_string(code) + " for " + path);
-  }
+  if (code != 200 || j.is_discarded()) return Status::Internal(who + " answered " + std::to_string(code) + " for " + path);
   *out = std::move(j);
   return Status::Ok();
 }

@@ -13,6 +13,9 @@ namespace crilet::cli {
 // --server"). NotFound carries the server's message.
 Status GetJson(const std::string& server, const std::string& path, nlohmann::json* out);
 
+// A route's answer as JSON: 200 parsed, 404 NotFound with the answer's message, else Internal naming `who`.
+Status JsonAnswer(long code, const std::string& body, const std::string& path, const std::string& who, nlohmann::json* out);
+
 // GET server+path as text: *code is the HTTP status. Unavailable when the server cannot be reached.
 Status GetText(const std::string& server, const std::string& path, long* code, std::string* body);
 
