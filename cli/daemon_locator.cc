@@ -13,10 +13,19 @@
 namespace crilet::cli {
 
 void AddDaemonLookupFlags(CLI::App* app, std::string* manifest_dir, std::string* server, std::string* config) {
-  app->add_option("--manifest-dir", *manifest_dir, "The crilet's manifest directory (its --pod-manifest-path)");
-  app->add_option("--server", *server, "The crilet's status server [default: $CRILET_SERVER or http://127.0.0.1:10255]");
+  app->add_option("--manifest-dir", *manifest_dir,
+                  "The crilet's manifest directory (its --pod-manifest-path) [default: the --config's staticPodPath, "
+                  "else the daemon's /configz]");
+  AddServerConfigFlags(app, server, config);
+}
+
+void AddServerConfigFlags(CLI::App* app, std::string* server, std::string* config) {
+  app->add_option("--server", *server,
+                  "The crilet's status server [default: $CRILET_SERVER, else the --config's address and "
+                  "readOnlyPort, else http://127.0.0.1:10255]");
   app->add_option("--config", *config,
-                  "A KubeletConfiguration naming staticPodPath [default: /etc/crilet/config.yaml if present]");
+                  "The crilet's KubeletConfiguration (staticPodPath, address, readOnlyPort; with readOnlyPort: 0 "
+                  "the runtime and manifests it names are read directly) [default: /etc/crilet/config.yaml if present]");
 }
 
 std::string ServerFromConfig(const ConfigFacts& facts) {

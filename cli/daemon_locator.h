@@ -15,6 +15,8 @@ namespace crilet::cli {
 
 // The flags apply, delete and kubectl's run take to find the daemon: --manifest-dir, --server and --config.
 void AddDaemonLookupFlags(CLI::App* app, std::string* manifest_dir, std::string* server, std::string* config);
+// --server and --config alone, as every command that reads the daemon's state takes them.
+void AddServerConfigFlags(CLI::App* app, std::string* server, std::string* config);
 
 inline constexpr const char* kDefaultConfigPath = "/etc/crilet/config.yaml";
 

@@ -9,12 +9,7 @@
 namespace crilet::cli {
 
 void AddStatusFlags(CLI::App* app, StatusFlags* flags) {
-  app->add_option("--server", flags->server,
-                  "The crilet's status server [default: $CRILET_SERVER, else the --config's address and "
-                  "readOnlyPort, else http://127.0.0.1:10255]");
-  app->add_option("--config", flags->config,
-                  "The crilet's KubeletConfiguration; with readOnlyPort: 0 the runtime and manifests it names are "
-                  "read directly [default: /etc/crilet/config.yaml if present]");
+  AddServerConfigFlags(app, &flags->server, &flags->config);
 }
 
 Status StatusSourceFor(const DaemonLocation& where, std::unique_ptr<StatusSource>* out) {
