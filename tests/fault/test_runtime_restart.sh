@@ -33,6 +33,15 @@ task_pid() {
   cid=$(pod "$1" | jq -r '.status.containerStatuses[0].containerID' | sed 's|containerd://||')
   timeout 10 ctr -a "$CONTAINERD_ADDRESS" -n k8s.io tasks ls | awk -v id="$cid" '$1 == id {print $2}'
 }
+# victim_moved POD ID: the pod's container is no longer ID (p0, p8 restarted) or it is terminated (p9, Never).
+# Right after the runtime is back the agent's view still shows the dead container running; the check waits
+# for the agent to see the death, and the restart count is then checked exactly.
+victim_moved() {
+  local now
+  now=$(pod "$1" | jq -r '.status.containerStatuses[0] | "\(.containerID) \(.state | keys[0])"')
+  if [[ $1 == p9 ]]; then [[ ${now#* } == terminated ]]; else [[ ${now% *} != "$2" ]]; fi
+}
+converged() { all_running "$1" && victim_moved "$2" "$3"; }
 outage_lines() { grep -c "cannot reach container runtime" "$T/crilet.log" || true; }
 back_lines() { grep -c "is reachable again" "$T/crilet.log" || true; }
 
@@ -69,7 +78,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
   wait_for "/healthz ok again" 30 bash -c "[[ \$(curl -s -o /dev/null -m 5 -w '%{http_code}' http://127.0.0.1:$PORT/healthz) == 200 ]]"
   reconnect=$((SECONDS - t1))
   [[ $victim == p9 ]] && expected_running=9
-  wait_for "pods converge" 60 all_running "$expected_running"
+  vid=$(grep "^$victim-node1 " <<<"$before" | cut -d' ' -f2)
+  wait_for "pods converge and the agent sees $victim's container die" 60 converged "$expected_running" "$victim" "$vid"
   after=$(ids)
   lines=$(($(outage_lines) - lines0))
   back=$(($(back_lines) - back0))
