@@ -48,7 +48,7 @@ ProbeManager::ProbeManager(cri::Runtime* runtime, const Clock* clock, EventSink*
                       Metrics::LatencyBuckets());
     metrics_->Declare("crilet_probe_start_delay_seconds", Metrics::Type::kHistogram,
                       "How late probes start against their schedule.",
-                      {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1});
+                      {0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.05, 0.1, 0.25, 0.5, 1});
     // A summary: the quantile label is reserved for one (promtool's lint), the window is the last 20000 runs.
     metrics_->Declare("crilet_probe_start_delay_quantile_seconds", Metrics::Type::kSummary,
                       "Quantiles of probe start delay over the last 20000 probe runs (sum and count: all runs).");

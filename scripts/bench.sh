@@ -77,6 +77,28 @@ probe_runs() {
   curl -s "http://127.0.0.1:$port/metrics" |
     awk -v want="${1:-}" '/^crilet_probe_total\{/ && (want == "" || index($0, "result=\"" want "\"")) {s += $NF} END {printf "%d", s}'
 }
+# The start-delay histogram's buckets now ("le count" lines), for a window's quantiles with window_quantile.
+delay_buckets() {
+  curl -s "http://127.0.0.1:$port/metrics" |
+    sed -nE 's/^crilet_probe_start_delay_seconds_bucket\{le="([^"]+)"\} ([0-9]+)$/\1 \2/p'
+}
+# window_quantile Q BEFORE AFTER: the Q quantile (ms) of the probe start delays between two delay_buckets
+# readings, linear within a bucket as Prometheus's histogram_quantile. The runs before the window (the pods'
+# start, when containers are being created) stay out of it, which the summary's last-20000-runs ring does not.
+window_quantile() {
+  join <(sort "$2") <(sort "$3") | sort -g | awk -v q="$1" '
+    {le[NR] = $1; n[NR] = $3 - $2}
+    END {
+      total = n[NR]; rank = q * total; lo = 0; below = 0
+      for (i = 1; i <= NR; i++) {
+        if (n[i] >= rank) {
+          if (le[i] == "+Inf") { printf "%.2f", lo * 1000; exit }
+          printf "%.2f", (lo + (le[i] - lo) * (n[i] > below ? (rank - below) / (n[i] - below) : 0)) * 1000; exit
+        }
+        lo = le[i]; below = n[i]
+      }
+    }'
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$crilet_pid/stat"; }
 hz=$(getconf CLK_TCK)
 # A TCP port on this host that nothing listens on, from $1 up.
@@ -236,17 +258,16 @@ YAML
 done
 wait_ready 50
 sleep 5
-t0=$(date +%s%N); c0=$(cpu_ticks); r0=$(probe_runs)
+t0=$(date +%s%N); c0=$(cpu_ticks); r0=$(probe_runs); delay_buckets > "$work/delays0"
 sleep "${STEADY_SECONDS:-120}"
-t1=$(date +%s%N); c1=$(cpu_ticks); r1=$(probe_runs)
+t1=$(date +%s%N); c1=$(cpu_ticks); r1=$(probe_runs); delay_buckets > "$work/delays1"
 record "${pre}steady_cpu_percent" "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
 record "${pre}steady_runs_per_second" "$(awk -v r=$((r1 - r0)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", r / (ns / 1e9)}')"
 record load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
 record "${pre}steady_rss_mb" "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 record "${pre}steady_rss_anon_mb" "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
-metrics=$(curl -s "http://127.0.0.1:$port/metrics")
-record "${pre}probe_jitter_p50_ms" "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.5"\}/ {print $2 * 1000}' <<<"$metrics")"
-record "${pre}probe_jitter_p99_ms" "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.99"\}/ {print $2 * 1000}' <<<"$metrics")"
+record "${pre}probe_jitter_p50_ms" "$(window_quantile 0.5 "$work/delays0" "$work/delays1")"
+record "${pre}probe_jitter_p99_ms" "$(window_quantile 0.99 "$work/delays0" "$work/delays1")"
 # The floor: the same liveness and readiness probes of the same running pods, run by crilet's own handler
 # code from a few plain threads with no agent around them (crilet stopped; SIGTERM leaves the pods running).
 stop_crilet
@@ -374,9 +395,9 @@ YAML
 done
 wait_ready 51
 sleep 5
-t0=$(date +%s%N); c0=$(cpu_ticks); r0=$(probe_runs); f0=$(probe_runs failed)
+t0=$(date +%s%N); c0=$(cpu_ticks); r0=$(probe_runs); f0=$(probe_runs failed); delay_buckets > "$work/delays0"
 sleep "${STEADY_SECONDS:-120}"
-t1=$(date +%s%N); c1=$(cpu_ticks); r1=$(probe_runs); f1=$(probe_runs failed)
+t1=$(date +%s%N); c1=$(cpu_ticks); r1=$(probe_runs); f1=$(probe_runs failed); delay_buckets > "$work/delays1"
 record "${pre}tls_cpu_percent" "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", 100 * c / hz / (ns / 1e9)}')"
 record "${pre}tls_runs_per_second" "$(awk -v r=$((r1 - r0)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", r / (ns / 1e9)}')"
 record "${pre}tls_failed_runs" $((f1 - f0))
@@ -387,9 +408,8 @@ record load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
 record "${pre}tls_rss_mb" "$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 record "${pre}tls_rss_anon_mb" "$(awk '/RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$crilet_pid/status")"
 record "${pre}tls_threads" "$(awk '/Threads/ {print $2}' "/proc/$crilet_pid/status")"
-metrics=$(curl -s "http://127.0.0.1:$port/metrics")
-record "${pre}tls_jitter_p50_ms" "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.5"\}/ {print $2 * 1000}' <<<"$metrics")"
-record "${pre}tls_jitter_p99_ms" "$(awk '/crilet_probe_start_delay_quantile_seconds\{quantile="0.99"\}/ {print $2 * 1000}' <<<"$metrics")"
+record "${pre}tls_jitter_p50_ms" "$(window_quantile 0.5 "$work/delays0" "$work/delays1")"
+record "${pre}tls_jitter_p99_ms" "$(window_quantile 0.99 "$work/delays0" "$work/delays1")"
 # The floor for this case: the same probes by crilet's handler code from plain threads, crilet stopped.
 stop_crilet
 if [[ -z $which ]]; then
