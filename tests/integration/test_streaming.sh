@@ -150,6 +150,9 @@ with tarfile.open(sys.argv[1], "w") as t:
 PY
 C exec -i shell -- sh -c 'cat > /evil.tar' <"$T/evil.tar"
 printf '#!/bin/sh\ncat /evil.tar\n' | C exec -i shell -- sh -c 'mkdir -p /usr/local/bin; cat > /usr/local/bin/tar; chmod +x /usr/local/bin/tar'
+# Both were piped through exec -i: check they arrived whole, so that a loss there is named as one.
+got=$(C exec shell -- sh -c 'wc -c < /evil.tar | tr -d " "; cat /usr/local/bin/tar')
+[[ $got == "$(wc -c <"$T/evil.tar")"$'\n#!/bin/sh\ncat /evil.tar' ]] || fail "exec -i lost piped stdin: the pod holds $(tr '\n' ';' <<<"$got")"
 mkdir -p "$T/safe/inner"
 err=$(C cp shell:/data "$T/safe/inner/d" 2>&1) || fail "cp from the hostile pod failed: $err"
 [[ $(cat "$T/safe/inner/d/ok.txt") == fine ]] || fail "hostile cp: the good entry is missing"
