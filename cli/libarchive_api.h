@@ -10,33 +10,39 @@ namespace crilet::cli {
 
 // Each member has the type of libarchive's function of the same name without `archive_` (archive.h's own
 // declarations, so a mismatch does not compile). Why loaded rather than linked: libarchive brings libxml2 and
-// ICU, about 1.1 MB of RSS in every crilet process, and only `crilet cp` uses it (BENCHMARKS.md).
+// ICU, about 1.1 MB of RSS in every crilet process, and only `crilet cp` uses it (BENCHMARKS.md). One list
+// makes both the table's members and its loader's lookups.
+#define CRILET_LIBARCHIVE_FUNCTIONS(X) \
+  X(write_new) \
+  X(write_set_format_pax_restricted) \
+  X(write_open_fd) \
+  X(write_header) \
+  X(write_data) \
+  X(write_close) \
+  X(read_new) \
+  X(read_support_format_tar) \
+  X(read_support_format_gnutar) \
+  X(read_open_fd) \
+  X(read_next_header) \
+  X(read_data_block) \
+  X(free) \
+  X(error_string) \
+  X(entry_new) \
+  X(entry_free) \
+  X(entry_copy_stat) \
+  X(entry_set_pathname) \
+  X(entry_pathname) \
+  X(entry_set_uname) \
+  X(entry_set_gname) \
+  X(entry_set_symlink) \
+  X(entry_symlink) \
+  X(entry_set_size) \
+  X(entry_filetype)
+
 struct LibArchive {
-  decltype(&::archive_write_new) write_new;
-  decltype(&::archive_write_set_format_pax_restricted) write_set_format_pax_restricted;
-  decltype(&::archive_write_open_fd) write_open_fd;
-  decltype(&::archive_write_header) write_header;
-  decltype(&::archive_write_data) write_data;
-  decltype(&::archive_write_close) write_close;
-  decltype(&::archive_read_new) read_new;
-  decltype(&::archive_read_support_format_tar) read_support_format_tar;
-  decltype(&::archive_read_support_format_gnutar) read_support_format_gnutar;
-  decltype(&::archive_read_open_fd) read_open_fd;
-  decltype(&::archive_read_next_header) read_next_header;
-  decltype(&::archive_read_data_block) read_data_block;
-  decltype(&::archive_free) free;
-  decltype(&::archive_error_string) error_string;
-  decltype(&::archive_entry_new) entry_new;
-  decltype(&::archive_entry_free) entry_free;
-  decltype(&::archive_entry_copy_stat) entry_copy_stat;
-  decltype(&::archive_entry_set_pathname) entry_set_pathname;
-  decltype(&::archive_entry_pathname) entry_pathname;
-  decltype(&::archive_entry_set_uname) entry_set_uname;
-  decltype(&::archive_entry_set_gname) entry_set_gname;
-  decltype(&::archive_entry_set_symlink) entry_set_symlink;
-  decltype(&::archive_entry_symlink) entry_symlink;
-  decltype(&::archive_entry_set_size) entry_set_size;
-  decltype(&::archive_entry_filetype) entry_filetype;
+#define CRILET_LIBARCHIVE_MEMBER(name) decltype(&::archive_##name) name;
+  CRILET_LIBARCHIVE_FUNCTIONS(CRILET_LIBARCHIVE_MEMBER)
+#undef CRILET_LIBARCHIVE_MEMBER
 };
 
 // The library, loaded once (thread-safe); null with *error naming the library and the package when it is
